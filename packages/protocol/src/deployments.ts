@@ -1,0 +1,116 @@
+// The deployment graph: every chain (id, eid, RPC) and every contract on it. The devnet writes it;
+// the courier, the relayer, the SDK and the tests read it through `loadDeployments`, so an address
+// is written once. Checked at the edge: a bad field is reported by name.
+import { readFile } from 'node:fs/promises';
+import { type Address, type Hex, isAddress } from 'viem';
+import { z } from 'zod';
+import { BallastError } from './errors.ts';
+
+const address = z.string().refine((value) => isAddress(value, { strict: false }), 'not a 20-byte hex address').transform((value) => value as Address);
+
+export const layerZeroDeploymentSchema = z.object({
+  endpoint: address,
+  sendUln302: address,
+  receiveUln302: address,
+  priceFeed: address,
+  dvn: address,
+  dvnFeeLib: address,
+  executor: address,
+  executorFeeLib: address,
+  /** Verifier id of the DVN (its `vid`). */
+  dvnVid: z.number().int().nonnegative(),
+  /** Addresses whose signatures the DVN accepts; `dvnQuorum` of them must sign. */
+  dvnSigners: z.array(address).min(1),
+  dvnQuorum: z.number().int().positive(),
+});
+
+export const chainDeploymentSchema = z.object({
+  /** Short name, unique in the file: `home`, `remote1`, … */
+  name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+  role: z.enum(['home', 'remote']),
+  chainId: z.number().int().positive(),
+  /** LayerZero endpoint id. */
+  eid: z.number().int().positive(),
+  rpcUrl: z.url(),
+  /** Blocks the DVN waits for before verifying a packet sent from this chain. */
+  confirmations: z.number().int().nonnegative(),
+  layerZero: layerZeroDeploymentSchema,
+  /** Application contracts by name (`pingOApp`, later `collateralVault`, `creditMirror`, …). */
+  contracts: z.record(z.string(), address),
+  /** Block at which this chain's contracts were deployed: where indexers start. */
+  startBlock: z.number().int().nonnegative(),
+});
+
+export const deploymentsSchema = z
+  .object({
+    version: z.literal(1),
+    network: z.string(),
+    chains: z.array(chainDeploymentSchema).min(1),
+  })
+  .superRefine((value, context) => {
+    const seen = { name: new Set<string>(), chainId: new Set<number>(), eid: new Set<number>() };
+    value.chains.forEach((chain, index) => {
+      for (const key of ['name', 'chainId', 'eid'] as const) {
+        const set = seen[key] as Set<string | number>;
+        if (set.has(chain[key])) context.addIssue({ code: 'custom', path: ['chains', index, key], message: `duplicate ${key} ${chain[key]}` });
+        set.add(chain[key]);
+      }
+    });
+    if (value.chains.filter((chain) => chain.role === 'home').length !== 1) {
+      context.addIssue({ code: 'custom', path: ['chains'], message: 'exactly one chain must have role "home"' });
+    }
+  });
+
+export type LayerZeroDeployment = z.infer<typeof layerZeroDeploymentSchema>;
+export type ChainDeployment = z.infer<typeof chainDeploymentSchema>;
+export type Deployments = z.infer<typeof deploymentsSchema>;
+
+export class DeploymentsError extends BallastError {
+  override name = 'DeploymentsError';
+}
+
+/** Validates a parsed deployments object; throws `DeploymentsError` naming each bad field. */
+export function parseDeployments(value: unknown, source = 'deployments'): Deployments {
+  const result = deploymentsSchema.safeParse(value);
+  if (result.success) return result.data;
+  const fields = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  throw new DeploymentsError(`Invalid deployments in ${source}: ${fields[0]}.`, {
+    details: fields.join('\n'),
+    docsPath: 'DEVNET.md#deployments-file',
+  });
+}
+
+/** Reads and validates a deployments file (written by `pnpm devnet` or a deploy script). */
+export async function loadDeployments(path: string): Promise<Deployments> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new DeploymentsError(`Cannot read deployments file ${path}. Start the devnet (pnpm devnet) or pass the right path.`, { cause });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new DeploymentsError(`Deployments file ${path} is not JSON.`, { cause });
+  }
+  return parseDeployments(json, path);
+}
+
+export function chainByEid(deployments: Deployments, eid: number): ChainDeployment {
+  const chain = deployments.chains.find((candidate) => candidate.eid === eid);
+  if (!chain) throw new DeploymentsError(`No chain with eid ${eid} in deployments (${deployments.chains.map((c) => c.eid).join(', ')}).`);
+  return chain;
+}
+
+export function homeChain(deployments: Deployments): ChainDeployment {
+  return deployments.chains.find((chain) => chain.role === 'home') as ChainDeployment;
+}
+
+export function contractAddress(chain: ChainDeployment, name: string): Address {
+  const value = chain.contracts[name];
+  if (!value) throw new DeploymentsError(`No contract "${name}" on chain ${chain.name} (has: ${Object.keys(chain.contracts).join(', ') || 'none'}).`);
+  return value;
+}
+
+export type { Hex };

@@ -1,0 +1,4 @@
+export * from './errors.ts';
+export * from './packet.ts';
+export * from './options.ts';
+export * from './deployments.ts';

@@ -1,0 +1,63 @@
+// One connection per chain of the deployment graph: a public client for reads and logs, and a
+// transaction sender for the relayer's key. Built once per process from the deployments file.
+import { type ChainDeployment, type Deployments, BallastError } from '@ballast/protocol';
+import { type Chain, type Hex, type PublicClient, type Transport, createPublicClient, defineChain, http } from 'viem';
+import { TransactionSender } from './transactions.ts';
+
+export type ChainConnection = {
+  deployment: ChainDeployment;
+  chain: Chain;
+  publicClient: PublicClient<Transport, Chain>;
+  sender: TransactionSender;
+};
+
+export class UnknownChainError extends BallastError {
+  override name = 'UnknownChainError';
+}
+
+export type ConnectOptions = {
+  /** Key that signs the relayer's transactions on every chain. */
+  transactorKey: Hex;
+  /** RPC timeout per request. @defaultValue 10_000 */
+  timeoutMs?: number;
+  /** Receipt polling interval. @defaultValue 50 */
+  pollingIntervalMs?: number;
+};
+
+export class Chains {
+  readonly #byEid = new Map<number, ChainConnection>();
+
+  constructor(deployments: Deployments, { transactorKey, timeoutMs = 10_000, pollingIntervalMs = 50 }: ConnectOptions) {
+    for (const deployment of deployments.chains) {
+      const chain = defineChain({
+        id: deployment.chainId,
+        name: deployment.name,
+        nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+        rpcUrls: { default: { http: [deployment.rpcUrl] } },
+      });
+      // Concurrent reads in one tick go out as one JSON-RPC batch.
+      const transport = http(deployment.rpcUrl, { batch: { wait: 0 }, timeout: timeoutMs, retryCount: 0 });
+      const publicClient = createPublicClient({ chain, transport, pollingInterval: pollingIntervalMs });
+      this.#byEid.set(deployment.eid, {
+        deployment,
+        chain,
+        publicClient,
+        sender: new TransactionSender(publicClient, transport, transactorKey),
+      });
+    }
+  }
+
+  get(eid: number): ChainConnection {
+    const connection = this.#byEid.get(eid);
+    if (!connection) throw new UnknownChainError(`Chain with eid ${eid} is not in the deployments file; add it or ignore its packets.`);
+    return connection;
+  }
+
+  has(eid: number): boolean {
+    return this.#byEid.has(eid);
+  }
+
+  all(): ChainConnection[] {
+    return [...this.#byEid.values()];
+  }
+}

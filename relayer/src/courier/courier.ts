@@ -1,0 +1,175 @@
+// The courier: carries LayerZero packets between the chains of a deployment graph, as DVN and
+// executor. One PacketWatcher per source chain queues packets on the BullMQ `deliver` queue; a
+// worker delivers them. Any number of courier processes may share one Redis (each with its own
+// transactor key): job ids dedupe packets, on-chain state reads dedupe work, and a stalled job
+// (its courier died) is picked up by another.
+import { EventEmitter } from 'node:events';
+import { type Deployments, PacketDecodeError } from '@ballast/protocol';
+import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Hex } from 'viem';
+import { Chains } from '../chains.ts';
+import { type Logger, silentLogger } from '../logging.ts';
+import { type DeliveryRecord, type PacketJob, deliverPacket } from './deliver.ts';
+import { DvnSigners } from './dvn.ts';
+import { DeliveryRevertedError, PayloadConflictError } from './errors.ts';
+import { CourierLedger, type FailureRecord } from './ledger.ts';
+import { PacketWatcher, deliverJobId } from './packet-watcher.ts';
+
+export const DELIVER_QUEUE = 'deliver';
+
+export type CourierOptions = {
+  deployments: Deployments;
+  redisUrl: string;
+  /** Key that sends the courier's transactions; must be a DVN admin on every chain. */
+  transactorKey: Hex;
+  /** Keys of the DVN's signers (quorum of them sign each verification). */
+  dvnSignerKeys: Hex[];
+  /** Redis key prefix of the queue and the ledger. @defaultValue 'ballast' */
+  prefix?: string;
+  logger?: Logger;
+  /** Jobs in progress at once. @defaultValue 16 */
+  concurrency?: number;
+  /** @defaultValue 100 */
+  pollIntervalMs?: number;
+  /** Attempts per packet before its job parks in the failed set (it stays listed and replayable). @defaultValue 1_000 */
+  attempts?: number;
+  /** First retry delay; doubles per attempt up to `maxBackoffMs`. @defaultValue 500 */
+  backoffMs?: number;
+  /** @defaultValue 30_000 */
+  maxBackoffMs?: number;
+  /** How long a job's lock lasts without renewal: after a courier dies, its jobs move on after this. @defaultValue 30_000 */
+  lockDurationMs?: number;
+  /** Delay before retrying a packet that waits for an earlier nonce. @defaultValue 200 */
+  waitRetryMs?: number;
+  /** Whether to follow chains for new packets (false: only deliver queued ones). @defaultValue true */
+  watch?: boolean;
+};
+
+export type CourierEvents = {
+  delivered: [DeliveryRecord];
+  failed: [FailureRecord];
+};
+
+export class Courier extends EventEmitter<CourierEvents> {
+  readonly chains: Chains;
+  readonly queue: Queue<PacketJob>;
+  readonly ledger: CourierLedger;
+  readonly #options: Required<Omit<CourierOptions, 'logger'>>;
+  readonly #logger: Logger;
+  readonly #redis: Redis;
+  readonly #signers: DvnSigners;
+  #worker: Worker<PacketJob, DeliveryRecord> | undefined;
+  #watchers: PacketWatcher[] = [];
+
+  constructor(options: CourierOptions) {
+    super();
+    this.#options = {
+      prefix: 'ballast',
+      concurrency: 16,
+      pollIntervalMs: 100,
+      attempts: 1_000,
+      backoffMs: 500,
+      maxBackoffMs: 30_000,
+      lockDurationMs: 30_000,
+      waitRetryMs: 200,
+      watch: true,
+      ...options,
+    };
+    this.#logger = (options.logger ?? silentLogger).child({ component: 'courier' });
+    this.chains = new Chains(options.deployments, { transactorKey: options.transactorKey });
+    this.#signers = new DvnSigners(options.dvnSignerKeys);
+    this.#redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    this.ledger = new CourierLedger(this.#redis, this.#options.prefix);
+    this.queue = new Queue<PacketJob>(DELIVER_QUEUE, {
+      connection: this.#redis,
+      prefix: this.#options.prefix,
+      defaultJobOptions: {
+        attempts: this.#options.attempts,
+        backoff: { type: 'capped' },
+        // Completed jobs are kept a week so their ids keep deduplicating re-seen packets.
+        removeOnComplete: { age: 7 * 24 * 3600, count: 1_000_000 },
+        removeOnFail: false,
+      },
+    });
+  }
+
+  start(): void {
+    const { prefix, concurrency, lockDurationMs, backoffMs, maxBackoffMs, redisUrl } = this.#options;
+    this.#worker = new Worker<PacketJob, DeliveryRecord>(DELIVER_QUEUE, (job, token) => this.#process(job, token), {
+      connection: new Redis(redisUrl, { maxRetriesPerRequest: null }),
+      prefix,
+      concurrency,
+      lockDuration: lockDurationMs,
+      stalledInterval: Math.max(1_000, Math.floor(lockDurationMs / 2)),
+      // Re-running a stalled delivery is safe (every step checks on-chain state first).
+      maxStalledCount: 1_000,
+      settings: { backoffStrategy: (attemptsMade: number) => Math.min(backoffMs * 2 ** Math.max(0, attemptsMade - 1), maxBackoffMs) },
+    });
+    this.#worker.on('error', (error) => this.#logger.error({ err: error }, 'deliver worker error'));
+    if (this.#options.watch) {
+      this.#watchers = this.chains.all().map(
+        (source) =>
+          new PacketWatcher({ source, chains: this.chains, queue: this.queue, ledger: this.ledger, logger: this.#logger, pollIntervalMs: this.#options.pollIntervalMs }),
+      );
+      for (const watcher of this.#watchers) watcher.start();
+    }
+    this.#logger.info({ chains: this.chains.all().map((chain) => chain.deployment.eid), transactor: this.chains.all()[0]?.sender.account.address }, 'courier started');
+  }
+
+  /** Stops watching, lets in-flight deliveries finish, and closes connections. */
+  async stop(): Promise<void> {
+    await Promise.all(this.#watchers.map((watcher) => watcher.stop()));
+    await this.#worker?.close();
+    await this.#worker?.disconnect();
+    await this.queue.close();
+    this.#redis.disconnect();
+    this.#logger.info('courier stopped');
+  }
+
+  /** Packets whose delivery is failing right now, oldest first. */
+  failures(): Promise<FailureRecord[]> {
+    return this.ledger.failures();
+  }
+
+  /** Retries a packet's delivery now (a parked failed job, or a delayed retry). */
+  async replay(guid: Hex): Promise<'retried' | 'promoted' | 'not-found' | 'not-failed'> {
+    const job = await this.queue.getJob(deliverJobId(guid));
+    if (!job) return 'not-found';
+    const state = await job.getState();
+    if (state === 'failed') {
+      await job.retry('failed');
+      return 'retried';
+    }
+    if (state === 'delayed') {
+      await job.promote();
+      return 'promoted';
+    }
+    return 'not-failed';
+  }
+
+  async #process(job: Job<PacketJob, DeliveryRecord>, token: string | undefined): Promise<DeliveryRecord> {
+    const log = this.#logger.child({ guid: job.data.guid, srcEid: job.data.srcEid, dstEid: job.data.dstEid, nonce: job.data.nonce });
+    try {
+      const result = await deliverPacket({ chains: this.chains, signers: this.#signers }, job.data);
+      if (result.kind === 'wait') {
+        log.debug({ reason: result.reason }, 'packet waits');
+        await job.moveToDelayed(Date.now() + this.#options.waitRetryMs, token);
+        throw new DelayedError();
+      }
+      await this.ledger.recordDelivery(result.record);
+      log.info({ status: result.record.status, srcTx: result.record.srcTxHash, dstTx: result.record.dstTxHash, steps: result.record.steps, latencyMs: result.record.deliveredAt - result.record.observedAt }, 'packet delivered');
+      this.emit('delivered', result.record);
+      return result.record;
+    } catch (error) {
+      if (error instanceof DelayedError) throw error;
+      const reason = error instanceof DeliveryRevertedError ? error.reason : error instanceof Error ? error.name : 'unknown';
+      const message = error instanceof Error ? error.message : String(error);
+      const failure = await this.ledger.recordFailure(job.data, reason, message, job.attemptsMade + 1);
+      log.warn({ reason, attempt: failure.attempts, err: error }, 'delivery failed; kept for retry');
+      this.emit('failed', failure);
+      if (error instanceof PacketDecodeError || error instanceof PayloadConflictError) throw new UnrecoverableError(message);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,140 @@
+// Carries one packet to its destination: verify as the DVN, commit the verification, execute
+// `lzReceive` with the gas and value the options paid for. Each step first reads where the packet
+// stands, so a repeated job (restart, second courier) does only what is left, and an executed
+// packet is done.
+import { endpointV2Abi, receiveUln302Abi } from '@ballast/abi';
+import { type DecodedPacket, bytes32ToAddress, decodePacket, executionBudget } from '@ballast/protocol';
+import { type Hash, type Hex, encodeFunctionData } from 'viem';
+import type { ChainConnection, Chains } from '../chains.ts';
+import { revertReason } from '../revert-reason.ts';
+import { type DvnSigners, verifyAsDvn } from './dvn.ts';
+import { DeliveryRevertedError, PayloadConflictError } from './errors.ts';
+import { readInboundState } from './inbound-state.ts';
+
+/**
+ * Gas added to the options' lzReceive gas for the transaction itself: intrinsic cost, calldata and
+ * the endpoint's own bookkeeping (clearing the payload hash, the PacketDelivered event).
+ */
+export const EXECUTION_OVERHEAD_GAS = 60_000n;
+
+/** A packet seen on its source chain: the `deliver` job's data. */
+export type PacketJob = {
+  guid: Hex;
+  srcEid: number;
+  dstEid: number;
+  /** Decimal string (JSON has no bigint). */
+  nonce: string;
+  encodedPacket: Hex;
+  options: Hex;
+  srcTxHash: Hash;
+  srcBlock: string;
+  /** Wall-clock ms when the courier saw the PacketSent log. */
+  observedAt: number;
+};
+
+export type DeliveryStep = 'verify' | 'commit' | 'execute';
+
+export type DeliveryRecord = {
+  guid: Hex;
+  srcEid: number;
+  dstEid: number;
+  nonce: string;
+  srcTxHash: Hash;
+  /** The `lzReceive` transaction; undefined when another courier executed it. */
+  dstTxHash: Hash | undefined;
+  status: 'delivered' | 'already-delivered';
+  steps: DeliveryStep[];
+  observedAt: number;
+  deliveredAt: number;
+};
+
+export type DeliverResult =
+  | { kind: 'done'; record: DeliveryRecord }
+  /** An earlier nonce on the same path is not verified yet: try again shortly, without counting a failure. */
+  | { kind: 'wait'; reason: string };
+
+export type DeliverContext = { chains: Chains; signers: DvnSigners };
+
+export async function deliverPacket({ chains, signers }: DeliverContext, job: PacketJob): Promise<DeliverResult> {
+  const packet = decodePacket(job.encodedPacket);
+  const destination = chains.get(packet.dstEid);
+  const confirmations = chains.get(packet.srcEid).deployment.confirmations;
+  const steps: DeliveryStep[] = [];
+  const done = (dstTxHash: Hash | undefined): DeliverResult => ({
+    kind: 'done',
+    record: {
+      guid: packet.guid,
+      srcEid: packet.srcEid,
+      dstEid: packet.dstEid,
+      nonce: packet.nonce.toString(),
+      srcTxHash: job.srcTxHash,
+      dstTxHash,
+      status: dstTxHash ? 'delivered' : 'already-delivered',
+      steps,
+      observedAt: job.observedAt,
+      deliveredAt: Date.now(),
+    },
+  });
+
+  let state = await readInboundState(destination, packet);
+  if (state.kind === 'executed') return done(undefined);
+  if (state.kind === 'conflict') {
+    throw new PayloadConflictError(`Nonce ${packet.nonce} from eid ${packet.srcEid} already holds another payload (${state.storedHash}).`, {
+      details: 'A conflicting payload was verified for this nonce; see the runbook for stuck messages.',
+      docsPath: 'DEVNET.md#failed-deliveries',
+    });
+  }
+  if (state.kind === 'unverified') {
+    if (!state.dvnSubmitted) {
+      await verifyAsDvn(destination, packet, confirmations, signers);
+      steps.push('verify');
+    }
+    await commitVerification(destination, packet);
+    steps.push('commit');
+    state = await readInboundState(destination, packet);
+    if (state.kind === 'executed') return done(undefined);
+  }
+  if (state.kind !== 'verified') throw new PayloadConflictError(`Packet ${packet.guid} is ${state.kind} right after its commit.`);
+  if (!state.executable) return { kind: 'wait', reason: `an earlier nonce than ${packet.nonce} from eid ${packet.srcEid} is not verified yet` };
+  const dstTxHash = await execute(destination, packet, job.options);
+  steps.push('execute');
+  return done(dstTxHash);
+}
+
+async function commitVerification(destination: ChainConnection, packet: DecodedPacket): Promise<void> {
+  const { receiveUln302 } = destination.deployment.layerZero;
+  const data = encodeFunctionData({ abi: receiveUln302Abi, functionName: 'commitVerification', args: [packet.header, packet.payloadHash] });
+  await destination.sender.send({ to: receiveUln302, data }, `commitVerification(${packet.guid})`);
+}
+
+async function execute(destination: ChainConnection, packet: DecodedPacket, options: Hex): Promise<Hash> {
+  const { endpoint } = destination.deployment.layerZero;
+  const budget = executionBudget(options);
+  const receiver = bytes32ToAddress(packet.receiver);
+  const origin = { srcEid: packet.srcEid, sender: packet.sender, nonce: packet.nonce };
+  const args = [origin, receiver, packet.guid, packet.message, '0x'] as const;
+  // Simulate first: a revert comes back with its data, which the receipt would not carry.
+  try {
+    await destination.publicClient.simulateContract({
+      address: endpoint,
+      abi: endpointV2Abi,
+      functionName: 'lzReceive',
+      args,
+      value: budget.value,
+      gas: budget.gas + EXECUTION_OVERHEAD_GAS,
+      account: destination.sender.account,
+    });
+  } catch (error) {
+    throw new DeliveryRevertedError(packet.guid, revertReason(error), error);
+  }
+  const data = encodeFunctionData({ abi: endpointV2Abi, functionName: 'lzReceive', args });
+  try {
+    const receipt = await destination.sender.send(
+      { to: endpoint, data, value: budget.value, gas: budget.gas + EXECUTION_OVERHEAD_GAS },
+      `lzReceive(${packet.guid})`,
+    );
+    return receipt.transactionHash;
+  } catch (error) {
+    throw new DeliveryRevertedError(packet.guid, revertReason(error), error);
+  }
+}

@@ -1,0 +1,5 @@
+export * from './chains.ts';
+export * from './courier/index.ts';
+export * from './logging.ts';
+export * from './revert-reason.ts';
+export * from './transactions.ts';
