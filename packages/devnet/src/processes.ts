@@ -1,6 +1,6 @@
 // Child processes the devnet owns (anvil chains, a redis-server it had to start). Every one is
-// registered here and killed on stop, on process exit, and on SIGINT/SIGTERM, so a run never
-// leaves orphans. Tests assert `liveChildren()` is empty in their teardown.
+// registered here and killed on stop and on process exit (CLIs add SIGINT/SIGTERM through
+// `onShutdown`), so a run never leaves orphans. Tests assert `liveChildren()` is empty in teardown.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { BallastError } from '@ballast/protocol';
 
@@ -17,10 +17,26 @@ function installExitHooks(): void {
   process.on('exit', () => {
     for (const child of children) child.kill('SIGKILL');
   });
+}
+
+/**
+ * For command-line entry points: on SIGINT or SIGTERM run `cleanup` once (a second signal forces
+ * the exit), then exit; the exit hook kills any child still running.
+ */
+export function onShutdown(cleanup: () => Promise<void>): void {
+  installExitHooks();
+  let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      for (const child of children) child.kill('SIGKILL');
-      process.exit(signal === 'SIGINT' ? 130 : 143);
+    process.on(signal, () => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      cleanup().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(error);
+          process.exit(1);
+        },
+      );
     });
   }
 }

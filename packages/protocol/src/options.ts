@@ -4,6 +4,8 @@
 import { type Hex, concat, encodePacked, hexToBigInt, hexToNumber, size, slice } from 'viem';
 import { BallastError } from './errors.ts';
 
+export const OPTIONS_TYPE_1 = 1;
+export const OPTIONS_TYPE_2 = 2;
 export const OPTIONS_TYPE_3 = 3;
 export const WORKER_EXECUTOR = 1;
 export const WORKER_DVN = 2;
@@ -52,8 +54,20 @@ export function decodeOptions(options: Hex): WorkerOption[] {
   return parsed;
 }
 
-/** What the executor owes the destination: summed lzReceive gas and value, and ordering. */
+/**
+ * What the executor owes the destination: summed lzReceive gas and value, and ordering. Legacy
+ * type 1 (`u256 gas`) and type 2 (`u256 gas | u256 drop | receiver`) options, which the ULN still
+ * accepts and converts, give their gas and no lzReceive value (a type-2 drop goes to its receiver).
+ */
 export function executionBudget(options: Hex): ExecutionBudget {
+  const type = size(options) >= 2 ? hexToNumber(slice(options, 0, 2)) : undefined;
+  if (type === OPTIONS_TYPE_1 || type === OPTIONS_TYPE_2) {
+    const expected = type === OPTIONS_TYPE_1 ? 34 : 66;
+    if (type === OPTIONS_TYPE_1 ? size(options) !== expected : size(options) <= expected) {
+      throw new OptionsDecodeError(`legacy type ${type} options of ${size(options)} bytes`, options);
+    }
+    return { gas: hexToBigInt(slice(options, 2, 34)), value: 0n, ordered: false };
+  }
   let gas = 0n;
   let value = 0n;
   let ordered = false;

@@ -41,7 +41,7 @@ export class PacketDecodeError extends BallastError {
 
 /** Left-pads an address to the bytes32 form LayerZero uses for peers, senders and receivers. */
 export function addressToBytes32(address: Address): Hex {
-  return pad(address, { size: 32 });
+  return pad(address.toLowerCase() as Address, { size: 32 });
 }
 
 /** The address in the low 20 bytes of a bytes32 peer. */
@@ -69,7 +69,9 @@ export function encodePacket(packet: Packet): Hex {
   ]);
 }
 
-export function decodePacket(encoded: Hex): DecodedPacket {
+/** Decodes a PacketV1 (any hex case in; lower-case hex out) and checks its GUID against its header. */
+export function decodePacket(input: Hex): DecodedPacket {
+  const encoded = input.toLowerCase() as Hex;
   if (size(encoded) < MESSAGE_OFFSET) throw new PacketDecodeError(`shorter than ${MESSAGE_OFFSET} bytes`, encoded);
   const version = hexToNumber(slice(encoded, 0, 1));
   if (version !== PACKET_VERSION) throw new PacketDecodeError(`version ${version}, expected ${PACKET_VERSION}`, encoded);

@@ -133,19 +133,8 @@ export class Courier extends EventEmitter<CourierEvents> {
   }
 
   /** Retries a packet's delivery now (a parked failed job, or a delayed retry). */
-  async replay(guid: Hex): Promise<'retried' | 'promoted' | 'not-found' | 'not-failed'> {
-    const job = await this.queue.getJob(deliverJobId(guid));
-    if (!job) return 'not-found';
-    const state = await job.getState();
-    if (state === 'failed') {
-      await job.retry('failed');
-      return 'retried';
-    }
-    if (state === 'delayed') {
-      await job.promote();
-      return 'promoted';
-    }
-    return 'not-failed';
+  replay(guid: Hex): Promise<ReplayOutcome> {
+    return replayDelivery(this.queue, guid);
   }
 
   async #process(job: Job<PacketJob, DeliveryRecord>, token: string | undefined): Promise<DeliveryRecord> {
@@ -172,4 +161,22 @@ export class Courier extends EventEmitter<CourierEvents> {
       throw error;
     }
   }
+}
+
+export type ReplayOutcome = 'retried' | 'promoted' | 'not-found' | 'not-failed';
+
+/** Moves a packet's deliver job back to work: a parked failed job is retried, a delayed one promoted. */
+export async function replayDelivery(queue: Queue<PacketJob>, guid: Hex): Promise<ReplayOutcome> {
+  const job = await queue.getJob(deliverJobId(guid));
+  if (!job) return 'not-found';
+  const state = await job.getState();
+  if (state === 'failed') {
+    await job.retry('failed');
+    return 'retried';
+  }
+  if (state === 'delayed') {
+    await job.promote();
+    return 'promoted';
+  }
+  return 'not-failed';
 }
