@@ -35,6 +35,7 @@ export class PingClient {
   readonly publicClient: PublicClient<Transport, Chain>;
   readonly #wallet: WalletClient<Transport, Chain, Account>;
   #nonce: number | undefined;
+  #lock: Promise<unknown> = Promise.resolve();
 
   constructor(chain: ChainDeployment, userKey: Hex) {
     const viemChain = devnetChain(chain.chainId, chain.rpcUrl, chain.name);
@@ -47,15 +48,23 @@ export class PingClient {
   /** Sends `count` pings to `dstEid` back to back, then waits for their receipts. */
   async send(dstEid: number, count = 1): Promise<SentPing[]> {
     const { nativeFee } = await this.publicClient.readContract({ address: this.app, abi: pingOAppAbi, functionName: 'quote', args: [dstEid, PING_OPTIONS] });
-    this.#nonce ??= await this.publicClient.getTransactionCount({ address: this.#wallet.account.address, blockTag: 'pending' });
-    const submitted: { hash: Hash; sentAt: number }[] = [];
-    for (let index = 0; index < count; index++) {
-      const payload = keccak256(numberToHex(Date.now() * 1_000 + index));
-      const data = encodeFunctionData({ abi: pingOAppAbi, functionName: 'ping', args: [dstEid, payload, PING_OPTIONS] });
-      const sentAt = Date.now();
-      const hash = await this.#wallet.sendTransaction({ to: this.app, data, value: nativeFee, gas: 400_000n, nonce: this.#nonce++ });
-      submitted.push({ hash, sentAt });
-    }
+    // One submission loop at a time per client, so concurrent sends never reuse a nonce.
+    const submission = this.#lock.then(async () => {
+      this.#nonce ??= await this.publicClient.getTransactionCount({ address: this.#wallet.account.address, blockTag: 'pending' });
+      const submitted: { hash: Hash; sentAt: number }[] = [];
+      for (let index = 0; index < count; index++) {
+        const payload = keccak256(numberToHex(Date.now() * 1_000 + index));
+        const data = encodeFunctionData({ abi: pingOAppAbi, functionName: 'ping', args: [dstEid, payload, PING_OPTIONS] });
+        const sentAt = Date.now();
+        const hash = await this.#wallet.sendTransaction({ to: this.app, data, value: nativeFee, gas: 400_000n, nonce: this.#nonce++ });
+        submitted.push({ hash, sentAt });
+      }
+      return submitted;
+    });
+    this.#lock = submission.catch(() => {
+      this.#nonce = undefined;
+    });
+    const submitted = await submission;
     return Promise.all(
       submitted.map(async ({ hash, sentAt }) => {
         const receipt = await this.publicClient.waitForTransactionReceipt({ hash });
