@@ -109,10 +109,11 @@ describe('parseDeployments', () => {
     expect(parsed.chains.filter((c) => c.role === 'home')).toHaveLength(1);
   });
 
-  it('accepts lower-case (non-checksummed) addresses', () => {
+  it('accepts lower-case addresses and returns them checksummed', () => {
     const value = validDeployments();
-    chain(value, 1).layerZero.endpoint = chain(value, 1).layerZero.endpoint.toLowerCase() as Address;
-    expect(parseDeployments(value).chains[1]?.layerZero.endpoint).toBe(chain(value, 1).layerZero.endpoint);
+    const checksummed = getAddress(chain(value, 1).layerZero.endpoint);
+    chain(value, 1).layerZero.endpoint = checksummed.toLowerCase() as Address;
+    expect(parseDeployments(value).chains[1]?.layerZero.endpoint).toBe(checksummed);
   });
 
   it('names a bad LayerZero address by its path', () => {

@@ -2,11 +2,12 @@
 // the courier, the relayer, the SDK and the tests read it through `loadDeployments`, so an address
 // is written once. Checked at the edge: a bad field is reported by name.
 import { readFile } from 'node:fs/promises';
-import { type Address, type Hex, isAddress } from 'viem';
+import { type Address, type Hex, getAddress, isAddress } from 'viem';
 import { z } from 'zod';
 import { BallastError } from './errors.ts';
 
-const address = z.string().refine((value) => isAddress(value, { strict: false }), 'not a 20-byte hex address').transform((value) => value as Address);
+// Addresses are stored checksummed, so they compare equal to what viem returns.
+const address = z.string().refine((value) => isAddress(value, { strict: false }), 'not a 20-byte hex address').transform((value) => getAddress(value));
 
 export const layerZeroDeploymentSchema = z.object({
   endpoint: address,

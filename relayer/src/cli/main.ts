@@ -55,16 +55,12 @@ async function main(argv: string[]): Promise<number> {
   const logger = createLogger(values['log-level']);
 
   if (command === 'start') {
+    // Flags and keys first: a typo is reported before anything connects.
+    const concurrency = positiveInteger('--concurrency', values.concurrency, 16);
+    const lockDurationMs = positiveInteger('--lock-duration-ms', values['lock-duration-ms'], 30_000);
+    const keys = courierKeysFromEnv();
     const deployments = await loadDeployments(values.deployments);
-    const courier = new Courier({
-      deployments,
-      redisUrl: values.redis,
-      prefix: values.prefix,
-      logger,
-      concurrency: positiveInteger('--concurrency', values.concurrency, 16),
-      lockDurationMs: positiveInteger('--lock-duration-ms', values['lock-duration-ms'], 30_000),
-      ...courierKeysFromEnv(),
-    });
+    const courier = new Courier({ deployments, redisUrl: values.redis, prefix: values.prefix, logger, concurrency, lockDurationMs, ...keys });
     courier.start();
     await new Promise<void>((resolve) => {
       const stop = () => {
@@ -80,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  if (command === 'replay' && !rest[0]) throw new ConfigError('replay needs the packet GUID: ballast-relayer replay <guid>.');
   if (command === 'status' || command === 'replay') {
     const redis = new Redis(values.redis, { maxRetriesPerRequest: 1 });
     const queue = new Queue<PacketJob>(DELIVER_QUEUE, { connection: redis, prefix: values.prefix });
@@ -90,8 +87,7 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${JSON.stringify({ deliverQueue: counts, failing: failures }, null, 2)}\n`);
         return 0;
       }
-      const guid = rest[0];
-      if (!guid) throw new ConfigError('replay needs the packet GUID: ballast-relayer replay <guid>.');
+      const guid = rest[0] as string;
       const outcome = await replayDelivery(queue, guid as Hex);
       if (outcome === 'not-found') throw new ConfigError(`No deliver job for packet ${guid} under prefix "${values.prefix}".`);
       process.stdout.write(`${guid}: ${outcome}\n`);
