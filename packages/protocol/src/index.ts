@@ -2,3 +2,4 @@ export * from './errors.ts';
 export * from './packet.ts';
 export * from './options.ts';
 export * from './deployments.ts';
+export * from './messages.ts';

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import { ICreditMirror } from "./interfaces/ICreditMirror.sol";
+import { MsgCodec } from "./libraries/MsgCodec.sol";
+import { MessagingFee, MessagingReceipt, OApp, Origin } from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
+import { OAppOptionsType3 } from "@layerzerolabs/oapp-evm/contracts/oapp/libs/OAppOptionsType3.sol";
+import { Ownable } from "@openzeppelin/contracts/access/Ownable.sol";
+import { Ownable2Step } from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import { SafeCast } from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
+/// @title CreditMirror
+/// @notice Remote-chain side of Ballast: credit lines granted by home, drawn and restored by approved
+/// consumers, released home. Debits before it sends (`RELEASE` leaves only after the line shrank), so
+/// a line never exceeds what home counts as exported. Spec: docs/PROTOCOL.md.
+contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
+    /// @inheritdoc ICreditMirror
+    uint32 public immutable homeEid;
+
+    /// @notice Seconds after the last message from home during which new draws are allowed.
+    uint32 public heartbeatPeriod;
+    address public guardian;
+    bool public drawsPaused;
+    /// @inheritdoc ICreditMirror
+    uint64 public lastHomeContact;
+    /// @notice Home timestamp of the newest `HEARTBEAT` applied.
+    uint64 public lastHeartbeat;
+
+    mapping(address account => Line) internal _lines;
+    mapping(address account => uint256) internal _parked;
+    mapping(address consumer => Consumer) internal _consumers;
+    mapping(address consumer => mapping(address account => uint256)) internal _drawnBy;
+    mapping(address account => mapping(address consumer => bool)) internal _authorized;
+    /// @dev One bit per grant id: a GRANT is applied once even if delivered twice (rule 6, beside endpoint nonces).
+    mapping(uint256 word => uint256) internal _grantBits;
+
+    constructor(address endpoint, address owner_, uint32 homeEid_, uint32 heartbeatPeriod_)
+        OApp(endpoint, owner_)
+        Ownable(owner_)
+    {
+        homeEid = homeEid_;
+        heartbeatPeriod = heartbeatPeriod_;
+    }
+
+    // ------------------------------------------------------------------ consumers
+
+    /// @inheritdoc ICreditMirror
+    function draw(address account, uint128 amount) external {
+        if (amount == 0) revert Mirror_ZeroAmount();
+        if (drawsPaused) revert Mirror_DrawsPaused();
+        if (block.timestamp > uint256(lastHomeContact) + heartbeatPeriod) {
+            revert Mirror_HeartbeatStale(lastHomeContact, heartbeatPeriod);
+        }
+        Consumer storage config = _consumers[msg.sender];
+        if (!config.allowed) revert Mirror_ConsumerNotAllowed(msg.sender);
+        if (!_authorized[account][msg.sender]) revert Mirror_ConsumerNotAuthorized(account, msg.sender);
+        Line storage line = _lines[account];
+        uint256 drawnAfter = uint256(line.drawn) + amount;
+        if (drawnAfter > line.line) revert Mirror_DrawExceedsLine(account, amount, line.line - line.drawn);
+        uint256 consumerAfter = uint256(config.drawn) + amount;
+        if (consumerAfter > config.cap) revert Mirror_ConsumerCapExceeded(msg.sender, config.cap, consumerAfter);
+
+        // Both fit: drawnAfter ≤ line.line and consumerAfter ≤ config.cap, each a uint128.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        line.drawn = uint128(drawnAfter);
+        // forge-lint: disable-next-line(unsafe-typecast)
+        config.drawn = uint128(consumerAfter);
+        _drawnBy[msg.sender][account] += amount;
+        emit Drawn(account, msg.sender, amount);
+    }
+
+    /// @inheritdoc ICreditMirror
+    function restore(address account, uint128 amount) external {
+        if (amount == 0) revert Mirror_ZeroAmount();
+        uint256 drawnByConsumer = _drawnBy[msg.sender][account];
+        if (amount > drawnByConsumer) revert Mirror_RestoreExceedsDrawn(account, msg.sender, amount, drawnByConsumer);
+        _drawnBy[msg.sender][account] = drawnByConsumer - amount;
+        _consumers[msg.sender].drawn -= amount;
+        _lines[account].drawn -= amount;
+        emit Restored(account, msg.sender, amount);
+    }
+
+    // ------------------------------------------------------------------ messages home
+
+    /// @inheritdoc ICreditMirror
+    function release(address account, uint128 amount, bytes calldata options)
+        external
+        payable
+        returns (MessagingReceipt memory receipt)
+    {
+        Line storage line = _lines[account];
+        if (msg.sender != line.owner) revert Mirror_NotLineOwner(account, msg.sender);
+        if (amount == 0) revert Mirror_ZeroAmount();
+        uint256 undrawn_ = line.line - line.drawn;
+        if (amount > undrawn_) revert Mirror_ReleaseExceedsUndrawn(account, amount, undrawn_);
+        // Debit first (rule M-1): the line shrinks before the RELEASE exists.
+        line.line -= amount;
+        receipt = _sendRelease(account, amount, MsgCodec.ReleaseReason.Voluntary, options);
+    }
+
+    /// @inheritdoc ICreditMirror
+    function returnParked(address account, bytes calldata options)
+        external
+        payable
+        returns (MessagingReceipt memory receipt)
+    {
+        uint256 parked = _parked[account];
+        if (parked == 0) revert Mirror_NothingToReturn(account);
+        delete _parked[account];
+        receipt = _sendRelease(account, SafeCast.toUint128(parked), MsgCodec.ReleaseReason.GrantExpired, options);
+    }
+
+    /// @inheritdoc ICreditMirror
+    function reportUsage(address account, bytes calldata options)
+        external
+        payable
+        returns (MessagingReceipt memory receipt)
+    {
+        Line storage line = _lines[account];
+        uint64 seq = ++line.usageSeq;
+        (uint128 drawn, uint128 granted) = (line.drawn, line.line);
+        receipt = _lzSend(
+            homeEid,
+            MsgCodec.encodeUsage(MsgCodec.Usage(account, drawn, granted, seq)),
+            combineOptions(homeEid, MsgCodec.TYPE_USAGE, options),
+            MessagingFee(msg.value, 0),
+            payable(msg.sender)
+        );
+        emit UsageSent(account, drawn, granted, seq, receipt.guid);
+    }
+
+    /// @inheritdoc ICreditMirror
+    function quote(uint8 msgType, bytes calldata options) external view returns (MessagingFee memory fee) {
+        bytes memory message = new bytes(MsgCodec.sizeOf(msgType));
+        return _quote(homeEid, message, combineOptions(homeEid, msgType, options), false);
+    }
+
+    function _sendRelease(address account, uint128 amount, MsgCodec.ReleaseReason reason, bytes calldata options)
+        internal
+        returns (MessagingReceipt memory receipt)
+    {
+        receipt = _lzSend(
+            homeEid,
+            MsgCodec.encodeRelease(MsgCodec.Release(account, amount, reason)),
+            combineOptions(homeEid, MsgCodec.TYPE_RELEASE, options),
+            MessagingFee(msg.value, 0),
+            payable(msg.sender)
+        );
+        emit CreditReleased(account, amount, uint8(reason), receipt.guid);
+    }
+
+    // ------------------------------------------------------------------ messages from home
+
+    function _lzReceive(Origin calldata, bytes32, bytes calldata message, address, bytes calldata) internal override {
+        // OApp already checked that the sender is home's vault (the only peer this mirror is given).
+        uint8 msgType = MsgCodec.msgType(message);
+        if (msgType == MsgCodec.TYPE_GRANT) {
+            _applyGrant(MsgCodec.decodeGrant(message));
+        } else if (msgType == MsgCodec.TYPE_HEARTBEAT) {
+            _applyHeartbeat(MsgCodec.decodeHeartbeat(message));
+        } else {
+            revert Mirror_UnexpectedMessage(msgType);
+        }
+    }
+
+    function _applyGrant(MsgCodec.Grant memory grant) internal {
+        uint256 word = grant.grantId >> 8;
+        // forge-lint: disable-next-line(incorrect-shift)
+        uint256 bit = 1 << (grant.grantId & 0xff);
+        uint256 bits = _grantBits[word];
+        if (bits & bit != 0) revert Mirror_DuplicateGrant(grant.grantId);
+        _grantBits[word] = bits | bit;
+        lastHomeContact = uint64(block.timestamp);
+
+        if (block.timestamp > grant.deadline) {
+            // Late: never surfaces as credit; parked until someone pays to send it home.
+            _parked[grant.account] += grant.amount;
+            emit GrantExpired(grant.account, grant.amount, grant.grantId, grant.deadline);
+            return;
+        }
+        Line storage line = _lines[grant.account];
+        line.line += grant.amount;
+        if (line.owner != grant.receiver) line.owner = grant.receiver;
+        emit CreditGranted(grant.account, grant.receiver, grant.amount, grant.grantId);
+    }
+
+    function _applyHeartbeat(MsgCodec.Heartbeat memory heartbeat) internal {
+        lastHomeContact = uint64(block.timestamp);
+        if (heartbeat.timestamp > lastHeartbeat) lastHeartbeat = heartbeat.timestamp;
+        emit HeartbeatReceived(heartbeat.timestamp);
+    }
+
+    // ------------------------------------------------------------------ line owners
+
+    /// @inheritdoc ICreditMirror
+    function setConsumerAuthorization(address account, address consumer_, bool authorized) external {
+        if (msg.sender != _lines[account].owner) revert Mirror_NotLineOwner(account, msg.sender);
+        _authorized[account][consumer_] = authorized;
+        emit ConsumerAuthorized(account, consumer_, authorized);
+    }
+
+    // ------------------------------------------------------------------ governance (owner = timelock)
+
+    /// @notice Allows or disallows `consumer_` and sets its cap. Disallowing stops draws, never restores.
+    function configureConsumer(address consumer_, bool allowed, uint128 cap) external onlyOwner {
+        Consumer storage config = _consumers[consumer_];
+        (config.allowed, config.cap) = (allowed, cap);
+        emit ConsumerConfigured(consumer_, allowed, cap);
+    }
+
+    /// @notice Sets how long after the last message from home new draws stay open.
+    function setHeartbeatPeriod(uint32 period) external onlyOwner {
+        heartbeatPeriod = period;
+        emit HeartbeatPeriodSet(period);
+    }
+
+    /// @notice Sets the guardian, who can only pause draws.
+    function setGuardian(address guardian_) external onlyOwner {
+        guardian = guardian_;
+        emit GuardianSet(guardian_);
+    }
+
+    /// @notice Stops new draws (guardian or owner). Restores, releases and messages keep working.
+    function pauseDraws() external {
+        if (msg.sender != guardian && msg.sender != owner()) revert Mirror_OnlyGuardian(msg.sender);
+        drawsPaused = true;
+        emit DrawsPausedSet(true);
+    }
+
+    /// @notice Resumes draws (owner only).
+    function unpauseDraws() external onlyOwner {
+        drawsPaused = false;
+        emit DrawsPausedSet(false);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc ICreditMirror
+    function lineOf(address account) external view returns (Line memory) {
+        return _lines[account];
+    }
+
+    /// @inheritdoc ICreditMirror
+    function ownerOf(address account) external view returns (address) {
+        return _lines[account].owner;
+    }
+
+    /// @inheritdoc ICreditMirror
+    function undrawn(address account) external view returns (uint256) {
+        Line storage line = _lines[account];
+        return line.line - line.drawn;
+    }
+
+    /// @inheritdoc ICreditMirror
+    function parkedOf(address account) external view returns (uint256) {
+        return _parked[account];
+    }
+
+    /// @inheritdoc ICreditMirror
+    function drawnBy(address consumer_, address account) external view returns (uint256) {
+        return _drawnBy[consumer_][account];
+    }
+
+    /// @inheritdoc ICreditMirror
+    function consumer(address consumer_) external view returns (Consumer memory) {
+        return _consumers[consumer_];
+    }
+
+    /// @inheritdoc ICreditMirror
+    function isConsumerAuthorized(address account, address consumer_) external view returns (bool) {
+        return _authorized[account][consumer_];
+    }
+
+    function transferOwnership(address newOwner) public override(Ownable, Ownable2Step) onlyOwner {
+        Ownable2Step.transferOwnership(newOwner);
+    }
+
+    function _transferOwnership(address newOwner) internal override(Ownable, Ownable2Step) {
+        Ownable2Step._transferOwnership(newOwner);
+    }
+}

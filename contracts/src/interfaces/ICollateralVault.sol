@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import { IOracleAdapter } from "./IOracleAdapter.sol";
+import { MessagingFee, MessagingReceipt } from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
+
+/// @title ICollateralVault
+/// @notice The home chain's vault: multi-asset ERC-20 collateral per account, the authoritative record
+/// of credit exported to each remote chain, and the LayerZero OApp that sends `GRANT` and `HEARTBEAT`
+/// and applies `RELEASE` and `USAGE` (docs/PROTOCOL.md).
+/// @dev Units: credit is USD with 18 decimals; prices are 1e18 USD per whole token (IOracleAdapter);
+/// token amounts keep the token's decimals. Rounding is always against the account: power rounds down.
+/// @dev Warning: listed assets must be plain ERC-20s. Fee-on-transfer tokens are refused at deposit
+/// (the received amount must equal the requested amount); rebasing tokens must not be listed — the vault
+/// would not see a rebase, and a negative one would break rule V-4 (backing).
+/// @dev Warning: the owner is expected to be a timelock; the guardian can only pause exports.
+interface ICollateralVault {
+    /// @notice Risk parameters of a listed collateral asset.
+    struct AssetConfig {
+        /// Borrowing power per unit of value, in basis points.
+        uint16 ltvBps;
+        /// Value counted for health, in basis points; must exceed `ltvBps` by `MIN_LIQUIDATION_BUFFER_BPS`.
+        uint16 liquidationThresholdBps;
+        /// Extra collateral a liquidator receives, in basis points of the repaid credit.
+        uint16 liquidationBonusBps;
+        /// The token's decimals, read at listing.
+        uint8 decimals;
+        /// Whether new deposits are accepted (an unlisted asset keeps counting for accounts that hold it).
+        bool listed;
+        /// Most the vault holds of this asset, in token units.
+        uint128 supplyCap;
+    }
+
+    /// @notice Limits of one remote chain.
+    struct RemoteConfig {
+        /// Whether new exports to this remote are accepted.
+        bool enabled;
+        /// Seconds a `GRANT` may spend in flight before the remote bounces it home.
+        uint32 grantTtl;
+        /// Most credit (1e18 USD) exported to this remote over all accounts.
+        uint128 creditCap;
+    }
+
+    /// @notice A global limit on credit exported per fixed time window (bounds a compromised pathway).
+    struct RateLimit {
+        /// Window length in seconds.
+        uint32 window;
+        /// Most credit (1e18 USD) exported per window.
+        uint128 maxPerWindow;
+    }
+
+    /// @notice Last `USAGE` report from a remote for an account.
+    struct Usage {
+        uint128 drawn;
+        uint128 line;
+        uint64 seq;
+    }
+
+    /// @notice Emitted when `amount` of `asset` is deposited for `account` by `caller`.
+    event Deposited(address indexed account, address indexed asset, address indexed caller, uint256 amount);
+    /// @notice Emitted when `amount` of `asset` is withdrawn from `account` to `receiver` by `caller`.
+    event Withdrawn(
+        address indexed account, address indexed asset, address indexed caller, address receiver, uint256 amount
+    );
+    /// @notice Emitted when credit is exported (debited at home, `GRANT` sent).
+    event CreditExported(
+        address indexed account,
+        uint32 indexed dstEid,
+        address receiver,
+        uint128 amount,
+        uint64 grantId,
+        uint64 deadline,
+        bytes32 guid
+    );
+    /// @notice Emitted when a remote's `RELEASE` returns credit (exported decreases).
+    event CreditReleased(address indexed account, uint32 indexed srcEid, uint128 amount, uint8 reason);
+    /// @notice Emitted when a `USAGE` report is applied (`applied` false: it was older than the last one).
+    event UsageReported(
+        address indexed account, uint32 indexed srcEid, uint128 drawn, uint128 line, uint64 seq, bool applied
+    );
+    /// @notice Emitted when a `HEARTBEAT` is sent to a remote.
+    event HeartbeatSent(uint32 indexed dstEid, uint64 timestamp, bytes32 guid);
+    /// @notice Emitted when `account` approves or revokes `operator`.
+    event OperatorSet(address indexed account, address indexed operator, bool approved);
+    /// @notice Emitted when an asset is listed or its parameters change.
+    event AssetConfigured(address indexed asset, AssetConfig config);
+    /// @notice Emitted when a remote's limits change.
+    event RemoteConfigured(uint32 indexed eid, RemoteConfig config);
+    /// @notice Emitted when the export rate limit changes.
+    event RateLimitSet(RateLimit limit);
+    /// @notice Emitted when the guardian changes.
+    event GuardianSet(address guardian);
+    /// @notice Emitted when exports are paused or unpaused.
+    event ExportsPausedSet(bool paused);
+
+    /// @notice Thrown when `caller` acts for `account` without being it or its operator.
+    error Vault_Unauthorized(address account, address caller);
+    /// @notice Thrown when an amount is zero.
+    error Vault_ZeroAmount();
+    /// @notice Thrown when depositing an asset that is not listed.
+    error Vault_AssetNotListed(address asset);
+    /// @notice Thrown when a deposit would take the vault's holding of `asset` over its cap.
+    error Vault_SupplyCapExceeded(address asset, uint256 cap, uint256 totalAfter);
+    /// @notice Thrown when the vault received a different amount than transferred (fee-on-transfer token).
+    error Vault_TransferAmountMismatch(address asset, uint256 expected, uint256 received);
+    /// @notice Thrown when withdrawing more of `asset` than `account` holds.
+    error Vault_InsufficientCollateral(address account, address asset, uint256 requested, uint256 available);
+    /// @notice Thrown when an export would take exported credit over borrowing power.
+    error Vault_ExportExceedsPower(address account, uint256 requested, uint256 available);
+    /// @notice Thrown when a withdrawal would leave borrowing power below exported credit.
+    error Vault_WithdrawExceedsPower(address account, uint256 powerAfter, uint256 exported);
+    /// @notice Thrown when exporting to a remote that is not enabled.
+    error Vault_RemoteDisabled(uint32 eid);
+    /// @notice Thrown when an export would take a remote's exported credit over its cap.
+    error Vault_RemoteCapExceeded(uint32 eid, uint256 cap, uint256 totalAfter);
+    /// @notice Thrown when an export exceeds what the rate limit allows in the current window.
+    error Vault_RateLimited(uint256 requested, uint256 available);
+    /// @notice Thrown when exporting while exports are paused.
+    error Vault_ExportsPaused();
+    /// @notice Thrown when an account would hold more than `MAX_ASSETS` collateral assets.
+    error Vault_TooManyAssets(address account, uint256 max);
+    /// @notice Thrown when a configuration value breaks a rule (`reason` names it).
+    error Vault_BadConfig(string reason);
+    /// @notice Thrown when a `RELEASE` returns more than was exported (impossible under rule V-1; kept retryable).
+    error Vault_ReleaseExceedsExported(address account, uint32 eid, uint256 amount, uint256 exported);
+    /// @notice Thrown when a message of a type the vault does not handle arrives (kept retryable).
+    error Vault_UnexpectedMessage(uint8 msgType);
+    /// @notice Thrown when someone other than the guardian or owner pauses.
+    error Vault_OnlyGuardian(address caller);
+
+    /// @notice The oracle adapter pricing every asset.
+    function oracle() external view returns (IOracleAdapter);
+
+    /// @notice Deposits `amount` of `asset` from the caller as collateral of `account`. Allowed while exports are paused.
+    function deposit(address account, address asset, uint256 amount) external;
+
+    /// @notice Withdraws `amount` of `asset` from `account` to `receiver`; the caller is `account` or its operator.
+    /// @dev Reverts with `Vault_WithdrawExceedsPower` if power after the withdrawal is below exported credit
+    /// (rule V-3). An account with nothing exported withdraws without any price read, even with a stale feed.
+    function withdraw(address account, address asset, uint256 amount, address receiver) external;
+
+    /// @notice Exports `amount` of credit of `account` to `receiver` on `dstEid`: debits home first, then sends `GRANT`.
+    /// @dev `msg.value` must cover `quoteExport`; the endpoint refunds any excess to the caller. `options` are
+    /// appended to the enforced options for `GRANT`.
+    function exportCredit(address account, uint32 dstEid, uint128 amount, address receiver, bytes calldata options)
+        external
+        payable
+        returns (MessagingReceipt memory receipt);
+
+    /// @notice The fee of `exportCredit` with the same arguments.
+    function quoteExport(uint32 dstEid, bytes calldata options) external view returns (MessagingFee memory fee);
+
+    /// @notice Sends a `HEARTBEAT` to `dstEid` (permissionless; keeps the remote's draws open).
+    function sendHeartbeat(uint32 dstEid, bytes calldata options)
+        external
+        payable
+        returns (MessagingReceipt memory receipt);
+
+    /// @notice Approves or revokes `operator` to act for the caller (withdraw, export).
+    function setOperator(address operator, bool approved) external;
+
+    /// @notice Collateral of `account` in `asset`, in token units.
+    function collateralOf(address account, address asset) external view returns (uint256);
+
+    /// @notice Assets `account` holds (at most `MAX_ASSETS`).
+    function assetsOf(address account) external view returns (address[] memory);
+
+    /// @notice Credit of `account` exported to `eid` (1e18 USD).
+    function exportedTo(address account, uint32 eid) external view returns (uint256);
+
+    /// @notice Credit of `account` exported to all remotes (1e18 USD).
+    function totalExported(address account) external view returns (uint256);
+
+    /// @notice Borrowing power of `account`: Σ value × LTV, rounded down (1e18 USD). Reverts on a bad price.
+    function borrowingPower(address account) external view returns (uint256);
+
+    /// @notice Home health of `account` (1e18 = 1): Σ value × threshold ÷ total exported; max uint if nothing exported.
+    function health(address account) external view returns (uint256);
+
+    /// @notice Whether `operator` may act for `account`.
+    function isOperator(address account, address operator) external view returns (bool);
+
+    /// @notice Last applied `USAGE` report of `account` from `eid`.
+    function usageOf(address account, uint32 eid) external view returns (Usage memory);
+}

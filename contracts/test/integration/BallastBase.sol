@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import { CollateralVault } from "../../src/CollateralVault.sol";
+import { CreditMirror } from "../../src/CreditMirror.sol";
+import { CreditLendingPool } from "../../src/consumers/CreditLendingPool.sol";
+import { TestToken } from "../../src/devnet/TestToken.sol";
+import { IOracleAdapter } from "../../src/interfaces/IOracleAdapter.sol";
+import { MsgCodec } from "../../src/libraries/MsgCodec.sol";
+import { ChainlinkOracleAdapter } from "../../src/oracle/ChainlinkOracleAdapter.sol";
+import { MockAggregator } from "../../src/oracle/MockAggregator.sol";
+import { MessagingFee } from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
+import { EnforcedOptionParam } from "@layerzerolabs/oapp-evm/contracts/oapp/interfaces/IOAppOptionsType3.sol";
+import { OptionsBuilder } from "@layerzerolabs/oapp-evm/contracts/oapp/libs/OptionsBuilder.sol";
+import { TestHelperOz5 } from "@layerzerolabs/test-devtools-evm-foundry/contracts/TestHelperOz5.sol";
+
+/// One home chain (eid 1) with the vault, two remotes (eids 2, 3) each with a mirror and a lending
+/// pool, over in-EVM LayerZero endpoints (ULN 302). WETH (18 decimals, $2,000, LTV 80%) and WBTC (8
+/// decimals, $60,000, LTV 70%) are collateral; each remote lends USDC (6 decimals).
+abstract contract BallastBase is TestHelperOz5 {
+    using OptionsBuilder for bytes;
+
+    uint32 internal constant HOME = 1;
+    uint32 internal constant REMOTE_A = 2;
+    uint32 internal constant REMOTE_B = 3;
+    uint32 internal constant GRANT_TTL = 1 hours;
+    uint32 internal constant HEARTBEAT_PERIOD = 1 days;
+    /// Enforced lzReceive gas per message type (measured in test/gas; see docs/PROTOCOL.md).
+    uint128 internal constant GRANT_GAS = 120_000;
+    uint128 internal constant RELEASE_GAS = 80_000;
+    uint128 internal constant USAGE_GAS = 80_000;
+    uint128 internal constant HEARTBEAT_GAS = 60_000;
+
+    address internal governor = makeAddr("governor");
+    address internal guardian = makeAddr("guardian");
+    address internal alice = makeAddr("alice");
+    address internal bob = makeAddr("bob");
+    address internal lender = makeAddr("lender");
+
+    ChainlinkOracleAdapter internal oracle;
+    MockAggregator internal wethFeed;
+    MockAggregator internal wbtcFeed;
+    TestToken internal weth;
+    TestToken internal wbtc;
+    CollateralVault internal vault;
+    CreditMirror internal mirrorA;
+    CreditMirror internal mirrorB;
+    TestToken internal usdcA;
+    TestToken internal usdcB;
+    CreditLendingPool internal poolA;
+    CreditLendingPool internal poolB;
+
+    function setUp() public virtual override {
+        super.setUp();
+        vm.warp(1_750_000_000);
+        setUpEndpoints(3, LibraryType.UltraLightNode);
+
+        oracle = new ChainlinkOracleAdapter(governor);
+        weth = new TestToken("Wrapped Ether", "WETH", 18);
+        wbtc = new TestToken("Wrapped Bitcoin", "WBTC", 8);
+        wethFeed = new MockAggregator(8, "ETH / USD", 2000e8);
+        wbtcFeed = new MockAggregator(8, "BTC / USD", 60_000e8);
+        vm.startPrank(governor);
+        oracle.setFeed(address(weth), IOracleAdapter.FeedConfig(address(wethFeed), 1 hours, 1e18, 1e24));
+        oracle.setFeed(address(wbtc), IOracleAdapter.FeedConfig(address(wbtcFeed), 1 hours, 1e18, 1e25));
+        vm.stopPrank();
+
+        vault = new CollateralVault(endpoints[HOME], governor, oracle);
+        mirrorA = new CreditMirror(endpoints[REMOTE_A], governor, HOME, HEARTBEAT_PERIOD);
+        mirrorB = new CreditMirror(endpoints[REMOTE_B], governor, HOME, HEARTBEAT_PERIOD);
+        usdcA = new TestToken("USD Coin", "USDC", 6);
+        usdcB = new TestToken("USD Coin", "USDC", 6);
+        poolA = new CreditLendingPool(mirrorA, usdcA, 1e9);
+        poolB = new CreditLendingPool(mirrorB, usdcB, 1e9);
+
+        vm.startPrank(governor);
+        vault.configureAsset(address(weth), 8000, 8500, 500, type(uint128).max, true);
+        vault.configureAsset(address(wbtc), 7000, 7500, 1000, type(uint128).max, true);
+        vault.configureRemote(REMOTE_A, true, GRANT_TTL, 10_000_000e18);
+        vault.configureRemote(REMOTE_B, true, GRANT_TTL, 10_000_000e18);
+        vault.setRateLimit(1 days, 50_000_000e18);
+        vault.setGuardian(guardian);
+        _wire(REMOTE_A, mirrorA);
+        _wire(REMOTE_B, mirrorB);
+        mirrorA.configureConsumer(address(poolA), true, 5_000_000e18);
+        mirrorB.configureConsumer(address(poolB), true, 5_000_000e18);
+        mirrorA.setGuardian(guardian);
+        mirrorB.setGuardian(guardian);
+        vm.stopPrank();
+
+        for (uint256 i; i < 2; i++) {
+            (TestToken usdc, CreditLendingPool pool) = i == 0 ? (usdcA, poolA) : (usdcB, poolB);
+            usdc.mint(lender, 1_000_000e6);
+            vm.startPrank(lender);
+            usdc.approve(address(pool), type(uint256).max);
+            pool.supply(1_000_000e6);
+            vm.stopPrank();
+        }
+        vm.deal(alice, 100 ether);
+        vm.deal(bob, 100 ether);
+    }
+
+    function _wire(uint32 eid, CreditMirror mirror) internal {
+        vault.setPeer(eid, addressToBytes32(address(mirror)));
+        mirror.setPeer(HOME, addressToBytes32(address(vault)));
+        EnforcedOptionParam[] memory home = new EnforcedOptionParam[](2);
+        home[0] = EnforcedOptionParam(eid, MsgCodec.TYPE_GRANT, _gas(GRANT_GAS));
+        home[1] = EnforcedOptionParam(eid, MsgCodec.TYPE_HEARTBEAT, _gas(HEARTBEAT_GAS));
+        vault.setEnforcedOptions(home);
+        EnforcedOptionParam[] memory remote = new EnforcedOptionParam[](2);
+        remote[0] = EnforcedOptionParam(HOME, MsgCodec.TYPE_RELEASE, _gas(RELEASE_GAS));
+        remote[1] = EnforcedOptionParam(HOME, MsgCodec.TYPE_USAGE, _gas(USAGE_GAS));
+        mirror.setEnforcedOptions(remote);
+    }
+
+    function _gas(uint128 gas) internal pure returns (bytes memory) {
+        return OptionsBuilder.newOptions().addExecutorLzReceiveOption(gas, 0);
+    }
+
+    function _mirror(uint32 eid) internal view returns (CreditMirror) {
+        return eid == REMOTE_A ? mirrorA : mirrorB;
+    }
+
+    function _pool(uint32 eid) internal view returns (CreditLendingPool) {
+        return eid == REMOTE_A ? poolA : poolB;
+    }
+
+    function _deposit(address account, TestToken token, uint256 amount) internal {
+        token.mint(account, amount);
+        vm.startPrank(account);
+        token.approve(address(vault), amount);
+        vault.deposit(account, address(token), amount);
+        vm.stopPrank();
+    }
+
+    /// Exports and delivers the GRANT.
+    function _export(address account, uint32 eid, uint128 amount) internal {
+        _sendExport(account, eid, amount);
+        verifyPackets(eid, address(_mirror(eid)));
+    }
+
+    function _sendExport(address account, uint32 eid, uint128 amount) internal returns (bytes32 guid) {
+        MessagingFee memory fee = vault.quoteExport(eid, "");
+        vm.prank(account);
+        guid = vault.exportCredit{ value: fee.nativeFee }(account, eid, amount, account, "").guid;
+    }
+
+    function _heartbeat(uint32 eid) internal {
+        MessagingFee memory fee = vault.quoteExport(eid, "");
+        vault.sendHeartbeat{ value: fee.nativeFee * 2 }(eid, "");
+        verifyPackets(eid, address(_mirror(eid)));
+    }
+
+    /// Authorises the pool and borrows `amount` USDC (6 decimals) for `account` on `eid`.
+    function _borrow(address account, uint32 eid, uint256 amount) internal {
+        CreditMirror mirror = _mirror(eid);
+        CreditLendingPool pool = _pool(eid);
+        vm.startPrank(account);
+        if (!mirror.isConsumerAuthorized(account, address(pool))) {
+            mirror.setConsumerAuthorization(account, address(pool), true);
+        }
+        pool.borrow(account, amount, account);
+        vm.stopPrank();
+    }
+
+    function _release(address account, uint32 eid, uint128 amount) internal {
+        CreditMirror mirror = _mirror(eid);
+        MessagingFee memory fee = mirror.quote(MsgCodec.TYPE_RELEASE, "");
+        vm.prank(account);
+        mirror.release{ value: fee.nativeFee }(account, amount, "");
+        verifyPackets(HOME, address(vault));
+    }
+}
