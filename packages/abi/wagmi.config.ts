@@ -32,7 +32,15 @@ export default defineConfig({
     foundry({
       project: '../..',
       forge: { build: false, path: '../../node_modules/.bin/forge' },
-      include: ['PingOApp.sol/**'],
+      include: [
+        'PingOApp.sol/**',
+        'CollateralVault.sol/**',
+        'CreditMirror.sol/**',
+        'CreditLendingPool.sol/**',
+        'ChainlinkOracleAdapter.sol/**',
+        'MockAggregator.sol/**',
+        'TestToken.sol/**',
+      ],
     }),
   ],
 });

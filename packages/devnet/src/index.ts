@@ -7,3 +7,4 @@ export * from './layerzero.ts';
 export * from './ping.ts';
 export * from './processes.ts';
 export * from './redis.ts';
+export * from './ballast.ts';

@@ -3,3 +3,4 @@ export * from './packet.ts';
 export * from './options.ts';
 export * from './deployments.ts';
 export * from './messages.ts';
+export * from './enforced-gas.ts';

@@ -1,0 +1,12 @@
+// The lzReceive gas every Ballast message type is guaranteed on its destination (enforced options,
+// set by governance on the vault and the mirrors): no caller can send with less, so no message can
+// be made to fail for lack of gas and block its pathway. Measured handler costs are in
+// docs/PROTOCOL.md; contracts/test/integration/BallastBase.sol uses the same numbers.
+import type { MessageType } from './messages.ts';
+
+export const ENFORCED_LZ_RECEIVE_GAS = {
+  grant: 120_000n,
+  release: 80_000n,
+  usage: 80_000n,
+  heartbeat: 60_000n,
+} as const satisfies Partial<Record<MessageType, bigint>>;

@@ -1,0 +1,84 @@
+// The whole life of a Ballast position on three real anvil chains, every message carried by the
+// courier through LayerZero v2's production contracts: deposit on home → export to both remotes →
+// borrow from the lending pool on each → repay → release → withdraw, with balances, exports and
+// lines checked on every chain after every hop.
+import { testTokenAbi } from '@ballast/abi';
+import { BALLAST_CONTRACTS, deployBallast, devnetKeys, liveChildren } from '@ballast/devnet';
+import type { Courier } from '@ballast/relayer';
+import { parseEther, parseUnits } from 'viem';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { BallastUser } from '../support/ballast.ts';
+import { DeliveryTracker } from '../support/pings.ts';
+import { type Stack, startStack } from '../support/stack.ts';
+
+let stack: Stack;
+let courier: Courier;
+let deliveries: DeliveryTracker;
+
+beforeAll(async () => {
+  stack = await startStack();
+  await deployBallast(stack.devnet);
+  courier = stack.courier();
+  deliveries = new DeliveryTracker(courier);
+  courier.start();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  expect(liveChildren()).toEqual([]);
+});
+
+const credit = (usd: string) => parseEther(usd);
+
+test('deposit → export to two remotes → borrow on each → repay → release → withdraw', async () => {
+  const [home, remote1, remote2] = stack.devnet.deployments.chains;
+  if (!home || !remote1 || !remote2) throw new Error('devnet needs three chains');
+  const alice = new BallastUser(stack.devnet.deployments, devnetKeys.users[1]);
+  const weth = alice.contract(home.eid, BALLAST_CONTRACTS.weth);
+  const vault = alice.contract(home.eid, BALLAST_CONTRACTS.vault);
+
+  // Deposit 10 WETH ($20,000; power $16,000).
+  await alice.deposit('weth', parseEther('10'));
+  expect(await alice.collateralOf('weth')).toBe(parseEther('10'));
+  expect(await alice.balanceOf(home.eid, weth)).toBe(0n);
+
+  // Export: debited on home at once, credited on each remote when the courier delivers the GRANT.
+  const grants = [await alice.exportCredit(remote1.eid, credit('6000')), await alice.exportCredit(remote2.eid, credit('4000'))];
+  expect((await alice.position(remote1.eid)).exported).toBe(credit('6000'));
+  expect((await alice.position(remote2.eid)).exported).toBe(credit('4000'));
+  await deliveries.waitFor(grants, 30_000);
+  expect(await alice.position(remote1.eid)).toEqual({ exported: credit('6000'), line: credit('6000'), drawn: 0n });
+  expect(await alice.position(remote2.eid)).toEqual({ exported: credit('4000'), line: credit('4000'), drawn: 0n });
+
+  // Borrow on each remote against its line.
+  await alice.borrow(remote1.eid, parseUnits('5000', 6));
+  await alice.borrow(remote2.eid, parseUnits('1000', 6));
+  expect(await alice.balanceOf(remote1.eid, alice.contract(remote1.eid, BALLAST_CONTRACTS.usdc))).toBe(parseUnits('5000', 6));
+  expect(await alice.balanceOf(remote2.eid, alice.contract(remote2.eid, BALLAST_CONTRACTS.usdc))).toBe(parseUnits('1000', 6));
+  expect((await alice.position(remote1.eid)).drawn).toBe(credit('5000'));
+  expect((await alice.position(remote2.eid)).drawn).toBe(credit('1000'));
+
+  // Withdrawing everything is refused while credit is out.
+  await expect(alice.withdraw('weth', parseEther('10'))).rejects.toThrow(/Vault_WithdrawExceedsPower/);
+
+  // Repay both loans in full: drawn goes back to zero, the lines stay.
+  await alice.repayAll(remote1.eid);
+  await alice.repayAll(remote2.eid);
+  expect(await alice.debtOf(remote1.eid)).toBe(0n);
+  expect(await alice.debtOf(remote2.eid)).toBe(0n);
+  expect(await alice.position(remote1.eid)).toEqual({ exported: credit('6000'), line: credit('6000'), drawn: 0n });
+
+  // Release both lines: the remote debits first, home only when the RELEASE lands.
+  const releases = [await alice.release(remote1.eid, credit('6000')), await alice.release(remote2.eid, credit('4000'))];
+  expect((await alice.position(remote1.eid)).line).toBe(0n);
+  await deliveries.waitFor(releases, 30_000);
+  expect(await alice.position(remote1.eid)).toEqual({ exported: 0n, line: 0n, drawn: 0n });
+  expect(await alice.position(remote2.eid)).toEqual({ exported: 0n, line: 0n, drawn: 0n });
+
+  // Withdraw everything.
+  await alice.withdraw('weth', parseEther('10'));
+  expect(await alice.collateralOf('weth')).toBe(0n);
+  expect(await alice.balanceOf(home.eid, weth)).toBe(parseEther('10'));
+  expect(await alice.connection(home.eid).publicClient.readContract({ address: weth, abi: testTokenAbi, functionName: 'balanceOf', args: [vault] })).toBe(0n);
+  expect(await courier.failures()).toEqual([]);
+});

@@ -1,0 +1,159 @@
+// A Ballast user on the devnet, for suites and the demo: one wallet on every chain and the calls of
+// the lifecycle (deposit, export, borrow, repay, release, withdraw), each waiting for its receipt
+// and returning the LayerZero GUID where a message leaves. The SDK issue replaces this with viem
+// actions in sdk/.
+import { collateralVaultAbi, creditLendingPoolAbi, creditMirrorAbi, testTokenAbi } from '@ballast/abi';
+import { BALLAST_CONTRACTS, devnetChain } from '@ballast/devnet';
+import { type ChainDeployment, type Deployments, MESSAGE_TYPES, contractAddress, homeChain } from '@ballast/protocol';
+import {
+  type Abi,
+  type Account,
+  type Address,
+  type Chain,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
+  type Hex,
+  type PublicClient,
+  type TransactionReceipt,
+  type Transport,
+  type WalletClient,
+  createPublicClient,
+  createWalletClient,
+  http,
+  maxUint256,
+  parseEventLogs,
+} from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+
+type Connection = { chain: ChainDeployment; publicClient: PublicClient<Transport, Chain>; wallet: WalletClient<Transport, Chain, Account> };
+
+export class BallastUser {
+  readonly address: Address;
+  readonly home: ChainDeployment;
+  readonly #connections = new Map<number, Connection>();
+
+  constructor(deployments: Deployments, key: Hex) {
+    const account = privateKeyToAccount(key);
+    this.address = account.address;
+    this.home = homeChain(deployments);
+    for (const chain of deployments.chains) {
+      const viemChain = devnetChain(chain.chainId, chain.rpcUrl, chain.name);
+      this.#connections.set(chain.eid, {
+        chain,
+        publicClient: createPublicClient({ chain: viemChain, transport: http(), pollingInterval: 20 }),
+        wallet: createWalletClient({ chain: viemChain, transport: http(), account }),
+      });
+    }
+  }
+
+  connection(eid: number): Connection {
+    const connection = this.#connections.get(eid);
+    if (!connection) throw new Error(`no chain ${eid}`);
+    return connection;
+  }
+
+  contract(eid: number, name: string): Address {
+    return contractAddress(this.connection(eid).chain, name);
+  }
+
+  async write<const abi extends Abi, functionName extends ContractFunctionName<abi, 'nonpayable' | 'payable'>>(
+    eid: number,
+    address: Address,
+    abi: abi,
+    functionName: functionName,
+    args: ContractFunctionArgs<abi, 'nonpayable' | 'payable', functionName>,
+    value?: bigint,
+  ): Promise<TransactionReceipt> {
+    const { publicClient, wallet } = this.connection(eid);
+    const { request } = await publicClient.simulateContract({ address, abi, functionName, args, value, account: wallet.account } as never);
+    const hash = await wallet.writeContract(request as never);
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== 'success') throw new Error(`${functionName} reverted (${hash})`);
+    return receipt;
+  }
+
+  /** Mints `amount` of a devnet token to the user on `eid` (test tokens are freely mintable). */
+  async mint(eid: number, token: Address, amount: bigint): Promise<void> {
+    await this.write(eid, token, testTokenAbi, 'mint', [this.address, amount]);
+  }
+
+  balanceOf(eid: number, token: Address): Promise<bigint> {
+    return this.connection(eid).publicClient.readContract({ address: token, abi: testTokenAbi, functionName: 'balanceOf', args: [this.address] });
+  }
+
+  async deposit(asset: 'weth' | 'wbtc', amount: bigint): Promise<void> {
+    const token = this.contract(this.home.eid, BALLAST_CONTRACTS[asset]);
+    const vault = this.contract(this.home.eid, BALLAST_CONTRACTS.vault);
+    await this.mint(this.home.eid, token, amount);
+    await this.write(this.home.eid, token, testTokenAbi, 'approve', [vault, amount]);
+    await this.write(this.home.eid, vault, collateralVaultAbi, 'deposit', [this.address, token, amount]);
+  }
+
+  async withdraw(asset: 'weth' | 'wbtc', amount: bigint): Promise<void> {
+    const token = this.contract(this.home.eid, BALLAST_CONTRACTS[asset]);
+    await this.write(this.home.eid, this.contract(this.home.eid, BALLAST_CONTRACTS.vault), collateralVaultAbi, 'withdraw', [this.address, token, amount, this.address]);
+  }
+
+  /** Exports credit to `dstEid`; returns the GRANT's GUID. */
+  async exportCredit(dstEid: number, amount: bigint): Promise<Hex> {
+    const vault = this.contract(this.home.eid, BALLAST_CONTRACTS.vault);
+    const { publicClient } = this.connection(this.home.eid);
+    const fee = await publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'quoteExport', args: [dstEid, '0x'] });
+    const receipt = await this.write(this.home.eid, vault, collateralVaultAbi, 'exportCredit', [this.address, dstEid, amount, this.address, '0x'], fee.nativeFee);
+    const [event] = parseEventLogs({ abi: collateralVaultAbi, logs: receipt.logs, eventName: 'CreditExported' });
+    if (!event) throw new Error('no CreditExported event');
+    return event.args.guid;
+  }
+
+  /** Authorises the pool on `eid` (once) and borrows `amount` USDC. */
+  async borrow(eid: number, amount: bigint): Promise<void> {
+    const mirror = this.contract(eid, BALLAST_CONTRACTS.mirror);
+    const pool = this.contract(eid, BALLAST_CONTRACTS.pool);
+    const authorized = await this.connection(eid).publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'isConsumerAuthorized', args: [this.address, pool] });
+    if (!authorized) await this.write(eid, mirror, creditMirrorAbi, 'setConsumerAuthorization', [this.address, pool, true]);
+    await this.write(eid, pool, creditLendingPoolAbi, 'borrow', [this.address, amount, this.address]);
+  }
+
+  debtOf(eid: number): Promise<bigint> {
+    return this.connection(eid).publicClient.readContract({ address: this.contract(eid, BALLAST_CONTRACTS.pool), abi: creditLendingPoolAbi, functionName: 'debtOf', args: [this.address] });
+  }
+
+  /** Repays the whole debt on `eid` (minting the interest first). */
+  async repayAll(eid: number): Promise<bigint> {
+    const pool = this.contract(eid, BALLAST_CONTRACTS.pool);
+    const usdc = this.contract(eid, BALLAST_CONTRACTS.usdc);
+    // A little headroom: interest keeps accruing until the repay is mined.
+    const debt = (await this.debtOf(eid)) + 1_000n;
+    const balance = await this.balanceOf(eid, usdc);
+    if (balance < debt) await this.mint(eid, usdc, debt - balance);
+    await this.write(eid, usdc, testTokenAbi, 'approve', [pool, maxUint256]);
+    await this.write(eid, pool, creditLendingPoolAbi, 'repay', [this.address, debt]);
+    return debt;
+  }
+
+  /** Releases `amount` of undrawn credit on `eid` home; returns the RELEASE's GUID. */
+  async release(eid: number, amount: bigint): Promise<Hex> {
+    const mirror = this.contract(eid, BALLAST_CONTRACTS.mirror);
+    const fee = await this.connection(eid).publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'quote', args: [MESSAGE_TYPES.release, '0x'] });
+    const receipt = await this.write(eid, mirror, creditMirrorAbi, 'release', [this.address, amount, '0x'], fee.nativeFee);
+    const [event] = parseEventLogs({ abi: creditMirrorAbi, logs: receipt.logs, eventName: 'CreditReleased' });
+    if (!event) throw new Error('no CreditReleased event');
+    return event.args.guid;
+  }
+
+  /** Home's record and the remote's line for this user on `eid`. */
+  async position(eid: number): Promise<{ exported: bigint; line: bigint; drawn: bigint }> {
+    const vault = this.contract(this.home.eid, BALLAST_CONTRACTS.vault);
+    const mirror = this.contract(eid, BALLAST_CONTRACTS.mirror);
+    const [exported, line] = await Promise.all([
+      this.connection(this.home.eid).publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'exportedTo', args: [this.address, eid] }),
+      this.connection(eid).publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'lineOf', args: [this.address] }),
+    ]);
+    return { exported, line: line.line, drawn: line.drawn };
+  }
+
+  collateralOf(asset: 'weth' | 'wbtc'): Promise<bigint> {
+    const vault = this.contract(this.home.eid, BALLAST_CONTRACTS.vault);
+    return this.connection(this.home.eid).publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'collateralOf', args: [this.address, this.contract(this.home.eid, BALLAST_CONTRACTS[asset])] });
+  }
+}
