@@ -26,10 +26,10 @@ abstract contract BallastBase is TestHelperOz5 {
     uint32 internal constant GRANT_TTL = 1 hours;
     uint32 internal constant HEARTBEAT_PERIOD = 1 days;
     /// Enforced lzReceive gas per message type (measured in test/gas; see docs/PROTOCOL.md).
-    uint128 internal constant GRANT_GAS = 120_000;
-    uint128 internal constant RELEASE_GAS = 80_000;
-    uint128 internal constant USAGE_GAS = 80_000;
-    uint128 internal constant HEARTBEAT_GAS = 60_000;
+    uint128 internal constant GRANT_GAS = 150_000;
+    uint128 internal constant RELEASE_GAS = 100_000;
+    uint128 internal constant USAGE_GAS = 100_000;
+    uint128 internal constant HEARTBEAT_GAS = 100_000;
 
     address internal governor = makeAddr("governor");
     address internal guardian = makeAddr("guardian");

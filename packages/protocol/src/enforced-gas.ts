@@ -5,8 +5,8 @@
 import type { MessageType } from './messages.ts';
 
 export const ENFORCED_LZ_RECEIVE_GAS = {
-  grant: 120_000n,
-  release: 80_000n,
-  usage: 80_000n,
-  heartbeat: 60_000n,
+  grant: 150_000n,
+  release: 100_000n,
+  usage: 100_000n,
+  heartbeat: 100_000n,
 } as const satisfies Partial<Record<MessageType, bigint>>;
