@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import { CreditMirror } from "../../src/CreditMirror.sol";
+import { CreditLendingPool } from "../../src/consumers/CreditLendingPool.sol";
+import { TestToken } from "../../src/devnet/TestToken.sol";
+import { ICollateralVault } from "../../src/interfaces/ICollateralVault.sol";
+import { ICreditMirror } from "../../src/interfaces/ICreditMirror.sol";
+import { BallastBase } from "../integration/BallastBase.sol";
+import { BallastHandler, IPacketCourier } from "./handlers/BallastHandler.sol";
+
+/// The rules that never break (ARCHITECTURE.md §5) over the whole protocol: one home chain and two
+/// remotes on in-EVM endpoints, driven by `BallastHandler` (deposits, withdrawals, exports, borrows,
+/// repays, releases, usage reports, heartbeats, price moves, time) while a courier delivers pending
+/// packets in random order after random delays, and replays delivered ones. Each invariant names its
+/// rule; the handler's ghosts say what a correct system implies, and the few checks that only make
+/// sense at the moment of a call (rule 3, a delivery's effect) are counted by the handler on the spot.
+/// This contract is the TestHelperOz5 that owns the endpoints, so it is also the courier.
+contract BallastInvariantTest is BallastBase, IPacketCourier {
+    address internal carol = makeAddr("carol");
+    BallastHandler internal handler;
+    mapping(bytes32 guid => bool) internal _verified;
+
+    /// @notice Thrown when the courier is asked for a packet the endpoints never sent.
+    error Courier_UnknownPacket(bytes32 guid);
+
+    function setUp() public override {
+        super.setUp();
+        address[] memory actors = new address[](3);
+        (actors[0], actors[1], actors[2]) = (alice, bob, carol);
+        handler = new BallastHandler(
+            BallastHandler.Deployment({
+                courier: this,
+                vault: vault,
+                weth: weth,
+                wbtc: wbtc,
+                wethFeed: wethFeed,
+                wbtcFeed: wbtcFeed,
+                mirrorA: mirrorA,
+                mirrorB: mirrorB,
+                poolA: poolA,
+                poolB: poolB
+            }),
+            actors
+        );
+
+        bytes4[] memory selectors = new bytes4[](15);
+        selectors[0] = BallastHandler.deposit.selector;
+        selectors[1] = BallastHandler.withdraw.selector;
+        selectors[2] = BallastHandler.donate.selector;
+        selectors[3] = BallastHandler.exportCredit.selector;
+        selectors[4] = BallastHandler.release.selector;
+        selectors[5] = BallastHandler.returnParked.selector;
+        selectors[6] = BallastHandler.reportUsage.selector;
+        selectors[7] = BallastHandler.sendHeartbeat.selector;
+        selectors[8] = BallastHandler.borrow.selector;
+        selectors[9] = BallastHandler.repay.selector;
+        selectors[10] = BallastHandler.movePrice.selector;
+        selectors[11] = BallastHandler.warp.selector;
+        selectors[12] = BallastHandler.deliver.selector;
+        selectors[13] = BallastHandler.deliverBatch.selector;
+        selectors[14] = BallastHandler.replay.selector;
+        targetContract(address(handler));
+        targetSelector(FuzzSelector({ addr: address(handler), selectors: selectors }));
+    }
+
+    // ================================================================== courier (called by the handler)
+
+    /// @inheritdoc IPacketCourier
+    function deliverPacket(bytes32 guid, bool executeIt) external returns (bool executed, bytes memory reason) {
+        bytes memory packet = packets[guid];
+        if (packet.length == 0) revert Courier_UnknownPacket(guid);
+        if (!_verified[guid]) {
+            this.validatePacket(packet, "");
+            _verified[guid] = true;
+        }
+        if (!executeIt) return (false, "");
+        try this.lzReceive(packet, optionsLookup[guid]) {
+            executed = true;
+        } catch (bytes memory err) {
+            reason = err;
+        }
+    }
+
+    /// @inheritdoc IPacketCourier
+    function replayPacket(bytes32 guid) external returns (bool executed) {
+        bytes memory packet = packets[guid];
+        if (packet.length == 0) revert Courier_UnknownPacket(guid);
+        // A DVN may sign again; the endpoint refuses to verify a nonce already executed.
+        this.validatePacket(packet, "");
+        try this.lzReceive(packet, optionsLookup[guid]) {
+            executed = true;
+        } catch { }
+    }
+
+    // ================================================================== invariants
+
+    /// Rule 1 (Conservation): for every (account, remote), line ≤ exported, and line + parked + credit
+    /// on its way home (RELEASE in flight) ≤ exported: in-flight messages only make home conservative.
+    /// Exactly: exported = line + parked + GRANTs in flight + RELEASEs in flight.
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_conservation_lineNeverExceedsExported() public view {
+        for (uint256 i; i < handler.actorCount(); ++i) {
+            address account = handler.actors(i);
+            for (uint256 j; j < handler.remoteCount(); ++j) {
+                uint32 eid = handler.remotes(j);
+                CreditMirror mirror = handler.mirrorOf(eid);
+                uint256 exported = vault.exportedTo(account, eid);
+                uint256 line = mirror.lineOf(account).line;
+                uint256 parked = mirror.parkedOf(account);
+                uint256 homeBound = handler.ghostReleaseInFlight(account, eid);
+                assertLe(line, exported, "rule 1: line > exported");
+                assertLe(line + parked + homeBound, exported, "rule 1: line + parked + releases in flight > exported");
+                assertEq(
+                    exported,
+                    line + parked + homeBound + handler.ghostGrantInFlight(account, eid),
+                    "rule 1: exported != line + parked + in flight"
+                );
+            }
+        }
+    }
+
+    /// Rule 2 (Draw bound): drawn ≤ line on every remote for every account, and the mirror's record of
+    /// what the pool drew equals the pool's own (principal × 1e12), per account and in total.
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_drawBound() public view {
+        for (uint256 j; j < handler.remoteCount(); ++j) {
+            uint32 eid = handler.remotes(j);
+            CreditMirror mirror = handler.mirrorOf(eid);
+            CreditLendingPool pool = handler.poolOf(eid);
+            uint256 sumDrawn;
+            for (uint256 i; i < handler.actorCount(); ++i) {
+                address account = handler.actors(i);
+                ICreditMirror.Line memory line = mirror.lineOf(account);
+                assertLe(line.drawn, line.line, "rule 2: drawn > line");
+                assertEq(mirror.drawnBy(address(pool), account), pool.drawnBy(account), "rule 2: mirror != pool");
+                assertEq(line.drawn, pool.drawnBy(account), "rule 2: line drawn != pool drawn (one consumer)");
+                assertEq(line.drawn, handler.ghostDrawn(account, eid), "rule 2: drawn != borrowed - repaid");
+                sumDrawn += line.drawn;
+            }
+            assertEq(mirror.consumer(address(pool)).drawn, sumDrawn, "rule 2: consumer total");
+            assertEq(pool.totalPrincipal() * 1e12, sumDrawn, "rule 2: pool principal total");
+        }
+        assertEq(handler.repayMismatches(), 0, "repay paid or restored other than interest first");
+    }
+
+    /// Rule 3 (Power at export and withdraw): right after every export and every withdrawal the
+    /// handler checked total exported ≤ borrowing power (prices move later, so this is not global); and
+    /// a withdrawal went through exactly when power after it, computed from the feeds, covered exported.
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_exportedWithinPowerAtLastChange() public view {
+        assertEq(handler.powerViolations(), 0, "rule 3: exported > power after an export or withdrawal");
+        assertEq(handler.withdrawDecisionMismatches(), 0, "rule 3: withdrawal decided against its power");
+    }
+
+    /// Rule 4 (Backing): for every asset the vault's balance covers the sum of all collateral; the
+    /// total equals Σ accounts' collateral and deposits − withdrawals; anything beyond was donated.
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_backing() public view {
+        TestToken[2] memory assets = [weth, wbtc];
+        for (uint256 k; k < 2; ++k) {
+            address asset = address(assets[k]);
+            uint256 total = vault.totalCollateral(asset);
+            uint256 sum;
+            for (uint256 i; i < handler.actorCount(); ++i) {
+                sum += vault.collateralOf(handler.actors(i), asset);
+            }
+            assertGe(assets[k].balanceOf(address(vault)), total, "rule 4: balance < total collateral");
+            assertEq(total, sum, "rule 4: total != sum of accounts");
+            assertEq(total, handler.ghostDeposited(asset) - handler.ghostWithdrawn(asset), "rule 4: total != in - out");
+            assertEq(assets[k].balanceOf(address(vault)), total + handler.ghostDonated(asset), "rule 4: balance");
+        }
+    }
+
+    /// Rule 6 (Exactly once): every delivered message took effect once and as its content says — the
+    /// lines, parked credit and exported totals equal the ghosts' sums of delivered messages, a guid was
+    /// never applied twice, replays never got through, and a stale USAGE never replaced a newer one.
+    /// remoteExported(eid) = Σ accounts' exportedTo(eid), totalExported = Σ over remotes.
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_exactlyOnce() public view {
+        for (uint256 j; j < handler.remoteCount(); ++j) {
+            uint32 eid = handler.remotes(j);
+            CreditMirror mirror = handler.mirrorOf(eid);
+            uint256 sumExported;
+            for (uint256 i; i < handler.actorCount(); ++i) {
+                address account = handler.actors(i);
+                uint256 exported = vault.exportedTo(account, eid);
+                sumExported += exported;
+                assertEq(exported, handler.ghostExported(account, eid), "rule 6: exported != exports - releases");
+                assertEq(
+                    mirror.lineOf(account).line, handler.ghostLine(account, eid), "rule 6: line != grants - releases"
+                );
+                assertEq(mirror.parkedOf(account), handler.ghostParked(account, eid), "rule 6: parked");
+                ICollateralVault.Usage memory usage = vault.usageOf(account, eid);
+                ICollateralVault.Usage memory expected = handler.ghostUsage(account, eid);
+                assertEq(usage.seq, expected.seq, "rule 6: usage seq is not the newest delivered");
+                assertEq(usage.drawn, expected.drawn, "rule 6: usage drawn");
+                assertEq(usage.line, expected.line, "rule 6: usage line");
+            }
+            assertEq(vault.remoteExported(eid), sumExported, "rule 6: remoteExported != sum of accounts");
+            assertEq(mirror.lastHeartbeat(), handler.ghostLastHeartbeat(eid), "rule 6: last heartbeat");
+            assertEq(mirror.lastHomeContact(), handler.ghostLastHomeContact(eid), "rule 6: last home contact");
+        }
+        for (uint256 i; i < handler.actorCount(); ++i) {
+            address account = handler.actors(i);
+            uint256 total;
+            for (uint256 j; j < handler.remoteCount(); ++j) {
+                total += vault.exportedTo(account, handler.remotes(j));
+            }
+            assertEq(vault.totalExported(account), total, "rule 6: totalExported != sum over remotes");
+        }
+        assertEq(handler.duplicateApplications(), 0, "rule 6: a guid applied twice");
+        assertEq(handler.replaysApplied(), 0, "rule 6: a replay got through");
+        assertEq(handler.deliveryEffectMismatches(), 0, "rule 6: a delivery changed state other than its message");
+    }
+
+    /// Rule 7 (Nothing lost): no delivery of well-formed traffic reverted (under enforced gas, in any
+    /// order, after any delay), and a refused one would have stayed retryable on the endpoint.
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_nothingLost_deliveriesNeverRevert() public view {
+        assertEq(handler.notRetryable(), 0, "rule 7: a refused packet is not retryable");
+        assertEq(handler.deliveryReverts(), 0, string(handler.lastDeliveryRevert()));
+    }
+
+    /// ARCHITECTURE.md §8 (grants expire in flight; breakers gate growth, never exits): a GRANT
+    /// delivered after its deadline is parked, never credited, and one in time is credited; draws are
+    /// refused exactly when home was not heard from within the heartbeat period; repay, release,
+    /// returnParked and every other action the handler takes within bounds never reverted.
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_grantsExpireInFlightAndBreakersGateOnlyGrowth() public view {
+        assertEq(handler.lateGrantMismatches(), 0, "late grant credited or timely grant parked");
+        assertEq(handler.heartbeatGateMismatches(), 0, "draw gate disagrees with the heartbeat period");
+        assertEq(handler.unexpectedReverts(), 0, string(handler.lastUnexpectedRevert()));
+    }
+
+    // ================================================================== the handler itself
+
+    /// One pass over every action with hand-picked inputs: shows each pathway does something (the
+    /// invariants above are not vacuous), including delivery out of nonce order and a late grant.
+    function test_handler_drivesEveryPathway() public {
+        handler.deposit(0, 0, 10 ether); // alice: 10 WETH, power 16,000
+        handler.deposit(1, 1, 1e8); // bob: 1 WBTC, power 42,000
+        // Amounts ≢ 0 (mod 5), which the handler reads as "everything available".
+        handler.exportCredit(0, 0, 1000e18 + 1, 2); // alice → A, to herself
+        handler.exportCredit(0, 0, 2000e18 + 1, 2); // alice → A
+        assertEq(handler.pendingCount(), 2);
+        // Deliver the second GRANT first: the courier verifies nonce 1, executes nonce 2 alone.
+        uint256 second = handler.pendingAt(0).nonce == 2 ? 0 : 1;
+        handler.deliver(second);
+        assertEq(mirrorA.lineOf(alice).line, 2000e18 + 1, "second grant alone");
+        handler.deliver(0);
+        assertEq(mirrorA.lineOf(alice).line, 3000e18 + 2, "first grant after it");
+
+        handler.borrow(0, 0, 500e6);
+        assertEq(mirrorA.lineOf(alice).drawn, 500e18);
+        handler.warp(11); // 11 % 10 != 0: minutes to hours
+        handler.repay(0, 0, 100e6);
+        assertLt(mirrorA.lineOf(alice).drawn, 500e18, "repay restored credit");
+        handler.release(0, 0, 1); // 1 % 4 != 0: part of the undrawn line
+        handler.reportUsage(0, 0);
+        handler.sendHeartbeat(0, 0);
+        handler.deliverBatch(0, 4);
+        handler.deliverBatch(1, 4);
+        assertEq(handler.pendingCount(), 0, "all delivered");
+        assertEq(vault.usageOf(alice, REMOTE_A).seq, 1);
+
+        // A GRANT that waits past its deadline is parked, then returned home.
+        handler.exportCredit(1, 1, 5000e18 + 1, 2); // bob → B
+        handler.warp(10); // 10 % 10 == 0: at least a day
+        handler.deliver(0);
+        assertEq(mirrorB.parkedOf(bob), 5000e18 + 1, "late grant parked");
+        assertEq(mirrorB.lineOf(bob).line, 0);
+        handler.returnParked(1, 1, 0);
+        handler.deliver(0);
+        assertEq(vault.exportedTo(bob, REMOTE_B), 0, "parked credit back home");
+
+        handler.replay(0);
+        handler.movePrice(0, 0);
+        handler.donate(0, 1 ether);
+        handler.withdraw(1, 1, 3); // 3 % 3 == 0: everything
+        assertEq(vault.collateralOf(bob, address(wbtc)), 0);
+
+        invariant_conservation_lineNeverExceedsExported();
+        invariant_drawBound();
+        invariant_exportedWithinPowerAtLastChange();
+        invariant_backing();
+        invariant_exactlyOnce();
+        invariant_nothingLost_deliveriesNeverRevert();
+        invariant_grantsExpireInFlightAndBreakersGateOnlyGrowth();
+        assertEq(handler.deliveredCount(), 7);
+    }
+}

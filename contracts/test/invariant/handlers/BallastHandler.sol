@@ -1,0 +1,835 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import { CollateralVault } from "../../../src/CollateralVault.sol";
+import { CreditMirror } from "../../../src/CreditMirror.sol";
+import { CreditLendingPool } from "../../../src/consumers/CreditLendingPool.sol";
+import { TestToken } from "../../../src/devnet/TestToken.sol";
+import { ICollateralVault } from "../../../src/interfaces/ICollateralVault.sol";
+import { ICreditMirror } from "../../../src/interfaces/ICreditMirror.sol";
+import { MsgCodec } from "../../../src/libraries/MsgCodec.sol";
+import { MockAggregator } from "../../../src/oracle/MockAggregator.sol";
+import { MessagingReceipt } from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
+import { Math } from "@openzeppelin/contracts/utils/math/Math.sol";
+import { SafeCast } from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import { Test } from "forge-std/Test.sol";
+
+/// @notice What the handler needs from the test contract that owns the in-EVM LayerZero endpoints
+/// (TestHelperOz5 keeps every sent packet by guid; only it can verify and execute them).
+interface IPacketCourier {
+    /// @notice Verifies `guid` on its destination (DVN verify + commit) unless already done, then, if
+    /// `executeIt`, executes it; a reverting execution is caught and its revert data returned.
+    function deliverPacket(bytes32 guid, bool executeIt) external returns (bool executed, bytes memory reason);
+
+    /// @notice Verifies and executes an already executed packet again; true if the endpoint let it through.
+    function replayPacket(bytes32 guid) external returns (bool executed);
+}
+
+/// Drives the whole of Ballast over three in-EVM endpoints with bounded inputs and three actors:
+/// collateral (deposit, withdraw, donate), credit (export to either remote, release, return parked,
+/// report usage, heartbeat), the lending pools (borrow, repay), the world (price moves, time) and the
+/// courier (deliver any pending packet, in any order, after any delay; replay delivered ones).
+/// Every send is recorded as in flight; ghost variables say what a correct system implies, and each
+/// mismatch the handler sees on the spot is counted for the invariants to assert zero. It never
+/// reverts: protocol calls are wrapped, and a revert the rules do not allow is counted as unexpected.
+contract BallastHandler is Test {
+    enum Kind {
+        Grant,
+        Release,
+        Usage,
+        Heartbeat
+    }
+
+    /// @notice A packet sent and not yet executed.
+    struct InFlight {
+        bytes32 guid;
+        uint64 nonce;
+        uint32 srcEid;
+        uint32 dstEid;
+        Kind kind;
+        address account;
+        /// GRANT: the line owner it names.
+        address receiver;
+        /// GRANT / RELEASE: credit; USAGE: drawn.
+        uint128 amount;
+        /// USAGE: line.
+        uint128 line;
+        /// GRANT: deadline; USAGE: seq; HEARTBEAT: home timestamp.
+        uint64 stamp;
+    }
+
+    /// @notice What a delivery may change, read before and after it.
+    struct Snapshot {
+        uint256 exported;
+        uint256 totalExported;
+        uint256 remoteExported;
+        uint256 line;
+        uint256 drawn;
+        address owner;
+        uint256 parked;
+        uint64 lastHeartbeat;
+        uint64 lastHomeContact;
+        uint64 usageSeq;
+        uint128 usageDrawn;
+        uint128 usageLine;
+    }
+
+    /// @notice The deployment the handler drives (built by the test).
+    struct Deployment {
+        IPacketCourier courier;
+        CollateralVault vault;
+        TestToken weth;
+        TestToken wbtc;
+        MockAggregator wethFeed;
+        MockAggregator wbtcFeed;
+        CreditMirror mirrorA;
+        CreditMirror mirrorB;
+        CreditLendingPool poolA;
+        CreditLendingPool poolB;
+    }
+
+    uint32 internal constant HOME = 1;
+    uint256 internal constant CREDIT_PER_USDC = 1e12;
+    uint256 internal constant MAX_WETH = 200 ether;
+    uint256 internal constant MAX_WBTC = 10e8;
+    /// Price ranges the feeds move in (8 decimals), inside the oracle's bounds.
+    int256 internal constant WETH_MIN = 500e8;
+    int256 internal constant WETH_MAX = 8000e8;
+    int256 internal constant WBTC_MIN = 10_000e8;
+    int256 internal constant WBTC_MAX = 150_000e8;
+
+    IPacketCourier public immutable courier;
+    CollateralVault public immutable vault;
+    TestToken public immutable weth;
+    TestToken public immutable wbtc;
+    MockAggregator public immutable wethFeed;
+    MockAggregator public immutable wbtcFeed;
+
+    address[] public actors;
+    uint32[] public remotes;
+    mapping(uint32 eid => CreditMirror) public mirrorOf;
+    mapping(uint32 eid => CreditLendingPool) public poolOf;
+
+    /// @notice The time the handler has moved to; re-applied at the start of every call.
+    uint256 public currentTime;
+
+    InFlight[] internal _pending;
+    InFlight[] internal _delivered;
+
+    // ------------------------------------------------------------------ ghosts
+
+    mapping(address asset => uint256) public ghostDeposited;
+    mapping(address asset => uint256) public ghostWithdrawn;
+    mapping(address asset => uint256) public ghostDonated;
+    /// What home should count as exported: Σ exports − Σ delivered RELEASEs.
+    mapping(address account => mapping(uint32 eid => uint256)) public ghostExported;
+    /// What the line should be: Σ GRANTs delivered in time − Σ voluntary releases.
+    mapping(address account => mapping(uint32 eid => uint256)) public ghostLine;
+    /// Σ GRANTs delivered late − Σ returned.
+    mapping(address account => mapping(uint32 eid => uint256)) public ghostParked;
+    mapping(address account => mapping(uint32 eid => uint256)) public ghostGrantInFlight;
+    mapping(address account => mapping(uint32 eid => uint256)) public ghostReleaseInFlight;
+    /// Σ borrowed principal × 1e12 − Σ repaid principal × 1e12.
+    mapping(address account => mapping(uint32 eid => uint256)) public ghostDrawn;
+    /// The newest USAGE report delivered home.
+    mapping(address account => mapping(uint32 eid => ICollateralVault.Usage)) internal _ghostUsage;
+    mapping(uint32 eid => uint64) public ghostLastHeartbeat;
+    mapping(uint32 eid => uint256) public ghostLastHomeContact;
+    mapping(bytes32 guid => uint256) public timesApplied;
+
+    // ------------------------------------------------------------------ what went wrong on the spot
+
+    /// Rule 3: an export or withdrawal left total exported above borrowing power.
+    uint256 public powerViolations;
+    /// Rule 3: a withdrawal was refused although power after it covered exported, or allowed though not.
+    uint256 public withdrawDecisionMismatches;
+    /// Rule 6: a delivery (or a refused one) changed state other than its message says.
+    uint256 public deliveryEffectMismatches;
+    /// Rule 6: a guid took effect more than once.
+    uint256 public duplicateApplications;
+    /// Rule 6: a replayed packet got through the endpoint.
+    uint256 public replaysApplied;
+    /// Rule 7: deliveries of well-formed traffic that reverted, and those that did not stay retryable.
+    uint256 public deliveryReverts;
+    uint256 public notRetryable;
+    bytes public lastDeliveryRevert;
+    /// §8: a late GRANT was credited, or one in time was parked.
+    uint256 public lateGrantMismatches;
+    /// §8: a draw went through with no contact from home for a heartbeat period, or was refused as stale within it.
+    uint256 public heartbeatGateMismatches;
+    /// A repay paid or restored other than interest-first, then principal × 1e12 of credit.
+    uint256 public repayMismatches;
+    /// A call reverted that the rules say must succeed (repay, release, returnParked are never blocked).
+    uint256 public unexpectedReverts;
+    bytes32 public lastUnexpectedAction;
+    bytes public lastUnexpectedRevert;
+
+    /// @notice What the traffic covered: packets executed while a lower nonce of their path was still
+    /// pending, GRANTs that arrived late, USAGE reports that arrived after a newer one.
+    uint256 public outOfOrderDeliveries;
+    uint256 public lateGrants;
+    uint256 public staleUsageReports;
+
+    /// @notice Calls and no-op calls per action, to show a run was not vacuous.
+    mapping(bytes32 action => uint256) public calls;
+    mapping(bytes32 action => uint256) public skips;
+
+    constructor(Deployment memory deployment, address[] memory actors_) {
+        courier = deployment.courier;
+        vault = deployment.vault;
+        (weth, wbtc) = (deployment.weth, deployment.wbtc);
+        (wethFeed, wbtcFeed) = (deployment.wethFeed, deployment.wbtcFeed);
+        actors = actors_;
+        CreditMirror[2] memory mirrors = [deployment.mirrorA, deployment.mirrorB];
+        CreditLendingPool[2] memory pools = [deployment.poolA, deployment.poolB];
+        for (uint256 i; i < 2; ++i) {
+            uint32 eid = mirrors[i].endpoint().eid();
+            remotes.push(eid);
+            mirrorOf[eid] = mirrors[i];
+            poolOf[eid] = pools[i];
+        }
+        currentTime = block.timestamp;
+        for (uint256 i; i < actors_.length; ++i) {
+            address actor = actors_[i];
+            vm.deal(actor, 1_000_000 ether);
+            vm.startPrank(actor);
+            weth.approve(address(vault), type(uint256).max);
+            wbtc.approve(address(vault), type(uint256).max);
+            for (uint256 j; j < 2; ++j) {
+                pools[j].asset().approve(address(pools[j]), type(uint256).max);
+            }
+            vm.stopPrank();
+        }
+    }
+
+    modifier atCurrentTime(bytes32 action) {
+        vm.warp(currentTime);
+        calls[action]++;
+        _;
+    }
+
+    // ================================================================== collateral
+
+    /// Deposits up to the per-actor cap of WETH (200) or WBTC (10).
+    function deposit(uint256 actorSeed, uint256 assetSeed, uint256 amount) external atCurrentTime("deposit") {
+        address actor = _actor(actorSeed);
+        (TestToken token, uint256 cap) = assetSeed % 2 == 0 ? (weth, MAX_WETH) : (wbtc, MAX_WBTC);
+        uint256 held = vault.collateralOf(actor, address(token));
+        if (held >= cap) {
+            _skip("deposit");
+            return;
+        }
+        amount = _bound(amount, 1, cap - held);
+        token.mint(actor, amount);
+        vm.prank(actor);
+        try vault.deposit(actor, address(token), amount) {
+            ghostDeposited[address(token)] += amount;
+        } catch (bytes memory reason) {
+            _unexpected("deposit", reason);
+        }
+    }
+
+    /// Withdraws part or all of an asset; allowed exactly when power after it still covers exported.
+    function withdraw(uint256 actorSeed, uint256 assetSeed, uint256 amount) external atCurrentTime("withdraw") {
+        (address actor, TestToken token) = _pickHolding(actorSeed, assetSeed);
+        uint256 held = actor == address(0) ? 0 : vault.collateralOf(actor, address(token));
+        if (held == 0) {
+            _skip("withdraw");
+            return;
+        }
+        amount = amount % 3 == 0 ? held : _bound(amount, 1, held);
+        uint256 exported = vault.totalExported(actor);
+        bool allowed = exported == 0 || _expectedPower(actor, token, amount) >= exported;
+        vm.prank(actor);
+        try vault.withdraw(actor, address(token), amount, actor) {
+            ghostWithdrawn[address(token)] += amount;
+            if (!allowed) withdrawDecisionMismatches++;
+            _checkPower(actor);
+        } catch (bytes memory reason) {
+            if (_selector(reason) != ICollateralVault.Vault_WithdrawExceedsPower.selector) {
+                _unexpected("withdraw", reason);
+            } else if (allowed) {
+                withdrawDecisionMismatches++;
+            } else {
+                skips["withdraw:refused"]++;
+            }
+        }
+    }
+
+    /// Sends tokens to the vault without a deposit (backing may exceed collateral, never fall short).
+    function donate(uint256 assetSeed, uint256 amount) external atCurrentTime("donate") {
+        (TestToken token, uint256 max) = assetSeed % 2 == 0 ? (weth, 10 ether) : (wbtc, 1e8);
+        amount = _bound(amount, 1, max);
+        token.mint(address(vault), amount);
+        ghostDonated[address(token)] += amount;
+    }
+
+    // ================================================================== credit
+
+    /// Exports part of the available power (sometimes all of it) to either remote, naming the actor,
+    /// nobody (the vault defaults to the account) or another actor as the line's owner there.
+    function exportCredit(uint256 actorSeed, uint256 remoteSeed, uint256 amount, uint256 receiverSeed)
+        external
+        atCurrentTime("exportCredit")
+    {
+        (address actor, uint32 eid) = _pick(actorSeed, remoteSeed, _canExport);
+        if (actor == address(0)) {
+            _skip("exportCredit");
+            return;
+        }
+        uint256 power = vault.borrowingPower(actor);
+        uint256 exported = vault.totalExported(actor);
+        amount = amount % 5 == 0 ? power - exported : _bound(amount, 1, power - exported);
+        address receiver = _receiver(actor, receiverSeed);
+        uint256 fee = vault.quoteExport(eid, "").nativeFee;
+        vm.prank(actor);
+        try vault.exportCredit{ value: fee }(actor, eid, SafeCast.toUint128(amount), receiver, "") returns (
+            MessagingReceipt memory receipt
+        ) {
+            ghostExported[actor][eid] += amount;
+            ghostGrantInFlight[actor][eid] += amount;
+            (, uint32 ttl,) = vault.remoteConfig(eid);
+            _pending.push(
+                InFlight({
+                    guid: receipt.guid,
+                    nonce: receipt.nonce,
+                    srcEid: HOME,
+                    dstEid: eid,
+                    kind: Kind.Grant,
+                    account: actor,
+                    receiver: receiver == address(0) ? actor : receiver,
+                    amount: SafeCast.toUint128(amount),
+                    line: 0,
+                    stamp: SafeCast.toUint64(currentTime + ttl)
+                })
+            );
+            _checkPower(actor);
+        } catch (bytes memory reason) {
+            bytes4 selector = _selector(reason);
+            if (
+                selector == ICollateralVault.Vault_RemoteCapExceeded.selector
+                    || selector == ICollateralVault.Vault_RateLimited.selector
+            ) {
+                skips["exportCredit:limit"]++;
+            } else {
+                _unexpected("exportCredit", reason);
+            }
+        }
+    }
+
+    /// The line's owner sends part (sometimes all) of the undrawn line home. Never blocked.
+    function release(uint256 actorSeed, uint256 remoteSeed, uint256 amount) external atCurrentTime("release") {
+        (address actor, uint32 eid) = _pick(actorSeed, remoteSeed, _canRelease);
+        if (actor == address(0)) {
+            _skip("release");
+            return;
+        }
+        CreditMirror mirror = mirrorOf[eid];
+        address owner = mirror.ownerOf(actor);
+        uint256 undrawn = mirror.undrawn(actor);
+        amount = amount % 4 == 0 ? undrawn : _bound(amount, 1, undrawn);
+        uint256 fee = mirror.quote(MsgCodec.TYPE_RELEASE, "").nativeFee;
+        vm.prank(owner);
+        try mirror.release{ value: fee }(actor, SafeCast.toUint128(amount), "") returns (
+            MessagingReceipt memory receipt
+        ) {
+            ghostLine[actor][eid] -= amount;
+            ghostReleaseInFlight[actor][eid] += amount;
+            _pushRelease(receipt, eid, actor, amount);
+        } catch (bytes memory reason) {
+            _unexpected("release", reason);
+        }
+    }
+
+    /// Anyone sends home what late grants parked. Never blocked.
+    function returnParked(uint256 actorSeed, uint256 remoteSeed, uint256 callerSeed)
+        external
+        atCurrentTime("returnParked")
+    {
+        (address actor, uint32 eid) = _pick(actorSeed, remoteSeed, _hasParked);
+        if (actor == address(0)) {
+            _skip("returnParked");
+            return;
+        }
+        CreditMirror mirror = mirrorOf[eid];
+        uint256 parked = mirror.parkedOf(actor);
+        uint256 fee = mirror.quote(MsgCodec.TYPE_RELEASE, "").nativeFee;
+        vm.prank(_actor(callerSeed));
+        try mirror.returnParked{ value: fee }(actor, "") returns (MessagingReceipt memory receipt) {
+            ghostParked[actor][eid] -= parked;
+            ghostReleaseInFlight[actor][eid] += parked;
+            _pushRelease(receipt, eid, actor, parked);
+        } catch (bytes memory reason) {
+            _unexpected("returnParked", reason);
+        }
+    }
+
+    /// Anyone reports an account's drawn and line home with the next sequence number.
+    function reportUsage(uint256 actorSeed, uint256 remoteSeed) external atCurrentTime("reportUsage") {
+        address actor = _actor(actorSeed);
+        uint32 eid = _remote(remoteSeed);
+        CreditMirror mirror = mirrorOf[eid];
+        uint256 fee = mirror.quote(MsgCodec.TYPE_USAGE, "").nativeFee;
+        vm.prank(actor);
+        try mirror.reportUsage{ value: fee }(actor, "") returns (MessagingReceipt memory receipt) {
+            ICreditMirror.Line memory line = mirror.lineOf(actor);
+            _pending.push(
+                InFlight({
+                    guid: receipt.guid,
+                    nonce: receipt.nonce,
+                    srcEid: eid,
+                    dstEid: HOME,
+                    kind: Kind.Usage,
+                    account: actor,
+                    receiver: address(0),
+                    amount: line.drawn,
+                    line: line.line,
+                    stamp: line.usageSeq
+                })
+            );
+        } catch (bytes memory reason) {
+            _unexpected("reportUsage", reason);
+        }
+    }
+
+    /// Anyone sends a HEARTBEAT to a remote.
+    function sendHeartbeat(uint256 remoteSeed, uint256 callerSeed) external atCurrentTime("sendHeartbeat") {
+        uint32 eid = _remote(remoteSeed);
+        // A GRANT's enforced gas is above a HEARTBEAT's, so its quote covers one; the excess is refunded.
+        uint256 fee = vault.quoteExport(eid, "").nativeFee;
+        vm.prank(_actor(callerSeed));
+        try vault.sendHeartbeat{ value: fee }(eid, "") returns (MessagingReceipt memory receipt) {
+            _pending.push(
+                InFlight({
+                    guid: receipt.guid,
+                    nonce: receipt.nonce,
+                    srcEid: HOME,
+                    dstEid: eid,
+                    kind: Kind.Heartbeat,
+                    account: address(0),
+                    receiver: address(0),
+                    amount: 0,
+                    line: 0,
+                    stamp: SafeCast.toUint64(currentTime)
+                })
+            );
+        } catch (bytes memory reason) {
+            _unexpected("sendHeartbeat", reason);
+        }
+    }
+
+    // ================================================================== lending pools
+
+    /// The line's owner borrows USDC for the account (authorising the pool first). Refused exactly
+    /// when home has not been heard from within the heartbeat period.
+    function borrow(uint256 actorSeed, uint256 remoteSeed, uint256 amount) external atCurrentTime("borrow") {
+        (address actor, uint32 eid) = _pick(actorSeed, remoteSeed, _canBorrow);
+        if (actor == address(0)) {
+            _skip("borrow");
+            return;
+        }
+        CreditMirror mirror = mirrorOf[eid];
+        CreditLendingPool pool = poolOf[eid];
+        address owner = mirror.ownerOf(actor);
+        uint256 maxUnits = _borrowable(mirror, pool, actor);
+        amount = _bound(amount, 1, maxUnits);
+        if (!mirror.isConsumerAuthorized(actor, address(pool))) {
+            vm.prank(owner);
+            mirror.setConsumerAuthorization(actor, address(pool), true);
+        }
+        bool stale = currentTime > ghostLastHomeContact[eid] + mirror.heartbeatPeriod();
+        vm.prank(owner);
+        try pool.borrow(actor, amount, owner) {
+            ghostDrawn[actor][eid] += amount * CREDIT_PER_USDC;
+            if (stale) heartbeatGateMismatches++;
+        } catch (bytes memory reason) {
+            if (_selector(reason) != ICreditMirror.Mirror_HeartbeatStale.selector) {
+                _unexpected("borrow", reason);
+            } else if (!stale) {
+                heartbeatGateMismatches++;
+            } else {
+                skips["borrow:stale"]++;
+            }
+        }
+    }
+
+    /// The actor repays up to 110% of the debt; interest first, then principal, whose credit is restored.
+    function repay(uint256 actorSeed, uint256 remoteSeed, uint256 amount) external atCurrentTime("repay") {
+        (address actor, uint32 eid) = _pick(actorSeed, remoteSeed, _hasDebt);
+        if (actor == address(0)) {
+            _skip("repay");
+            return;
+        }
+        CreditLendingPool pool = poolOf[eid];
+        (uint256 interestDue, uint256 principal) = _debt(pool, actor);
+        uint256 debt = interestDue + principal;
+        amount = _bound(amount, 1, debt + debt / 10);
+        uint256 interestPaid = Math.min(amount, interestDue);
+        uint256 principalPaid = Math.min(amount - interestPaid, principal);
+        TestToken(address(pool.asset())).mint(actor, amount);
+        CreditMirror mirror = mirrorOf[eid];
+        uint256 drawnBefore = mirror.lineOf(actor).drawn;
+        vm.prank(actor);
+        try pool.repay(actor, amount) returns (uint256 paid) {
+            ghostDrawn[actor][eid] -= principalPaid * CREDIT_PER_USDC;
+            if (paid != interestPaid + principalPaid) repayMismatches++;
+            if (drawnBefore - mirror.lineOf(actor).drawn != principalPaid * CREDIT_PER_USDC) repayMismatches++;
+        } catch (bytes memory reason) {
+            _unexpected("repay", reason);
+        }
+    }
+
+    // ================================================================== world
+
+    /// Moves one price by −20% … +20%, kept inside its range.
+    function movePrice(uint256 assetSeed, uint256 moveBps) external atCurrentTime("movePrice") {
+        (MockAggregator feed, int256 min, int256 max) =
+            assetSeed % 2 == 0 ? (wethFeed, WETH_MIN, WETH_MAX) : (wbtcFeed, WBTC_MIN, WBTC_MAX);
+        (, int256 answer,,,) = feed.latestRoundData();
+        int256 factor = SafeCast.toInt256(8000 + _bound(moveBps, 0, 4000));
+        int256 next = answer * factor / 10_000;
+        feed.setAnswer(next < min ? min : next > max ? max : next);
+    }
+
+    /// Moves time: mostly minutes, sometimes hours (grants in flight expire after an hour), now and
+    /// then days (the heartbeat period lapses). Feeds are re-dated so prices stay fresh.
+    function warp(uint256 seconds_) external atCurrentTime("warp") {
+        uint256 kind = seconds_ % 10;
+        if (kind == 0) currentTime += _bound(seconds_, 1 days, 3 days);
+        else if (kind < 3) currentTime += _bound(seconds_, 1 hours, 3 hours);
+        else currentTime += _bound(seconds_, 1 minutes, 30 minutes);
+        vm.warp(currentTime);
+        (, int256 wethAnswer,,,) = wethFeed.latestRoundData();
+        (, int256 wbtcAnswer,,,) = wbtcFeed.latestRoundData();
+        wethFeed.setAnswer(wethAnswer);
+        wbtcFeed.setAnswer(wbtcAnswer);
+    }
+
+    // ================================================================== courier
+
+    /// Delivers one pending packet chosen at random.
+    function deliver(uint256 seed) external atCurrentTime("deliver") {
+        _deliver(seed);
+    }
+
+    /// Delivers one to four pending packets chosen at random.
+    function deliverBatch(uint256 seed, uint256 count) external atCurrentTime("deliverBatch") {
+        count = _bound(count, 1, 4);
+        for (uint256 i; i < count; ++i) {
+            _deliver(uint256(keccak256(abi.encode(seed, i))));
+        }
+    }
+
+    /// Tries to verify and execute a delivered packet again: it must not get through, nor change anything.
+    function replay(uint256 seed) external atCurrentTime("replay") {
+        if (_delivered.length == 0) {
+            _skip("replay");
+            return;
+        }
+        InFlight memory packet = _delivered[seed % _delivered.length];
+        Snapshot memory before = _snapshot(packet);
+        if (courier.replayPacket(packet.guid)) replaysApplied++;
+        if (!_same(before, _snapshot(packet))) deliveryEffectMismatches++;
+    }
+
+    // ================================================================== views for the invariants
+
+    function actorCount() external view returns (uint256) {
+        return actors.length;
+    }
+
+    function remoteCount() external view returns (uint256) {
+        return remotes.length;
+    }
+
+    function pendingCount() external view returns (uint256) {
+        return _pending.length;
+    }
+
+    function deliveredCount() external view returns (uint256) {
+        return _delivered.length;
+    }
+
+    function pendingAt(uint256 index) external view returns (InFlight memory) {
+        return _pending[index];
+    }
+
+    function ghostUsage(address account, uint32 eid) external view returns (ICollateralVault.Usage memory) {
+        return _ghostUsage[account][eid];
+    }
+
+    // ================================================================== internals
+
+    /// Verifies every pending packet of the same path with a lower nonce (the endpoint executes nonce n
+    /// only once 1 … n are verified), then executes the chosen one alone.
+    function _deliver(uint256 seed) internal {
+        uint256 count = _pending.length;
+        if (count == 0) {
+            _skip("deliver");
+            return;
+        }
+        uint256 index = seed % count;
+        InFlight memory packet = _pending[index];
+        bool overtakes;
+        for (uint256 i; i < count; ++i) {
+            InFlight storage other = _pending[i];
+            if (other.srcEid == packet.srcEid && other.dstEid == packet.dstEid && other.nonce < packet.nonce) {
+                courier.deliverPacket(other.guid, false);
+                overtakes = true;
+            }
+        }
+        Snapshot memory before = _snapshot(packet);
+        (bool executed, bytes memory reason) = courier.deliverPacket(packet.guid, true);
+        if (!executed) {
+            deliveryReverts++;
+            lastDeliveryRevert = reason;
+            if (!_retryable(packet)) notRetryable++;
+            if (!_same(before, _snapshot(packet))) deliveryEffectMismatches++;
+            return;
+        }
+        if (++timesApplied[packet.guid] > 1) duplicateApplications++;
+        if (overtakes) outOfOrderDeliveries++;
+        _pending[index] = _pending[count - 1];
+        _pending.pop();
+        _delivered.push(packet);
+        if (packet.kind == Kind.Grant) _appliedGrant(packet, before);
+        else if (packet.kind == Kind.Release) _appliedRelease(packet, before);
+        else if (packet.kind == Kind.Usage) _appliedUsage(packet, before);
+        else _appliedHeartbeat(packet, before);
+    }
+
+    function _appliedGrant(InFlight memory packet, Snapshot memory before) internal {
+        (address account, uint32 eid, uint256 amount) = (packet.account, packet.dstEid, packet.amount);
+        ghostGrantInFlight[account][eid] -= amount;
+        ghostLastHomeContact[eid] = currentTime;
+        Snapshot memory afterwards = _snapshot(packet);
+        if (currentTime > packet.stamp) {
+            // Late: parked to go home, never credited.
+            lateGrants++;
+            ghostParked[account][eid] += amount;
+            if (afterwards.parked != before.parked + amount || afterwards.line != before.line) lateGrantMismatches++;
+        } else {
+            ghostLine[account][eid] += amount;
+            if (afterwards.line != before.line + amount || afterwards.parked != before.parked) lateGrantMismatches++;
+            if (afterwards.owner != packet.receiver) deliveryEffectMismatches++;
+        }
+        if (afterwards.lastHomeContact != currentTime) deliveryEffectMismatches++;
+    }
+
+    function _appliedRelease(InFlight memory packet, Snapshot memory before) internal {
+        (address account, uint32 eid, uint256 amount) = (packet.account, packet.srcEid, packet.amount);
+        ghostReleaseInFlight[account][eid] -= amount;
+        ghostExported[account][eid] -= amount;
+        Snapshot memory afterwards = _snapshot(packet);
+        if (
+            afterwards.exported != before.exported - amount || afterwards.totalExported != before.totalExported - amount
+                || afterwards.remoteExported != before.remoteExported - amount
+        ) deliveryEffectMismatches++;
+    }
+
+    function _appliedUsage(InFlight memory packet, Snapshot memory before) internal {
+        ICollateralVault.Usage storage ghost = _ghostUsage[packet.account][packet.srcEid];
+        Snapshot memory afterwards = _snapshot(packet);
+        if (packet.stamp > ghost.seq) {
+            (ghost.drawn, ghost.line, ghost.seq) = (packet.amount, packet.line, packet.stamp);
+            if (
+                afterwards.usageSeq != packet.stamp || afterwards.usageDrawn != packet.amount
+                    || afterwards.usageLine != packet.line
+            ) deliveryEffectMismatches++;
+        } else {
+            // An older report arriving late is ignored.
+            staleUsageReports++;
+            if (!_same(before, afterwards)) deliveryEffectMismatches++;
+        }
+    }
+
+    function _appliedHeartbeat(InFlight memory packet, Snapshot memory before) internal {
+        uint32 eid = packet.dstEid;
+        if (packet.stamp > ghostLastHeartbeat[eid]) ghostLastHeartbeat[eid] = packet.stamp;
+        ghostLastHomeContact[eid] = currentTime;
+        Snapshot memory afterwards = _snapshot(packet);
+        if (afterwards.lastHeartbeat != ghostLastHeartbeat[eid] || afterwards.lastHomeContact != currentTime) {
+            deliveryEffectMismatches++;
+        }
+        if (afterwards.line != before.line || afterwards.exported != before.exported) deliveryEffectMismatches++;
+    }
+
+    function _pushRelease(MessagingReceipt memory receipt, uint32 eid, address account, uint256 amount) internal {
+        _pending.push(
+            InFlight({
+                guid: receipt.guid,
+                nonce: receipt.nonce,
+                srcEid: eid,
+                dstEid: HOME,
+                kind: Kind.Release,
+                account: account,
+                receiver: address(0),
+                amount: SafeCast.toUint128(amount),
+                line: 0,
+                stamp: 0
+            })
+        );
+    }
+
+    /// Every value a delivery of `packet` may touch, on its remote and at home.
+    function _snapshot(InFlight memory packet) internal view returns (Snapshot memory snapshot) {
+        uint32 eid = packet.srcEid == HOME ? packet.dstEid : packet.srcEid;
+        address account = packet.account;
+        CreditMirror mirror = mirrorOf[eid];
+        ICreditMirror.Line memory line = mirror.lineOf(account);
+        ICollateralVault.Usage memory usage = vault.usageOf(account, eid);
+        snapshot.exported = vault.exportedTo(account, eid);
+        snapshot.totalExported = vault.totalExported(account);
+        snapshot.remoteExported = vault.remoteExported(eid);
+        (snapshot.line, snapshot.drawn, snapshot.owner) = (line.line, line.drawn, line.owner);
+        snapshot.parked = mirror.parkedOf(account);
+        snapshot.lastHeartbeat = mirror.lastHeartbeat();
+        snapshot.lastHomeContact = mirror.lastHomeContact();
+        (snapshot.usageSeq, snapshot.usageDrawn, snapshot.usageLine) = (usage.seq, usage.drawn, usage.line);
+    }
+
+    function _same(Snapshot memory a, Snapshot memory b) internal pure returns (bool) {
+        return keccak256(abi.encode(a)) == keccak256(abi.encode(b));
+    }
+
+    /// Whether the endpoint still holds the packet's payload hash (it can be executed later).
+    function _retryable(InFlight memory packet) internal view returns (bool) {
+        (address sender, address receiver) = packet.srcEid == HOME
+            ? (address(vault), address(mirrorOf[packet.dstEid]))
+            : (address(mirrorOf[packet.srcEid]), address(vault));
+        CreditMirror dstOApp = CreditMirror(payable(receiver));
+        bytes32 hash = dstOApp.endpoint()
+            .inboundPayloadHash(receiver, packet.srcEid, bytes32(uint256(uint160(sender))), packet.nonce);
+        return hash != bytes32(0);
+    }
+
+    /// Rule 3, checked right after an export or withdrawal.
+    function _checkPower(address actor) internal {
+        if (vault.totalExported(actor) > vault.borrowingPower(actor)) powerViolations++;
+    }
+
+    /// Power of `actor` after removing `removed` of `asset`, from the feeds and configs directly:
+    /// Σ ⌊⌊amount × price ÷ 10^decimals⌋ × LTV ÷ 10,000⌋.
+    function _expectedPower(address actor, TestToken asset, uint256 removed) internal view returns (uint256 power) {
+        TestToken[2] memory assets = [weth, wbtc];
+        MockAggregator[2] memory feeds = [wethFeed, wbtcFeed];
+        for (uint256 i; i < 2; ++i) {
+            uint256 amount = vault.collateralOf(actor, address(assets[i]));
+            if (assets[i] == asset) amount -= removed;
+            (, int256 answer,,,) = feeds[i].latestRoundData();
+            (uint16 ltvBps,,, uint8 decimals,,) = vault.assetConfig(address(assets[i]));
+            uint256 value = amount * (SafeCast.toUint256(answer) * 1e10) / 10 ** decimals;
+            power += value * ltvBps / 10_000;
+        }
+    }
+
+    /// Most USDC the pool can lend against `actor`'s line: undrawn credit, cash and consumer cap.
+    function _borrowable(CreditMirror mirror, CreditLendingPool pool, address actor) internal view returns (uint256) {
+        ICreditMirror.Consumer memory config = mirror.consumer(address(pool));
+        uint256 units = mirror.undrawn(actor) / CREDIT_PER_USDC;
+        units = Math.min(units, pool.asset().balanceOf(address(pool)));
+        return Math.min(units, (config.cap - config.drawn) / CREDIT_PER_USDC);
+    }
+
+    /// Interest due now (simple, on principal, rounded up) and principal of `actor`'s loan.
+    function _debt(CreditLendingPool pool, address actor) internal view returns (uint256 interest, uint256 principal) {
+        uint64 since;
+        (principal, interest, since) = _loan(pool, actor);
+        if (principal != 0) {
+            interest += Math.mulDiv(principal, pool.ratePerSecond() * (currentTime - since), 1e18, Math.Rounding.Ceil);
+        }
+    }
+
+    function _loan(CreditLendingPool pool, address actor)
+        internal
+        view
+        returns (uint256 principal, uint256 interest, uint64 since)
+    {
+        (uint128 loanPrincipal, uint128 loanInterest, uint64 loanSince) = pool.loans(actor);
+        return (loanPrincipal, loanInterest, loanSince);
+    }
+
+    /// The first (actor, remote) from the seeds on for which `applies` holds, or (0, 0) if none does:
+    /// actions on lines, loans and parked credit then act where there is something to act on.
+    function _pick(
+        uint256 actorSeed,
+        uint256 remoteSeed,
+        function(address, uint32) internal view returns (bool) applies
+    ) internal view returns (address, uint32) {
+        uint256 actorTotal = actors.length;
+        uint256 pairs = actorTotal * remotes.length;
+        (actorSeed, remoteSeed) = (actorSeed % actorTotal, remoteSeed % remotes.length);
+        for (uint256 k; k < pairs; ++k) {
+            address actor = _actor(actorSeed + k % actorTotal);
+            uint32 eid = _remote(remoteSeed + k / actorTotal);
+            if (applies(actor, eid)) return (actor, eid);
+        }
+        return (address(0), 0);
+    }
+
+    /// The first (actor, asset) from the seeds on with collateral, or (0, WETH) if none has any.
+    function _pickHolding(uint256 actorSeed, uint256 assetSeed) internal view returns (address, TestToken) {
+        uint256 actorTotal = actors.length;
+        (actorSeed, assetSeed) = (actorSeed % actorTotal, assetSeed % 2);
+        for (uint256 k; k < actorTotal * 2; ++k) {
+            address actor = _actor(actorSeed + k % actorTotal);
+            TestToken token = (assetSeed + k / actorTotal) % 2 == 0 ? weth : wbtc;
+            if (vault.collateralOf(actor, address(token)) != 0) return (actor, token);
+        }
+        return (address(0), weth);
+    }
+
+    function _canExport(address actor, uint32) internal view returns (bool) {
+        return vault.borrowingPower(actor) > vault.totalExported(actor);
+    }
+
+    function _canRelease(address actor, uint32 eid) internal view returns (bool) {
+        return mirrorOf[eid].ownerOf(actor) != address(0) && mirrorOf[eid].undrawn(actor) != 0;
+    }
+
+    function _canBorrow(address actor, uint32 eid) internal view returns (bool) {
+        CreditMirror mirror = mirrorOf[eid];
+        return mirror.ownerOf(actor) != address(0) && _borrowable(mirror, poolOf[eid], actor) != 0;
+    }
+
+    function _hasParked(address actor, uint32 eid) internal view returns (bool) {
+        return mirrorOf[eid].parkedOf(actor) != 0;
+    }
+
+    function _hasDebt(address actor, uint32 eid) internal view returns (bool) {
+        return poolOf[eid].debtOf(actor) != 0;
+    }
+
+    function _actor(uint256 seed) internal view returns (address) {
+        return actors[seed % actors.length];
+    }
+
+    function _remote(uint256 seed) internal view returns (uint32) {
+        return remotes[seed % remotes.length];
+    }
+
+    /// Mostly the actor; sometimes nobody (the vault defaults to the account) or another actor.
+    function _receiver(address actor, uint256 seed) internal view returns (address) {
+        uint256 kind = seed % 8;
+        if (kind == 0) return _actor(seed / 8);
+        if (kind == 1) return address(0);
+        return actor;
+    }
+
+    /// The custom error a call reverted with (its first four bytes; zero-padded if shorter).
+    function _selector(bytes memory reason) internal pure returns (bytes4) {
+        // Truncating to the first four bytes is the point: that is the error's selector.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return bytes4(reason);
+    }
+
+    function _skip(bytes32 action) internal {
+        skips[action]++;
+    }
+
+    function _unexpected(bytes32 action, bytes memory reason) internal {
+        unexpectedReverts++;
+        lastUnexpectedAction = action;
+        lastUnexpectedRevert = reason;
+    }
+}
