@@ -343,7 +343,10 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
             _windowStart = uint64(block.timestamp);
             used = 0;
         }
-        if (used + amount > limit.maxPerWindow) revert Vault_RateLimited(amount, limit.maxPerWindow - used);
+        if (used + amount > limit.maxPerWindow) {
+            // The limit may have been lowered below what this window already used.
+            revert Vault_RateLimited(amount, limit.maxPerWindow > used ? limit.maxPerWindow - used : 0);
+        }
         // Fits: used + amount ≤ maxPerWindow, a uint128.
         // forge-lint: disable-next-line(unsafe-typecast)
         _usedInWindow = uint128(used + amount);
