@@ -13,6 +13,8 @@ import { IERC20 } from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import { IERC20Metadata } from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import { SafeERC20 } from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import { ReentrancyGuardTransient } from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import { Math } from "@openzeppelin/contracts/utils/math/Math.sol";
+import { SafeCast } from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @title CollateralVault
 /// @notice Home-chain vault of Ballast: holds collateral, debits exported credit before any `GRANT`
@@ -23,32 +25,54 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
 
     /// @notice Most collateral assets one account may hold (bounds the gas of every health check).
     uint256 public constant MAX_ASSETS = 8;
+    /// @notice Most assets ever listed (an account's assets are a bitmask over listing indices).
+    uint256 public constant MAX_LISTED_ASSETS = 96;
     /// @notice Least gap between an asset's LTV and its liquidation threshold.
     uint16 public constant MIN_LIQUIDATION_BUFFER_BPS = 200;
     /// @notice Health of an account with nothing exported.
     uint256 internal constant INFINITE_HEALTH = type(uint256).max;
 
+    /// @dev What a deposit needs of an asset, keyed by token: one slot.
+    struct Listing {
+        /// Listing index + 1 (0: never listed).
+        uint8 slot;
+        bool listed;
+        uint128 supplyCap;
+    }
+
+    /// @dev What pricing needs of an asset, keyed by listing index: one slot.
+    struct Risk {
+        address token;
+        uint16 ltvBps;
+        uint16 liquidationThresholdBps;
+        uint16 liquidationBonusBps;
+        uint8 decimals;
+    }
+
+    /// @dev Everything an export or withdrawal reads of an account besides its balances: one slot.
+    struct Account {
+        /// Credit exported to all remotes (1e18 USD).
+        uint128 totalExported;
+        /// Bit i set: the account holds the asset listed at index i.
+        uint96 assetMask;
+    }
+
     IOracleAdapter public immutable override oracle;
 
-    mapping(address asset => AssetConfig) public assetConfig;
-    /// @notice Σ collateral of all accounts per asset (rule V-4: the vault's balance covers it).
-    mapping(address asset => uint256) public totalCollateral;
-    mapping(uint32 eid => RemoteConfig) public remoteConfig;
-    /// @notice Credit exported to each remote over all accounts.
-    mapping(uint32 eid => uint256) public remoteExported;
-    RateLimit public rateLimit;
     address public guardian;
     bool public exportsPaused;
+    uint8 internal _listedCount;
 
+    mapping(address asset => Listing) internal _listings;
+    mapping(uint256 index => Risk) internal _risks;
+    mapping(uint32 eid => RemoteConfig) internal _remoteConfigs;
+    mapping(uint32 eid => RemoteState) internal _remoteStates;
+
+    mapping(address account => Account) internal _accounts;
     mapping(address account => mapping(address asset => uint256)) internal _collateral;
-    mapping(address account => address[]) internal _assets;
     mapping(address account => mapping(uint32 eid => uint256)) internal _exported;
-    mapping(address account => uint256) internal _totalExported;
     mapping(address account => mapping(uint32 eid => Usage)) internal _usage;
     mapping(address account => mapping(address operator => bool)) internal _operators;
-    uint64 internal _windowStart;
-    uint128 internal _usedInWindow;
-    uint64 internal _lastGrantId;
 
     constructor(address endpoint, address owner_, IOracleAdapter oracle_) OApp(endpoint, owner_) Ownable(owner_) {
         oracle = oracle_;
@@ -59,20 +83,20 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
     /// @inheritdoc ICollateralVault
     function deposit(address account, address asset, uint256 amount) external nonReentrant {
         if (amount == 0) revert Vault_ZeroAmount();
-        AssetConfig memory config = assetConfig[asset];
-        if (!config.listed) revert Vault_AssetNotListed(asset);
-        uint256 totalAfter = totalCollateral[asset] + amount;
-        if (totalAfter > config.supplyCap) revert Vault_SupplyCapExceeded(asset, config.supplyCap, totalAfter);
+        Listing memory listing = _listings[asset];
+        if (!listing.listed) revert Vault_AssetNotListed(asset);
+        uint256 balance = _collateral[account][asset];
+        if (balance == 0) _addAsset(account, listing.slot - 1);
 
         uint256 balanceBefore = IERC20(asset).balanceOf(address(this));
         IERC20(asset).safeTransferFrom(msg.sender, address(this), amount);
-        uint256 received = IERC20(asset).balanceOf(address(this)) - balanceBefore;
-        if (received != amount) revert Vault_TransferAmountMismatch(asset, amount, received);
-
-        uint256 balance = _collateral[account][asset];
-        if (balance == 0) _addAsset(account, asset);
+        uint256 balanceAfter = IERC20(asset).balanceOf(address(this));
+        if (balanceAfter - balanceBefore != amount) {
+            revert Vault_TransferAmountMismatch(asset, amount, balanceAfter - balanceBefore);
+        }
+        // The vault's balance covers Σ collateral (rule V-4), so capping it caps the collateral too.
+        if (balanceAfter > listing.supplyCap) revert Vault_SupplyCapExceeded(asset, listing.supplyCap, balanceAfter);
         _collateral[account][asset] = balance + amount;
-        totalCollateral[asset] = totalAfter;
         emit Deposited(account, asset, msg.sender, amount);
     }
 
@@ -83,13 +107,17 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
         uint256 balance = _collateral[account][asset];
         if (amount > balance) revert Vault_InsufficientCollateral(account, asset, amount, balance);
         _collateral[account][asset] = balance - amount;
-        totalCollateral[asset] -= amount;
-        if (balance == amount) _removeAsset(account, asset);
-
-        uint256 exported = _totalExported[account];
-        if (exported > 0) {
-            uint256 powerAfter = _power(account);
-            if (powerAfter < exported) revert Vault_WithdrawExceedsPower(account, powerAfter, exported);
+        Account memory state = _accounts[account];
+        if (balance == amount) {
+            state.assetMask &= ~(uint96(1) << (_listings[asset].slot - 1));
+            _accounts[account].assetMask = state.assetMask;
+        }
+        if (state.totalExported > 0) {
+            (uint256 powerAfter, address unpriced) = _power(account, state.assetMask);
+            if (powerAfter < state.totalExported) {
+                _raiseOracleError(unpriced);
+                revert Vault_WithdrawExceedsPower(account, powerAfter, state.totalExported);
+            }
         }
         IERC20(asset).safeTransfer(receiver, amount);
         emit Withdrawn(account, asset, msg.sender, receiver, amount);
@@ -105,9 +133,8 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
         returns (MessagingReceipt memory receipt)
     {
         _authorize(account);
-        uint64 deadline = _debitExport(account, dstEid, amount);
+        (uint64 grantId, uint64 deadline) = _debitExport(account, dstEid, amount);
         if (receiver == address(0)) receiver = account;
-        uint64 grantId = ++_lastGrantId;
         receipt = _lzSend(
             dstEid,
             MsgCodec.encodeGrant(MsgCodec.Grant(account, receiver, amount, deadline, grantId)),
@@ -118,31 +145,59 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
         emit CreditExported(account, dstEid, receiver, amount, grantId, deadline, receipt.guid);
     }
 
-    /// @dev Checks every export rule and debits home (rule V-1: before the GRANT exists); returns the deadline.
-    function _debitExport(address account, uint32 dstEid, uint128 amount) internal returns (uint64 deadline) {
+    /// @dev Checks every export rule and debits home (rule V-1: before the GRANT exists). Storage: the
+    /// pause flag, the remote's config and state, the account, its export to the remote, and per asset
+    /// its risk slot and balance.
+    function _debitExport(address account, uint32 dstEid, uint128 amount)
+        internal
+        returns (uint64 grantId, uint64 deadline)
+    {
         if (amount == 0) revert Vault_ZeroAmount();
         if (exportsPaused) revert Vault_ExportsPaused();
-        RemoteConfig memory remote = remoteConfig[dstEid];
-        if (!remote.enabled) revert Vault_RemoteDisabled(dstEid);
-        uint256 remoteAfter = remoteExported[dstEid] + amount;
-        if (remoteAfter > remote.creditCap) revert Vault_RemoteCapExceeded(dstEid, remote.creditCap, remoteAfter);
-        _consumeRateLimit(amount);
-
-        uint256 exportedBefore = _totalExported[account];
-        uint256 power = _power(account);
-        if (exportedBefore + amount > power) {
-            revert Vault_ExportExceedsPower(account, amount, power > exportedBefore ? power - exportedBefore : 0);
+        RemoteConfig memory config = _remoteConfigs[dstEid];
+        if (!config.enabled) revert Vault_RemoteDisabled(dstEid);
+        RemoteState memory remote = _remoteStates[dstEid];
+        uint256 remoteAfter = uint256(remote.exported) + amount;
+        if (remoteAfter > config.creditCap) revert Vault_RemoteCapExceeded(dstEid, config.creditCap, remoteAfter);
+        uint256 used = remote.usedInWindow;
+        if (block.timestamp >= uint256(remote.windowStart) + config.rateWindow) {
+            remote.windowStart = uint32(block.timestamp);
+            used = 0;
         }
+        if (used + amount > config.maxPerWindow) {
+            // The limit may have been lowered below what this window already used.
+            revert Vault_RateLimited(dstEid, amount, config.maxPerWindow > used ? config.maxPerWindow - used : 0);
+        }
+
+        Account memory state = _accounts[account];
+        uint256 exportedAfter = uint256(state.totalExported) + amount;
+        (uint256 power, address unpriced) = _power(account, state.assetMask);
+        if (exportedAfter > power) {
+            _raiseOracleError(unpriced);
+            revert Vault_ExportExceedsPower(
+                account, amount, power > state.totalExported ? power - state.totalExported : 0
+            );
+        }
+        // Both fit: remoteAfter ≤ creditCap and used + amount ≤ maxPerWindow, each a uint96.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        (remote.exported, remote.usedInWindow) = (uint96(remoteAfter), uint96(used + amount));
+        grantId = ++remote.grants;
+        _remoteStates[dstEid] = remote;
+        _accounts[account].totalExported = SafeCast.toUint128(exportedAfter);
         _exported[account][dstEid] += amount;
-        _totalExported[account] = exportedBefore + amount;
-        remoteExported[dstEid] = remoteAfter;
-        return uint64(block.timestamp) + remote.grantTtl;
+        deadline = uint64(block.timestamp) + config.grantTtl;
     }
 
     /// @inheritdoc ICollateralVault
     function quoteExport(uint32 dstEid, bytes calldata options) external view returns (MessagingFee memory fee) {
         bytes memory message = new bytes(MsgCodec.SIZE_GRANT);
         return _quote(dstEid, message, combineOptions(dstEid, MsgCodec.TYPE_GRANT, options), false);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function quoteHeartbeat(uint32 dstEid, bytes calldata options) external view returns (MessagingFee memory fee) {
+        bytes memory message = new bytes(MsgCodec.SIZE_HEARTBEAT);
+        return _quote(dstEid, message, combineOptions(dstEid, MsgCodec.TYPE_HEARTBEAT, options), false);
     }
 
     /// @inheritdoc ICollateralVault
@@ -190,8 +245,10 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
             revert Vault_ReleaseExceedsExported(release.account, srcEid, release.amount, exported);
         }
         _exported[release.account][srcEid] = exported - release.amount;
-        _totalExported[release.account] -= release.amount;
-        remoteExported[srcEid] -= release.amount;
+        // Both hold at least this account's export to srcEid, which covers the release.
+        _accounts[release.account].totalExported -= release.amount;
+        // forge-lint: disable-next-line(unsafe-typecast)
+        _remoteStates[srcEid].exported -= uint96(release.amount);
         emit CreditReleased(release.account, srcEid, release.amount, uint8(release.reason));
     }
 
@@ -206,7 +263,7 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
     // ------------------------------------------------------------------ governance (owner = timelock)
 
     /// @notice Lists `asset` or changes its parameters. Thresholds keep a buffer over LTV and leave room
-    /// for the bonus: threshold × (1 + bonus) < 100%.
+    /// for the bonus: threshold × (1 + bonus) < 100%. A listed asset keeps its index when delisted.
     function configureAsset(
         address asset,
         uint16 ltvBps,
@@ -227,25 +284,24 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
         }
         uint8 decimals = IERC20Metadata(asset).decimals();
         if (decimals > 36) revert Vault_BadConfig("decimals above 36");
-        AssetConfig memory config =
-            AssetConfig(ltvBps, liquidationThresholdBps, liquidationBonusBps, decimals, listed, supplyCap);
-        assetConfig[asset] = config;
-        emit AssetConfigured(asset, config);
+        uint8 slot = _listings[asset].slot;
+        if (slot == 0) {
+            if (_listedCount >= MAX_LISTED_ASSETS) revert Vault_TooManyListedAssets(MAX_LISTED_ASSETS);
+            slot = ++_listedCount;
+        }
+        _listings[asset] = Listing(slot, listed, supplyCap);
+        _risks[slot - 1] = Risk(asset, ltvBps, liquidationThresholdBps, liquidationBonusBps, decimals);
+        emit AssetConfigured(
+            asset, AssetConfig(ltvBps, liquidationThresholdBps, liquidationBonusBps, decimals, listed, supplyCap)
+        );
     }
 
     /// @notice Sets the limits of remote `eid` (its peer is set separately with `setPeer`).
-    function configureRemote(uint32 eid, bool enabled, uint32 grantTtl, uint128 creditCap) external onlyOwner {
-        if (grantTtl == 0) revert Vault_BadConfig("grant ttl is zero");
-        RemoteConfig memory config = RemoteConfig(enabled, grantTtl, creditCap);
-        remoteConfig[eid] = config;
+    function configureRemote(uint32 eid, RemoteConfig calldata config) external onlyOwner {
+        if (config.grantTtl == 0) revert Vault_BadConfig("grant ttl is zero");
+        if (config.rateWindow == 0) revert Vault_BadConfig("rate window is zero");
+        _remoteConfigs[eid] = config;
         emit RemoteConfigured(eid, config);
-    }
-
-    /// @notice Sets the global export rate limit.
-    function setRateLimit(uint32 window, uint128 maxPerWindow) external onlyOwner {
-        if (window == 0) revert Vault_BadConfig("rate-limit window is zero");
-        rateLimit = RateLimit(window, maxPerWindow);
-        emit RateLimitSet(rateLimit);
     }
 
     /// @notice Sets the guardian, who can only pause exports.
@@ -275,8 +331,38 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
     }
 
     /// @inheritdoc ICollateralVault
-    function assetsOf(address account) external view returns (address[] memory) {
-        return _assets[account];
+    function assetsOf(address account) external view returns (address[] memory assets) {
+        uint256 mask = _accounts[account].assetMask;
+        assets = new address[](_popcount(mask));
+        for (uint256 n; mask != 0; ++n) {
+            assets[n] = _risks[_lowestBit(mask)].token;
+            mask &= mask - 1;
+        }
+    }
+
+    /// @inheritdoc ICollateralVault
+    function assetConfig(address asset) external view returns (AssetConfig memory config) {
+        Listing memory listing = _listings[asset];
+        if (listing.slot == 0) return config;
+        Risk memory risk = _risks[listing.slot - 1];
+        return AssetConfig(
+            risk.ltvBps,
+            risk.liquidationThresholdBps,
+            risk.liquidationBonusBps,
+            risk.decimals,
+            listing.listed,
+            listing.supplyCap
+        );
+    }
+
+    /// @inheritdoc ICollateralVault
+    function remoteConfig(uint32 eid) external view returns (RemoteConfig memory) {
+        return _remoteConfigs[eid];
+    }
+
+    /// @inheritdoc ICollateralVault
+    function remoteState(uint32 eid) external view returns (RemoteState memory) {
+        return _remoteStates[eid];
     }
 
     /// @inheritdoc ICollateralVault
@@ -286,27 +372,28 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
 
     /// @inheritdoc ICollateralVault
     function totalExported(address account) external view returns (uint256) {
-        return _totalExported[account];
+        return _accounts[account].totalExported;
     }
 
     /// @inheritdoc ICollateralVault
-    function borrowingPower(address account) external view returns (uint256) {
-        return _power(account);
+    function borrowingPower(address account) external view returns (uint256 power) {
+        address unpriced;
+        (power, unpriced) = _power(account, _accounts[account].assetMask);
+        _raiseOracleError(unpriced);
     }
 
     /// @inheritdoc ICollateralVault
     function health(address account) external view returns (uint256) {
-        uint256 exported = _totalExported[account];
-        if (exported == 0) return INFINITE_HEALTH;
-        address[] storage assets = _assets[account];
+        Account memory state = _accounts[account];
+        if (state.totalExported == 0) return INFINITE_HEALTH;
         uint256 weighted;
-        for (uint256 i; i < assets.length; ++i) {
-            address asset = assets[i];
-            AssetConfig memory config = assetConfig[asset];
-            uint256 value = CreditMath.valueDown(_collateral[account][asset], oracle.price(asset), config.decimals);
-            weighted += CreditMath.bpsDown(value, config.liquidationThresholdBps);
+        for (uint256 mask = state.assetMask; mask != 0; mask &= mask - 1) {
+            Risk memory risk = _risks[_lowestBit(mask)];
+            uint256 value =
+                CreditMath.valueDown(_collateral[account][risk.token], oracle.price(risk.token), risk.decimals);
+            weighted += CreditMath.bpsDown(value, risk.liquidationThresholdBps);
         }
-        return weighted * 1e18 / exported;
+        return weighted * 1e18 / state.totalExported;
     }
 
     /// @inheritdoc ICollateralVault
@@ -325,48 +412,43 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
         if (msg.sender != account && !_operators[account][msg.sender]) revert Vault_Unauthorized(account, msg.sender);
     }
 
-    /// @dev Σ value × LTV over the account's assets, rounded down; reverts on any bad price (oracle rules).
-    function _power(address account) internal view returns (uint256 power) {
-        address[] storage assets = _assets[account];
-        for (uint256 i; i < assets.length; ++i) {
-            address asset = assets[i];
-            AssetConfig memory config = assetConfig[asset];
-            uint256 value = CreditMath.valueDown(_collateral[account][asset], oracle.price(asset), config.decimals);
-            power += CreditMath.bpsDown(value, config.ltvBps);
-        }
-    }
-
-    function _consumeRateLimit(uint256 amount) internal {
-        RateLimit memory limit = rateLimit;
-        uint256 used = _usedInWindow;
-        if (block.timestamp >= uint256(_windowStart) + limit.window) {
-            _windowStart = uint64(block.timestamp);
-            used = 0;
-        }
-        if (used + amount > limit.maxPerWindow) {
-            // The limit may have been lowered below what this window already used.
-            revert Vault_RateLimited(amount, limit.maxPerWindow > used ? limit.maxPerWindow - used : 0);
-        }
-        // Fits: used + amount ≤ maxPerWindow, a uint128.
-        // forge-lint: disable-next-line(unsafe-typecast)
-        _usedInWindow = uint128(used + amount);
-    }
-
-    function _addAsset(address account, address asset) internal {
-        address[] storage assets = _assets[account];
-        if (assets.length >= MAX_ASSETS) revert Vault_TooManyAssets(account, MAX_ASSETS);
-        assets.push(asset);
-    }
-
-    function _removeAsset(address account, address asset) internal {
-        address[] storage assets = _assets[account];
-        uint256 last = assets.length - 1;
-        for (uint256 i; i <= last; ++i) {
-            if (assets[i] == asset) {
-                assets[i] = assets[last];
-                assets.pop();
-                return;
+    /// @dev Σ value × LTV over the assets in `mask`, rounded down. An asset whose price the oracle refuses
+    /// counts for nothing (rule V-3a: never more power than the prices prove); the last such asset is
+    /// returned so that a failing check can raise the oracle's own error.
+    function _power(address account, uint256 mask) internal view returns (uint256 power, address unpriced) {
+        for (; mask != 0; mask &= mask - 1) {
+            Risk memory risk = _risks[_lowestBit(mask)];
+            (bool ok, uint256 price,) = oracle.tryPrice(risk.token);
+            if (!ok) {
+                unpriced = risk.token;
+                continue;
             }
+            uint256 value = CreditMath.valueDown(_collateral[account][risk.token], price, risk.decimals);
+            power += CreditMath.bpsDown(value, risk.ltvBps);
+        }
+    }
+
+    /// @dev Re-throws the oracle's error for `asset` (no-op for the zero address or a price that is good now).
+    function _raiseOracleError(address asset) internal view {
+        if (asset != address(0)) oracle.price(asset);
+    }
+
+    /// @dev Adds the asset at listing `index` to `account`: only the account or its operator may open a new
+    /// position (a stranger could otherwise fill its `MAX_ASSETS` with dust).
+    function _addAsset(address account, uint8 index) internal {
+        _authorize(account);
+        uint96 mask = _accounts[account].assetMask;
+        if (_popcount(mask) >= MAX_ASSETS) revert Vault_TooManyAssets(account, MAX_ASSETS);
+        _accounts[account].assetMask = mask | (uint96(1) << index);
+    }
+
+    function _lowestBit(uint256 mask) internal pure returns (uint256) {
+        return Math.log2(mask & (~mask + 1));
+    }
+
+    function _popcount(uint256 mask) internal pure returns (uint256 count) {
+        for (; mask != 0; mask &= mask - 1) {
+            ++count;
         }
     }
 

@@ -17,22 +17,19 @@ contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
     /// @inheritdoc ICreditMirror
     uint32 public immutable homeEid;
 
-    /// @notice Seconds after the last message from home during which new draws are allowed.
+    /// @notice Seconds after the newest heartbeat's home timestamp during which new draws are allowed.
     uint32 public heartbeatPeriod;
-    address public guardian;
     bool public drawsPaused;
     /// @inheritdoc ICreditMirror
-    uint64 public lastHomeContact;
-    /// @notice Home timestamp of the newest `HEARTBEAT` applied.
+    /// @dev In one slot with `heartbeatPeriod` and `drawsPaused`: a draw's gate is one storage read.
     uint64 public lastHeartbeat;
+    address public guardian;
 
     mapping(address account => Line) internal _lines;
     mapping(address account => uint256) internal _parked;
     mapping(address consumer => Consumer) internal _consumers;
     mapping(address consumer => mapping(address account => uint256)) internal _drawnBy;
     mapping(address account => mapping(address consumer => bool)) internal _authorized;
-    /// @dev One bit per grant id: a GRANT is applied once even if delivered twice (rule 6, beside endpoint nonces).
-    mapping(uint256 word => uint256) internal _grantBits;
 
     constructor(address endpoint, address owner_, uint32 homeEid_, uint32 heartbeatPeriod_)
         OApp(endpoint, owner_)
@@ -48,8 +45,8 @@ contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
     function draw(address account, uint128 amount) external {
         if (amount == 0) revert Mirror_ZeroAmount();
         if (drawsPaused) revert Mirror_DrawsPaused();
-        if (block.timestamp > uint256(lastHomeContact) + heartbeatPeriod) {
-            revert Mirror_HeartbeatStale(lastHomeContact, heartbeatPeriod);
+        if (block.timestamp > uint256(lastHeartbeat) + heartbeatPeriod) {
+            revert Mirror_HeartbeatStale(lastHeartbeat, heartbeatPeriod);
         }
         Consumer storage config = _consumers[msg.sender];
         if (!config.allowed) revert Mirror_ConsumerNotAllowed(msg.sender);
@@ -163,15 +160,10 @@ contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
         }
     }
 
+    /// @dev Exactly once by construction: the endpoint clears a packet's payload hash when it delivers it
+    /// and never verifies a nonce twice, and only home's vault is a peer (rule M-6). A grant is not proof
+    /// of home's liveness (it may have waited in flight), so it never touches the heartbeat.
     function _applyGrant(MsgCodec.Grant memory grant) internal {
-        uint256 word = grant.grantId >> 8;
-        // forge-lint: disable-next-line(incorrect-shift)
-        uint256 bit = 1 << (grant.grantId & 0xff);
-        uint256 bits = _grantBits[word];
-        if (bits & bit != 0) revert Mirror_DuplicateGrant(grant.grantId);
-        _grantBits[word] = bits | bit;
-        lastHomeContact = uint64(block.timestamp);
-
         if (block.timestamp > grant.deadline) {
             // Late: never surfaces as credit; parked until someone pays to send it home.
             _parked[grant.account] += grant.amount;
@@ -184,9 +176,13 @@ contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
         emit CreditGranted(grant.account, grant.receiver, grant.amount, grant.grantId);
     }
 
+    /// @dev Draws stay open for `heartbeatPeriod` after the heartbeat's home timestamp, not after its
+    /// arrival: a heartbeat delayed in flight opens less (or nothing), an older one than the newest changes
+    /// nothing, and one stamped ahead of this chain's clock counts from now (rule M-5).
     function _applyHeartbeat(MsgCodec.Heartbeat memory heartbeat) internal {
-        lastHomeContact = uint64(block.timestamp);
-        if (heartbeat.timestamp > lastHeartbeat) lastHeartbeat = heartbeat.timestamp;
+        uint64 stamp = heartbeat.timestamp;
+        if (stamp > block.timestamp) stamp = uint64(block.timestamp);
+        if (stamp > lastHeartbeat) lastHeartbeat = stamp;
         emit HeartbeatReceived(heartbeat.timestamp);
     }
 
@@ -202,7 +198,7 @@ contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
     // ------------------------------------------------------------------ governance (owner = timelock)
 
     /// @notice Allows or disallows `consumer_` and sets its cap. Disallowing stops draws, never restores.
-    function configureConsumer(address consumer_, bool allowed, uint128 cap) external onlyOwner {
+    function configureConsumer(address consumer_, bool allowed, uint120 cap) external onlyOwner {
         Consumer storage config = _consumers[consumer_];
         (config.allowed, config.cap) = (allowed, cap);
         emit ConsumerConfigured(consumer_, allowed, cap);

@@ -67,6 +67,10 @@ try {
   await show('export $6,000 and $4,000 (GRANTs in flight)');
   await deliveries.waitFor(grants, 30_000);
   await show('GRANTs delivered by the courier');
+  const heartbeats: Hex[] = [];
+  for (const remote of remotes) heartbeats.push(await alice.sendHeartbeat(remote.eid));
+  await deliveries.waitFor(heartbeats, 30_000);
+  await show('HEARTBEATs delivered: draws open on each remote');
   for (const remote of remotes) await alice.borrow(remote.eid, parseUnits('1000', 6));
   const usdc = await alice.balanceOf(remotes[0]?.eid as number, alice.contract(remotes[0]?.eid as number, BALLAST_CONTRACTS.usdc));
   await show(`borrow 1,000 USDC on each remote (${formatUnits(usdc, 6)} held)`);

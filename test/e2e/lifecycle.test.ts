@@ -50,6 +50,9 @@ test('deposit → export to two remotes → borrow on each → repay → release
   expect(await alice.position(remote1.eid)).toEqual({ exported: credit('6000'), line: credit('6000'), drawn: 0n });
   expect(await alice.position(remote2.eid)).toEqual({ exported: credit('4000'), line: credit('4000'), drawn: 0n });
 
+  // Draws need a recent HEARTBEAT from home on each remote (a GRANT does not count).
+  await deliveries.waitFor([await alice.sendHeartbeat(remote1.eid), await alice.sendHeartbeat(remote2.eid)], 30_000);
+
   // Borrow on each remote against its line.
   await alice.borrow(remote1.eid, parseUnits('5000', 6));
   await alice.borrow(remote2.eid, parseUnits('1000', 6));

@@ -66,7 +66,7 @@ abstract contract GasBenchBase is BallastBase {
         _deployMorpho();
         _deployOft();
         vm.prank(governor);
-        mirrorA.configureConsumer(directConsumer, true, 5_000_000e18);
+        mirrorA.configureConsumer(directConsumer, true, uint120(5_000_000e18));
 
         address[4] memory users = [bob, alice, carol, lender];
         for (uint256 i; i < users.length; ++i) {

@@ -32,7 +32,7 @@ contract OperationsGasBench is GasBenchBase {
 
     function test_borrow_repeatUser() public {
         _measureBorrow("repeat", alice);
-        (uint128 principal,,) = poolA.loans(alice);
+        (uint96 principal,,) = poolA.loans(alice);
         assertEq(principal, 6000e6);
     }
 
@@ -40,7 +40,7 @@ contract OperationsGasBench is GasBenchBase {
         _openLine(carol);
         _pass(1 hours);
         _measureBorrow("first", carol);
-        (uint128 principal,,) = poolA.loans(carol);
+        (uint96 principal,,) = poolA.loans(carol);
         assertEq(principal, 1000e6);
     }
 

@@ -19,9 +19,10 @@ import { SafeCast } from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 contract CreditLendingPool is ICreditConsumer {
     using SafeERC20 for IERC20;
 
+    /// @dev One slot. uint96 holds 7.9e28 token units: 7.9e22 of a 6-decimal token, 7.9e10 of an 18-decimal one.
     struct Loan {
-        uint128 principal;
-        uint128 interest;
+        uint96 principal;
+        uint96 interest;
         uint64 since;
     }
 
@@ -80,7 +81,7 @@ contract CreditLendingPool is ICreditConsumer {
         if (msg.sender != mirror.ownerOf(account)) revert Pool_NotLineOwner(account, msg.sender);
         if (amount == 0) revert Pool_ZeroAmount();
         Loan memory loan = _accrued(loans[account]);
-        loan.principal += SafeCast.toUint128(amount);
+        loan.principal = SafeCast.toUint96(loan.principal + amount);
         loans[account] = loan;
         totalPrincipal += amount;
         mirror.draw(account, SafeCast.toUint128(amount * _creditPerUnit));
@@ -95,9 +96,9 @@ contract CreditLendingPool is ICreditConsumer {
         uint256 principal = Math.min(amount - interest, loan.principal);
         paid = interest + principal;
         if (paid == 0) revert Pool_ZeroAmount();
-        // Both are capped by the loan's own uint128 fields above.
+        // Both are capped by the loan's own uint96 fields above.
         // forge-lint: disable-next-line(unsafe-typecast)
-        (loan.interest, loan.principal) = (loan.interest - uint128(interest), loan.principal - uint128(principal));
+        (loan.interest, loan.principal) = (loan.interest - uint96(interest), loan.principal - uint96(principal));
         loans[account] = loan;
         totalPrincipal -= principal;
         asset.safeTransferFrom(msg.sender, address(this), paid);
@@ -123,8 +124,11 @@ contract CreditLendingPool is ICreditConsumer {
 
     function _accrued(Loan memory loan) internal view returns (Loan memory) {
         if (loan.principal != 0) {
-            loan.interest += uint128(
-                Math.mulDiv(loan.principal, ratePerSecond * (block.timestamp - loan.since), 1e18, Math.Rounding.Ceil)
+            loan.interest = SafeCast.toUint96(
+                loan.interest
+                    + Math.mulDiv(
+                        loan.principal, ratePerSecond * (block.timestamp - loan.since), 1e18, Math.Rounding.Ceil
+                    )
             );
         }
         loan.since = uint64(block.timestamp);

@@ -31,22 +31,30 @@ interface ICollateralVault {
         uint128 supplyCap;
     }
 
-    /// @notice Limits of one remote chain.
+    /// @notice Limits of one remote chain (one storage slot, read by every export to it).
     struct RemoteConfig {
         /// Whether new exports to this remote are accepted.
         bool enabled;
-        /// Seconds a `GRANT` may spend in flight before the remote bounces it home.
-        uint32 grantTtl;
+        /// Seconds a `GRANT` may spend in flight before the remote bounces it home (≤ 194 days).
+        uint24 grantTtl;
+        /// Length in seconds of the fixed window of the export rate limit (≤ 194 days).
+        uint24 rateWindow;
         /// Most credit (1e18 USD) exported to this remote over all accounts.
-        uint128 creditCap;
+        uint96 creditCap;
+        /// Most credit (1e18 USD) exported to this remote per rate window (bounds a compromised pathway).
+        uint96 maxPerWindow;
     }
 
-    /// @notice A global limit on credit exported per fixed time window (bounds a compromised pathway).
-    struct RateLimit {
-        /// Window length in seconds.
-        uint32 window;
-        /// Most credit (1e18 USD) exported per window.
-        uint128 maxPerWindow;
+    /// @notice What the vault tracks of one remote (one storage slot, written by every export to it).
+    struct RemoteState {
+        /// Credit exported to this remote over all accounts (≤ `creditCap`).
+        uint96 exported;
+        /// Credit exported in the current rate window.
+        uint96 usedInWindow;
+        /// Start of the current rate window.
+        uint32 windowStart;
+        /// Grants sent to this remote; the next `GRANT`'s id is this plus one.
+        uint32 grants;
     }
 
     /// @notice Last `USAGE` report from a remote for an account.
@@ -86,8 +94,6 @@ interface ICollateralVault {
     event AssetConfigured(address indexed asset, AssetConfig config);
     /// @notice Emitted when a remote's limits change.
     event RemoteConfigured(uint32 indexed eid, RemoteConfig config);
-    /// @notice Emitted when the export rate limit changes.
-    event RateLimitSet(RateLimit limit);
     /// @notice Emitted when the guardian changes.
     event GuardianSet(address guardian);
     /// @notice Emitted when exports are paused or unpaused.
@@ -113,12 +119,14 @@ interface ICollateralVault {
     error Vault_RemoteDisabled(uint32 eid);
     /// @notice Thrown when an export would take a remote's exported credit over its cap.
     error Vault_RemoteCapExceeded(uint32 eid, uint256 cap, uint256 totalAfter);
-    /// @notice Thrown when an export exceeds what the rate limit allows in the current window.
-    error Vault_RateLimited(uint256 requested, uint256 available);
+    /// @notice Thrown when an export exceeds what the rate limit of remote `eid` allows in the current window.
+    error Vault_RateLimited(uint32 eid, uint256 requested, uint256 available);
     /// @notice Thrown when exporting while exports are paused.
     error Vault_ExportsPaused();
     /// @notice Thrown when an account would hold more than `MAX_ASSETS` collateral assets.
     error Vault_TooManyAssets(address account, uint256 max);
+    /// @notice Thrown when listing an asset beyond `MAX_LISTED_ASSETS` (delisted assets keep their place).
+    error Vault_TooManyListedAssets(uint256 max);
     /// @notice Thrown when a configuration value breaks a rule (`reason` names it).
     error Vault_BadConfig(string reason);
     /// @notice Thrown when a `RELEASE` returns more than was exported (impossible under rule V-1; kept retryable).
@@ -132,11 +140,16 @@ interface ICollateralVault {
     function oracle() external view returns (IOracleAdapter);
 
     /// @notice Deposits `amount` of `asset` from the caller as collateral of `account`. Allowed while exports are paused.
+    /// @dev Anyone may top up an asset `account` already holds; adding a new asset to an account takes the
+    /// account or its operator (nobody can fill another account's `MAX_ASSETS` with dust). The supply cap
+    /// bounds the vault's balance of the asset, which covers every account's collateral (rule V-4).
     function deposit(address account, address asset, uint256 amount) external;
 
     /// @notice Withdraws `amount` of `asset` from `account` to `receiver`; the caller is `account` or its operator.
     /// @dev Reverts with `Vault_WithdrawExceedsPower` if power after the withdrawal is below exported credit
     /// (rule V-3). An account with nothing exported withdraws without any price read, even with a stale feed.
+    /// An asset whose price is unusable counts for no power (rule V-3a); if the check fails while one was
+    /// skipped, the oracle's own error is raised instead, so the caller learns which feed is at fault.
     function withdraw(address account, address asset, uint256 amount, address receiver) external;
 
     /// @notice Exports `amount` of credit of `account` to `receiver` on `dstEid`: debits home first, then sends `GRANT`.
@@ -149,6 +162,9 @@ interface ICollateralVault {
 
     /// @notice The fee of `exportCredit` with the same arguments.
     function quoteExport(uint32 dstEid, bytes calldata options) external view returns (MessagingFee memory fee);
+
+    /// @notice The fee of `sendHeartbeat` with the same arguments.
+    function quoteHeartbeat(uint32 dstEid, bytes calldata options) external view returns (MessagingFee memory fee);
 
     /// @notice Sends a `HEARTBEAT` to `dstEid` (permissionless; keeps the remote's draws open).
     function sendHeartbeat(uint32 dstEid, bytes calldata options)
@@ -173,6 +189,15 @@ interface ICollateralVault {
 
     /// @notice Borrowing power of `account`: Σ value × LTV, rounded down (1e18 USD). Reverts on a bad price.
     function borrowingPower(address account) external view returns (uint256);
+
+    /// @notice Parameters of `asset` (all zero if it was never listed).
+    function assetConfig(address asset) external view returns (AssetConfig memory);
+
+    /// @notice Limits of remote `eid`.
+    function remoteConfig(uint32 eid) external view returns (RemoteConfig memory);
+
+    /// @notice Exported total, rate-limit window and grant count of remote `eid`.
+    function remoteState(uint32 eid) external view returns (RemoteState memory);
 
     /// @notice Home health of `account` (1e18 = 1): Σ value × threshold ÷ total exported; max uint if nothing exported.
     function health(address account) external view returns (uint256);

@@ -9,8 +9,9 @@ import { MessagingFee, MessagingReceipt } from "@layerzerolabs/oapp-evm/contract
 /// reported home with a per-account sequence number (`USAGE`). docs/PROTOCOL.md is the spec.
 /// @dev Units: credit is USD with 18 decimals. A line is keyed by the home account; its `owner` is the
 /// address on this chain that controls it (the `receiver` of the latest `GRANT`).
-/// @dev Warning: new draws need a message from home within `heartbeatPeriod`; a silent pathway stops
-/// growth, never restores or releases.
+/// @dev Warning: new draws need a `HEARTBEAT` from home whose home timestamp is within `heartbeatPeriod`
+/// of now; a silent pathway stops growth, never restores or releases. Only heartbeats count: a late
+/// heartbeat or grant can never reopen draws (rule M-5).
 interface ICreditMirror {
     /// @notice One account's credit on this chain.
     struct Line {
@@ -28,8 +29,8 @@ interface ICreditMirror {
     struct Consumer {
         /// Whether it may draw.
         bool allowed;
-        /// Most it may have drawn over all accounts (1e18 USD).
-        uint128 cap;
+        /// Most it may have drawn over all accounts (1e18 USD); uint120 keeps a consumer in one slot.
+        uint120 cap;
         /// What it has drawn over all accounts (1e18 USD).
         uint128 drawn;
     }
@@ -51,7 +52,7 @@ interface ICreditMirror {
     /// @notice Emitted when a line owner authorises or deauthorises a consumer.
     event ConsumerAuthorized(address indexed account, address indexed consumer, bool authorized);
     /// @notice Emitted when governance configures a consumer.
-    event ConsumerConfigured(address indexed consumer, bool allowed, uint128 cap);
+    event ConsumerConfigured(address indexed consumer, bool allowed, uint120 cap);
     /// @notice Emitted when the heartbeat period changes.
     event HeartbeatPeriodSet(uint32 period);
     /// @notice Emitted when the guardian changes.
@@ -77,12 +78,10 @@ interface ICreditMirror {
     error Mirror_ReleaseExceedsUndrawn(address account, uint256 requested, uint256 undrawn);
     /// @notice Thrown when drawing while draws are paused.
     error Mirror_DrawsPaused();
-    /// @notice Thrown when drawing without a message from home within the heartbeat period.
-    error Mirror_HeartbeatStale(uint256 lastContact, uint256 period);
+    /// @notice Thrown when drawing while the newest home heartbeat is older than the heartbeat period.
+    error Mirror_HeartbeatStale(uint256 lastHeartbeat, uint256 period);
     /// @notice Thrown when there is no parked credit to send home.
     error Mirror_NothingToReturn(address account);
-    /// @notice Thrown when a `GRANT` id is applied twice (impossible through the endpoint; kept retryable).
-    error Mirror_DuplicateGrant(uint64 grantId);
     /// @notice Thrown when a message of a type the mirror does not handle arrives (kept retryable).
     error Mirror_UnexpectedMessage(uint8 msgType);
     /// @notice Thrown when someone other than the guardian or owner pauses.
@@ -144,6 +143,6 @@ interface ICreditMirror {
     /// @notice Whether `consumer` may draw on `account`'s line.
     function isConsumerAuthorized(address account, address consumer) external view returns (bool);
 
-    /// @notice Timestamp (this chain) of the last message from home.
-    function lastHomeContact() external view returns (uint64);
+    /// @notice Home timestamp of the newest `HEARTBEAT` applied (capped at this chain's time on arrival).
+    function lastHeartbeat() external view returns (uint64);
 }

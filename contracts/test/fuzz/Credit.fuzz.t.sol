@@ -187,7 +187,7 @@ contract CreditFuzzTest is BallastBase {
                 poolA.borrow(alice, _bound(borrows[i], 1, available), alice);
                 _assertDrawnIsPrincipal();
             }
-            // Four waits of at most 5 hours stay inside the heartbeat period set by the GRANT.
+            // Four waits of at most 5 hours stay inside the heartbeat period of setUp's heartbeat.
             skip(_bound(waits[i], 0, 5 hours));
             uint256 debt = poolA.debtOf(alice);
             if (debt != 0) {
@@ -257,7 +257,7 @@ contract CreditFuzzTest is BallastBase {
         credit = [
             vault.exportedTo(alice, eid),
             vault.totalExported(alice),
-            vault.remoteExported(eid),
+            vault.remoteState(eid).exported,
             uint256(_mirror(eid).lineOf(alice).line)
         ];
     }
@@ -272,7 +272,7 @@ contract CreditFuzzTest is BallastBase {
     }
 
     function _assertDrawnIsPrincipal() internal view {
-        (uint128 principal,,) = poolA.loans(alice);
+        (uint96 principal,,) = poolA.loans(alice);
         uint256 drawn = mirrorA.lineOf(alice).drawn;
         assertEq(drawn, uint256(principal) * 1e12, "mirror drawn != principal x 1e12");
         assertEq(poolA.drawnBy(alice), drawn, "pool drawnBy");

@@ -5,6 +5,7 @@ import { CollateralVault } from "../../src/CollateralVault.sol";
 import { CreditMirror } from "../../src/CreditMirror.sol";
 import { CreditLendingPool } from "../../src/consumers/CreditLendingPool.sol";
 import { TestToken } from "../../src/devnet/TestToken.sol";
+import { ICollateralVault } from "../../src/interfaces/ICollateralVault.sol";
 import { IOracleAdapter } from "../../src/interfaces/IOracleAdapter.sol";
 import { MsgCodec } from "../../src/libraries/MsgCodec.sol";
 import { ChainlinkOracleAdapter } from "../../src/oracle/ChainlinkOracleAdapter.sol";
@@ -76,14 +77,13 @@ abstract contract BallastBase is TestHelperOz5 {
         vm.startPrank(governor);
         vault.configureAsset(address(weth), 8000, 8500, 500, type(uint128).max, true);
         vault.configureAsset(address(wbtc), 7000, 7500, 1000, type(uint128).max, true);
-        vault.configureRemote(REMOTE_A, true, GRANT_TTL, 10_000_000e18);
-        vault.configureRemote(REMOTE_B, true, GRANT_TTL, 10_000_000e18);
-        vault.setRateLimit(1 days, 50_000_000e18);
+        vault.configureRemote(REMOTE_A, _remoteConfig(10_000_000e18, 50_000_000e18));
+        vault.configureRemote(REMOTE_B, _remoteConfig(10_000_000e18, 50_000_000e18));
         vault.setGuardian(guardian);
         _wire(REMOTE_A, mirrorA);
         _wire(REMOTE_B, mirrorB);
-        mirrorA.configureConsumer(address(poolA), true, 5_000_000e18);
-        mirrorB.configureConsumer(address(poolB), true, 5_000_000e18);
+        mirrorA.configureConsumer(address(poolA), true, uint120(5_000_000e18));
+        mirrorB.configureConsumer(address(poolB), true, uint120(5_000_000e18));
         mirrorA.setGuardian(guardian);
         mirrorB.setGuardian(guardian);
         vm.stopPrank();
@@ -98,6 +98,18 @@ abstract contract BallastBase is TestHelperOz5 {
         }
         vm.deal(alice, 100 ether);
         vm.deal(bob, 100 ether);
+        // Draws need a heartbeat from home (rule M-5).
+        _heartbeat(REMOTE_A);
+        _heartbeat(REMOTE_B);
+    }
+
+    /// Enabled, `GRANT_TTL`, a one-day rate window.
+    function _remoteConfig(uint96 creditCap, uint96 maxPerWindow)
+        internal
+        pure
+        returns (ICollateralVault.RemoteConfig memory)
+    {
+        return ICollateralVault.RemoteConfig(true, uint24(GRANT_TTL), 1 days, creditCap, maxPerWindow);
     }
 
     function _wire(uint32 eid, CreditMirror mirror) internal {
@@ -146,8 +158,8 @@ abstract contract BallastBase is TestHelperOz5 {
     }
 
     function _heartbeat(uint32 eid) internal {
-        MessagingFee memory fee = vault.quoteExport(eid, "");
-        vault.sendHeartbeat{ value: fee.nativeFee * 2 }(eid, "");
+        MessagingFee memory fee = vault.quoteHeartbeat(eid, "");
+        vault.sendHeartbeat{ value: fee.nativeFee }(eid, "");
         verifyPackets(eid, address(_mirror(eid)));
     }
 

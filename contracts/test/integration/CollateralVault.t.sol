@@ -15,16 +15,55 @@ contract CollateralVaultTest is BallastBase {
     // ------------------------------------------------------------------ deposit
 
     function test_deposit_creditsAccountAndEmits() public {
+        _deposit(alice, weth, 1 ether);
         weth.mint(bob, 1 ether);
         vm.startPrank(bob);
         weth.approve(address(vault), 1 ether);
         vm.expectEmit(address(vault));
         emit ICollateralVault.Deposited(alice, address(weth), bob, 1 ether);
-        vault.deposit(alice, address(weth), 1 ether); // anyone may deposit for anyone
+        vault.deposit(alice, address(weth), 1 ether); // anyone may top up an asset the account holds
         vm.stopPrank();
-        assertEq(vault.collateralOf(alice, address(weth)), 1 ether);
-        assertEq(vault.totalCollateral(address(weth)), 1 ether);
+        assertEq(vault.collateralOf(alice, address(weth)), 2 ether);
+        assertEq(weth.balanceOf(address(vault)), 2 ether);
         assertEq(vault.assetsOf(alice).length, 1);
+        assertEq(vault.assetsOf(alice)[0], address(weth));
+    }
+
+    /// A stranger cannot open a new asset position for an account (no dust-filling of MAX_ASSETS).
+    function test_RevertWhen_strangerAddsNewAssetToAccount() public {
+        weth.mint(bob, 1 ether);
+        vm.startPrank(bob);
+        weth.approve(address(vault), 1 ether);
+        vm.expectRevert(abi.encodeWithSelector(ICollateralVault.Vault_Unauthorized.selector, alice, bob));
+        vault.deposit(alice, address(weth), 1 ether);
+        vm.stopPrank();
+        // An operator may.
+        vm.prank(alice);
+        vault.setOperator(bob, true);
+        vm.prank(bob);
+        vault.deposit(alice, address(weth), 1 ether);
+        assertEq(vault.collateralOf(alice, address(weth)), 1 ether);
+    }
+
+    /// Rule V-3a: a stale feed on a dust asset does not lock a healthy account's other collateral.
+    function test_withdraw_staleDustAssetCountsForNothing() public {
+        _deposit(alice, weth, 10 ether);
+        _deposit(alice, wbtc, 1); // 1 satoshi
+        _export(alice, REMOTE_A, 1000e18);
+        skip(2 hours);
+        wethFeed.setAnswer(2000e8); // WETH fresh, WBTC stale
+        vm.prank(alice);
+        vault.withdraw(alice, address(weth), 5 ether, alice);
+        assertEq(vault.collateralOf(alice, address(weth)), 5 ether);
+        // When the skipped asset is what the check would need, the oracle's own error explains the revert.
+        _deposit(alice, wbtc, 1e8);
+        vm.prank(alice);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IOracleAdapter.Oracle_StalePrice.selector, address(wbtc), block.timestamp - 2 hours, 1 hours
+            )
+        );
+        vault.withdraw(alice, address(weth), 4.5 ether, alice);
     }
 
     function test_RevertWhen_depositZero() public {
@@ -191,7 +230,9 @@ contract CollateralVaultTest is BallastBase {
     function test_RevertWhen_exportToDisabledRemote() public {
         _deposit(alice, weth, 1 ether);
         vm.prank(governor);
-        vault.configureRemote(REMOTE_A, false, GRANT_TTL, 1e30);
+        ICollateralVault.RemoteConfig memory config = _remoteConfig(1e28, 1e28);
+        config.enabled = false;
+        vault.configureRemote(REMOTE_A, config);
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(ICollateralVault.Vault_RemoteDisabled.selector, REMOTE_A));
         vault.exportCredit(alice, REMOTE_A, 1e18, alice, "");
@@ -200,7 +241,7 @@ contract CollateralVaultTest is BallastBase {
     function test_RevertWhen_exportOverRemoteCap() public {
         _deposit(alice, weth, 10 ether);
         vm.prank(governor);
-        vault.configureRemote(REMOTE_A, true, GRANT_TTL, 1000e18);
+        vault.configureRemote(REMOTE_A, _remoteConfig(1000e18, 1e28));
         _export(alice, REMOTE_A, 600e18);
         vm.prank(alice);
         vm.expectRevert(
@@ -211,16 +252,30 @@ contract CollateralVaultTest is BallastBase {
 
     function test_RevertWhen_exportOverRateLimit_thenNextWindowOpens() public {
         _deposit(alice, weth, 10 ether);
+        ICollateralVault.RemoteConfig memory config = _remoteConfig(1e28, 1000e18);
+        config.rateWindow = 1 hours;
         vm.prank(governor);
-        vault.setRateLimit(1 hours, 1000e18);
+        vault.configureRemote(REMOTE_A, config);
         _export(alice, REMOTE_A, 800e18);
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(ICollateralVault.Vault_RateLimited.selector, 300e18, 200e18));
-        vault.exportCredit(alice, REMOTE_B, 300e18, alice, "");
+        vm.expectRevert(abi.encodeWithSelector(ICollateralVault.Vault_RateLimited.selector, REMOTE_A, 300e18, 200e18));
+        vault.exportCredit(alice, REMOTE_A, 300e18, alice, "");
+        _export(alice, REMOTE_B, 300e18); // the limit is per remote
         skip(1 hours);
         wethFeed.setAnswer(2000e8);
-        _export(alice, REMOTE_B, 300e18);
-        assertEq(vault.totalExported(alice), 1100e18);
+        _export(alice, REMOTE_A, 300e18);
+        assertEq(vault.totalExported(alice), 1400e18);
+        assertEq(vault.remoteState(REMOTE_A).usedInWindow, 300e18);
+    }
+
+    function test_RevertWhen_rateLimitLoweredBelowUsed() public {
+        _deposit(alice, weth, 10 ether);
+        _export(alice, REMOTE_A, 800e18);
+        vm.prank(governor);
+        vault.configureRemote(REMOTE_A, _remoteConfig(1e28, 500e18));
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(ICollateralVault.Vault_RateLimited.selector, REMOTE_A, 1e18, 0));
+        vault.exportCredit(alice, REMOTE_A, 1e18, alice, "");
     }
 
     function test_RevertWhen_exportZero() public {
@@ -269,7 +324,7 @@ contract CollateralVaultTest is BallastBase {
         _export(alice, REMOTE_A, 1000e18);
         _release(alice, REMOTE_A, 400e18);
         assertEq(vault.exportedTo(alice, REMOTE_A), 600e18);
-        assertEq(vault.remoteExported(REMOTE_A), 600e18);
+        assertEq(vault.remoteState(REMOTE_A).exported, 600e18);
     }
 
     function test_lzReceive_usageIgnoresStaleSequence() public {
@@ -325,7 +380,7 @@ contract CollateralVaultTest is BallastBase {
     function test_RevertWhen_strangerConfigures() public {
         vm.prank(bob);
         vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, bob));
-        vault.configureRemote(REMOTE_A, true, 1, 1);
+        vault.configureRemote(REMOTE_A, _remoteConfig(1, 1));
     }
 
     function test_RevertWhen_strangerPauses() public {

@@ -5,6 +5,7 @@ import { CreditLendingPool } from "../../src/consumers/CreditLendingPool.sol";
 import { ICreditMirror } from "../../src/interfaces/ICreditMirror.sol";
 import { MsgCodec } from "../../src/libraries/MsgCodec.sol";
 import { BallastBase } from "./BallastBase.sol";
+import { Errors } from "@layerzerolabs/lz-evm-protocol-v2/contracts/libs/Errors.sol";
 import { MessagingFee, Origin } from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
 import { Ownable } from "@openzeppelin/contracts/access/Ownable.sol";
 
@@ -18,12 +19,11 @@ contract CreditMirrorTest is BallastBase {
 
     // ------------------------------------------------------------------ grants
 
-    function test_grant_creditsLineAndSetsOwner() public {
+    function test_grant_creditsLineAndSetsOwner() public view {
         ICreditMirror.Line memory line = mirrorA.lineOf(alice);
         assertEq(line.line, 5000e18);
         assertEq(line.drawn, 0);
         assertEq(line.owner, alice);
-        assertEq(mirrorA.lastHomeContact(), block.timestamp);
     }
 
     function test_grant_lateOneIsParkedNotCredited() public {
@@ -47,11 +47,65 @@ contract CreditMirrorTest is BallastBase {
         mirrorA.returnParked(alice, "");
     }
 
-    function test_RevertWhen_grantIdReplayed() public {
-        bytes memory grant = MsgCodec.encodeGrant(MsgCodec.Grant(alice, alice, 1e18, uint64(block.timestamp + 1), 1));
-        // grant id 1 was applied by setUp's export
-        vm.expectRevert(abi.encodeWithSelector(ICreditMirror.Mirror_DuplicateGrant.selector, uint64(1)));
-        _receiveAtMirror(99, grant);
+    /// Rule M-6: a GRANT takes effect once; the endpoint refuses to deliver a packet a second time.
+    function test_RevertWhen_grantPacketReplayedThroughEndpoint() public {
+        bytes32 guid = _sendExport(alice, REMOTE_A, 1000e18);
+        bytes memory packet = packets[guid];
+        bytes memory options = optionsLookup[guid];
+        verifyPackets(REMOTE_A, address(mirrorA));
+        assertEq(mirrorA.lineOf(alice).line, 6000e18);
+        vm.expectPartialRevert(Errors.LZ_PayloadHashNotFound.selector);
+        this.lzReceive(packet, options);
+        assertEq(mirrorA.lineOf(alice).line, 6000e18);
+    }
+
+    // ------------------------------------------------------------------ heartbeats (rule M-5)
+
+    /// A heartbeat delayed in flight counts from when home sent it, so it cannot reopen draws.
+    function test_RevertWhen_drawAfterLateHeartbeat() public {
+        skip(10);
+        uint256 sentAt = block.timestamp;
+        MessagingFee memory fee = vault.quoteHeartbeat(REMOTE_A, "");
+        vault.sendHeartbeat{ value: fee.nativeFee }(REMOTE_A, "");
+        skip(HEARTBEAT_PERIOD + 1);
+        verifyPackets(REMOTE_A, address(mirrorA));
+        assertEq(mirrorA.lastHeartbeat(), sentAt);
+        vm.startPrank(alice);
+        mirrorA.setConsumerAuthorization(alice, address(poolA), true);
+        vm.expectRevert(abi.encodeWithSelector(ICreditMirror.Mirror_HeartbeatStale.selector, sentAt, HEARTBEAT_PERIOD));
+        poolA.borrow(alice, 1e6, alice);
+        vm.stopPrank();
+    }
+
+    /// A grant is not a heartbeat: neither an expired nor a fresh one reopens draws.
+    function test_RevertWhen_drawAfterGrantsWithoutHeartbeat() public {
+        uint256 lastBeat = mirrorA.lastHeartbeat();
+        skip(HEARTBEAT_PERIOD + 1);
+        wethFeed.setAnswer(2000e8);
+        _sendExport(alice, REMOTE_A, 100e18);
+        skip(GRANT_TTL + 1);
+        verifyPackets(REMOTE_A, address(mirrorA)); // expired: parked
+        wethFeed.setAnswer(2000e8);
+        _export(alice, REMOTE_A, 100e18); // fresh: credited
+        assertEq(mirrorA.parkedOf(alice), 100e18);
+        assertEq(mirrorA.lineOf(alice).line, 5100e18);
+        assertEq(mirrorA.lastHeartbeat(), lastBeat);
+        vm.startPrank(alice);
+        mirrorA.setConsumerAuthorization(alice, address(poolA), true);
+        vm.expectRevert(
+            abi.encodeWithSelector(ICreditMirror.Mirror_HeartbeatStale.selector, lastBeat, HEARTBEAT_PERIOD)
+        );
+        poolA.borrow(alice, 1e6, alice);
+        vm.stopPrank();
+    }
+
+    /// A heartbeat stamped ahead of this chain's clock counts from now; an older one changes nothing.
+    function test_heartbeat_futureStampClampedOlderIgnored() public {
+        _receiveAtMirror(90, MsgCodec.encodeHeartbeat(MsgCodec.Heartbeat(uint64(block.timestamp + 1000))));
+        assertEq(mirrorA.lastHeartbeat(), block.timestamp);
+        skip(100);
+        _receiveAtMirror(91, MsgCodec.encodeHeartbeat(MsgCodec.Heartbeat(uint64(block.timestamp - 500))));
+        assertEq(mirrorA.lastHeartbeat(), block.timestamp - 100);
     }
 
     function test_RevertWhen_unexpectedMessageType() public {
@@ -105,7 +159,7 @@ contract CreditMirrorTest is BallastBase {
 
     function test_RevertWhen_consumerCapExceeded() public {
         vm.prank(governor);
-        mirrorA.configureConsumer(address(poolA), true, 100e18);
+        mirrorA.configureConsumer(address(poolA), true, uint120(100e18));
         vm.startPrank(alice);
         mirrorA.setConsumerAuthorization(alice, address(poolA), true);
         vm.expectRevert(

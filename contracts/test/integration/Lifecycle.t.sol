@@ -60,7 +60,7 @@ contract LifecycleTest is BallastBase {
         assertEq(vault.exportedTo(alice, REMOTE_A), 0);
         assertEq(vault.exportedTo(alice, REMOTE_B), 0);
         assertEq(vault.totalExported(alice), 0);
-        assertEq(vault.remoteExported(REMOTE_A), 0);
+        assertEq(vault.remoteState(REMOTE_A).exported, 0);
 
         vm.prank(alice);
         vault.withdraw(alice, address(weth), 10 ether, alice);

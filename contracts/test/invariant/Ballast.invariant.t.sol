@@ -153,20 +153,18 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
         assertEq(handler.withdrawDecisionMismatches(), 0, "rule 3: withdrawal decided against its power");
     }
 
-    /// Rule 4 (Backing): for every asset the vault's balance covers the sum of all collateral; the
-    /// total equals Σ accounts' collateral and deposits − withdrawals; anything beyond was donated.
+    /// Rule 4 (Backing): for every asset the vault's balance covers the sum of all collateral, which
+    /// equals deposits − withdrawals; anything beyond was donated.
     /// forge-config: default.invariant.fail-on-revert = true
     function invariant_backing() public view {
         TestToken[2] memory assets = [weth, wbtc];
         for (uint256 k; k < 2; ++k) {
             address asset = address(assets[k]);
-            uint256 total = vault.totalCollateral(asset);
-            uint256 sum;
+            uint256 total;
             for (uint256 i; i < handler.actorCount(); ++i) {
-                sum += vault.collateralOf(handler.actors(i), asset);
+                total += vault.collateralOf(handler.actors(i), asset);
             }
             assertGe(assets[k].balanceOf(address(vault)), total, "rule 4: balance < total collateral");
-            assertEq(total, sum, "rule 4: total != sum of accounts");
             assertEq(total, handler.ghostDeposited(asset) - handler.ghostWithdrawn(asset), "rule 4: total != in - out");
             assertEq(assets[k].balanceOf(address(vault)), total + handler.ghostDonated(asset), "rule 4: balance");
         }
@@ -197,9 +195,8 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
                 assertEq(usage.drawn, expected.drawn, "rule 6: usage drawn");
                 assertEq(usage.line, expected.line, "rule 6: usage line");
             }
-            assertEq(vault.remoteExported(eid), sumExported, "rule 6: remoteExported != sum of accounts");
+            assertEq(vault.remoteState(eid).exported, sumExported, "rule 6: remote exported != sum of accounts");
             assertEq(mirror.lastHeartbeat(), handler.ghostLastHeartbeat(eid), "rule 6: last heartbeat");
-            assertEq(mirror.lastHomeContact(), handler.ghostLastHomeContact(eid), "rule 6: last home contact");
         }
         for (uint256 i; i < handler.actorCount(); ++i) {
             address account = handler.actors(i);
@@ -244,8 +241,8 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
         handler.exportCredit(0, 0, 1000e18 + 1, 2); // alice → A, to herself
         handler.exportCredit(0, 0, 2000e18 + 1, 2); // alice → A
         assertEq(handler.pendingCount(), 2);
-        // Deliver the second GRANT first: the courier verifies nonce 1, executes nonce 2 alone.
-        uint256 second = handler.pendingAt(0).nonce == 2 ? 0 : 1;
+        // Deliver the second GRANT first: the courier verifies the first, executes the second alone.
+        uint256 second = handler.pendingAt(0).nonce > handler.pendingAt(1).nonce ? 0 : 1;
         handler.deliver(second);
         assertEq(mirrorA.lineOf(alice).line, 2000e18 + 1, "second grant alone");
         handler.deliver(0);

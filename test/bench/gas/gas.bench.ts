@@ -21,7 +21,9 @@ the same endpoints. Prints the table and writes the gas section of docs/BENCHMAR
 
 Options:
   --build-dir <dir>   Where forge puts artifacts, caches and snapshots (default contracts/bench)
-  --print-only        Print the table without writing docs/BENCHMARKS.md
+  --print-only        Print the table without writing docs/BENCHMARKS.md or the snapshot
+  --check             Compare with the checked-in contracts/bench/gas-snapshot.json and fail on
+                      any difference (writes nothing)
   -h, --help          This help.
 `;
 
@@ -32,6 +34,8 @@ const BENCH_ROOT = join(repoRoot, 'contracts', 'bench');
 const FORGE = join(repoRoot, 'node_modules', '.bin', 'forge');
 const SNAPSHOT_GROUP = 'ballast-gas';
 const DOCS_PATH = join(repoRoot, 'docs', 'BENCHMARKS.md');
+/** The checked-in gas snapshot: every measured call's gas, by name (`<operation>.<user>.<side>`). */
+const SNAPSHOT_PATH = join(repoRoot, 'contracts', 'bench', 'gas-snapshot.json');
 const BEGIN = '<!-- gas:begin -->';
 const END = '<!-- gas:end -->';
 
@@ -85,6 +89,7 @@ const { values } = parseArgs({
   options: {
     'build-dir': { type: 'string', default: BENCH_ROOT },
     'print-only': { type: 'boolean', default: false },
+    check: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -231,7 +236,20 @@ const section = [
 ].join('\n');
 
 process.stdout.write(`\n${lines.join('\n')}\n\n${verdicts.join('\n')}\n`);
-if (!values['print-only']) {
+const snapshotText = `${JSON.stringify(Object.fromEntries([...snapshots.entries()].filter(([name]) => !name.endsWith('.intrinsic')).sort(([a], [b]) => a.localeCompare(b))), null, 2)}\n`;
+if (values.check) {
+  const checkedIn = JSON.parse(await readFile(SNAPSHOT_PATH, 'utf8')) as Record<string, number>;
+  const measured = JSON.parse(snapshotText) as Record<string, number>;
+  const changed = [...new Set([...Object.keys(checkedIn), ...Object.keys(measured)])].filter((name) => checkedIn[name] !== measured[name]);
+  if (changed.length > 0) {
+    throw new GasBenchError(`${changed.length} gas numbers differ from ${SNAPSHOT_PATH}; run pnpm bench:gas to update it`, {
+      details: changed.map((name) => `${name}: ${checkedIn[name] ?? '—'} → ${measured[name] ?? '—'}`).join('\n'),
+    });
+  }
+  process.stdout.write(`gas snapshot matches ${SNAPSHOT_PATH}\n`);
+} else if (!values['print-only']) {
+  await writeFile(SNAPSHOT_PATH, snapshotText);
+  process.stdout.write(`wrote ${SNAPSHOT_PATH}\n`);
   const current = await readFile(DOCS_PATH, 'utf8').catch(() => '# Benchmarks\n');
   const updated = current.includes(BEGIN)
     ? current.replace(new RegExp(`${BEGIN}[\\s\\S]*?${END}`), () => section)

@@ -68,7 +68,6 @@ contract BallastHandler is Test {
         address owner;
         uint256 parked;
         uint64 lastHeartbeat;
-        uint64 lastHomeContact;
         uint64 usageSeq;
         uint128 usageDrawn;
         uint128 usageLine;
@@ -133,8 +132,8 @@ contract BallastHandler is Test {
     mapping(address account => mapping(uint32 eid => uint256)) public ghostDrawn;
     /// The newest USAGE report delivered home.
     mapping(address account => mapping(uint32 eid => ICollateralVault.Usage)) internal _ghostUsage;
+    /// The newest home timestamp of a HEARTBEAT delivered to each remote.
     mapping(uint32 eid => uint64) public ghostLastHeartbeat;
-    mapping(uint32 eid => uint256) public ghostLastHomeContact;
     mapping(bytes32 guid => uint256) public timesApplied;
 
     // ------------------------------------------------------------------ what went wrong on the spot
@@ -187,6 +186,7 @@ contract BallastHandler is Test {
             remotes.push(eid);
             mirrorOf[eid] = mirrors[i];
             poolOf[eid] = pools[i];
+            ghostLastHeartbeat[eid] = mirrors[i].lastHeartbeat();
         }
         currentTime = block.timestamp;
         for (uint256 i; i < actors_.length; ++i) {
@@ -288,7 +288,7 @@ contract BallastHandler is Test {
         ) {
             ghostExported[actor][eid] += amount;
             ghostGrantInFlight[actor][eid] += amount;
-            (, uint32 ttl,) = vault.remoteConfig(eid);
+            uint256 ttl = vault.remoteConfig(eid).grantTtl;
             _pending.push(
                 InFlight({
                     guid: receipt.guid,
@@ -437,7 +437,7 @@ contract BallastHandler is Test {
             vm.prank(owner);
             mirror.setConsumerAuthorization(actor, address(pool), true);
         }
-        bool stale = currentTime > ghostLastHomeContact[eid] + mirror.heartbeatPeriod();
+        bool stale = currentTime > ghostLastHeartbeat[eid] + mirror.heartbeatPeriod();
         vm.prank(owner);
         try pool.borrow(actor, amount, owner) {
             ghostDrawn[actor][eid] += amount * CREDIT_PER_USDC;
@@ -601,7 +601,6 @@ contract BallastHandler is Test {
     function _appliedGrant(InFlight memory packet, Snapshot memory before) internal {
         (address account, uint32 eid, uint256 amount) = (packet.account, packet.dstEid, packet.amount);
         ghostGrantInFlight[account][eid] -= amount;
-        ghostLastHomeContact[eid] = currentTime;
         Snapshot memory afterwards = _snapshot(packet);
         if (currentTime > packet.stamp) {
             // Late: parked to go home, never credited.
@@ -613,7 +612,8 @@ contract BallastHandler is Test {
             if (afterwards.line != before.line + amount || afterwards.parked != before.parked) lateGrantMismatches++;
             if (afterwards.owner != packet.receiver) deliveryEffectMismatches++;
         }
-        if (afterwards.lastHomeContact != currentTime) deliveryEffectMismatches++;
+        // A grant is no heartbeat (rule M-5).
+        if (afterwards.lastHeartbeat != before.lastHeartbeat) deliveryEffectMismatches++;
     }
 
     function _appliedRelease(InFlight memory packet, Snapshot memory before) internal {
@@ -645,12 +645,10 @@ contract BallastHandler is Test {
 
     function _appliedHeartbeat(InFlight memory packet, Snapshot memory before) internal {
         uint32 eid = packet.dstEid;
+        // Counted from the home timestamp, never from arrival (rule M-5).
         if (packet.stamp > ghostLastHeartbeat[eid]) ghostLastHeartbeat[eid] = packet.stamp;
-        ghostLastHomeContact[eid] = currentTime;
         Snapshot memory afterwards = _snapshot(packet);
-        if (afterwards.lastHeartbeat != ghostLastHeartbeat[eid] || afterwards.lastHomeContact != currentTime) {
-            deliveryEffectMismatches++;
-        }
+        if (afterwards.lastHeartbeat != ghostLastHeartbeat[eid]) deliveryEffectMismatches++;
         if (afterwards.line != before.line || afterwards.exported != before.exported) deliveryEffectMismatches++;
     }
 
@@ -680,11 +678,10 @@ contract BallastHandler is Test {
         ICollateralVault.Usage memory usage = vault.usageOf(account, eid);
         snapshot.exported = vault.exportedTo(account, eid);
         snapshot.totalExported = vault.totalExported(account);
-        snapshot.remoteExported = vault.remoteExported(eid);
+        snapshot.remoteExported = vault.remoteState(eid).exported;
         (snapshot.line, snapshot.drawn, snapshot.owner) = (line.line, line.drawn, line.owner);
         snapshot.parked = mirror.parkedOf(account);
         snapshot.lastHeartbeat = mirror.lastHeartbeat();
-        snapshot.lastHomeContact = mirror.lastHomeContact();
         (snapshot.usageSeq, snapshot.usageDrawn, snapshot.usageLine) = (usage.seq, usage.drawn, usage.line);
     }
 
@@ -717,7 +714,8 @@ contract BallastHandler is Test {
             uint256 amount = vault.collateralOf(actor, address(assets[i]));
             if (assets[i] == asset) amount -= removed;
             (, int256 answer,,,) = feeds[i].latestRoundData();
-            (uint16 ltvBps,,, uint8 decimals,,) = vault.assetConfig(address(assets[i]));
+            ICollateralVault.AssetConfig memory config = vault.assetConfig(address(assets[i]));
+            (uint16 ltvBps, uint8 decimals) = (config.ltvBps, config.decimals);
             uint256 value = amount * (SafeCast.toUint256(answer) * 1e10) / 10 ** decimals;
             power += value * ltvBps / 10_000;
         }
@@ -745,7 +743,7 @@ contract BallastHandler is Test {
         view
         returns (uint256 principal, uint256 interest, uint64 since)
     {
-        (uint128 loanPrincipal, uint128 loanInterest, uint64 loanSince) = pool.loans(actor);
+        (uint96 loanPrincipal, uint96 loanInterest, uint64 loanSince) = pool.loans(actor);
         return (loanPrincipal, loanInterest, loanSince);
     }
 
