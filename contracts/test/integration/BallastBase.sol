@@ -24,7 +24,7 @@ abstract contract BallastBase is TestHelperOz5 {
     uint32 internal constant HOME = 1;
     uint32 internal constant REMOTE_A = 2;
     uint32 internal constant REMOTE_B = 3;
-    uint32 internal constant GRANT_TTL = 1 hours;
+    uint24 internal constant GRANT_TTL = 1 hours;
     uint32 internal constant HEARTBEAT_PERIOD = 1 days;
     /// Enforced lzReceive gas per message type (measured in test/gas; see docs/PROTOCOL.md).
     uint128 internal constant GRANT_GAS = 150_000;
@@ -109,7 +109,7 @@ abstract contract BallastBase is TestHelperOz5 {
         pure
         returns (ICollateralVault.RemoteConfig memory)
     {
-        return ICollateralVault.RemoteConfig(true, uint24(GRANT_TTL), 1 days, creditCap, maxPerWindow);
+        return ICollateralVault.RemoteConfig(true, GRANT_TTL, 1 days, creditCap, maxPerWindow);
     }
 
     function _wire(uint32 eid, CreditMirror mirror) internal {
