@@ -273,17 +273,17 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
         bool listed
     ) external onlyOwner {
         if (oracle.feed(asset).aggregator == address(0)) {
-            revert Vault_BadConfig("asset has no oracle feed");
+            revert Vault_BadConfig(ConfigFault.NoOracleFeed);
         }
-        if (ltvBps == 0) revert Vault_BadConfig("ltv is zero");
+        if (ltvBps == 0) revert Vault_BadConfig(ConfigFault.ZeroLtv);
         if (uint256(ltvBps) + MIN_LIQUIDATION_BUFFER_BPS > liquidationThresholdBps) {
-            revert Vault_BadConfig("threshold within buffer of ltv");
+            revert Vault_BadConfig(ConfigFault.ThresholdWithinBuffer);
         }
         if (CreditMath.bpsUp(liquidationThresholdBps, CreditMath.BPS + liquidationBonusBps) >= CreditMath.BPS) {
-            revert Vault_BadConfig("threshold x (1 + bonus) >= 100%");
+            revert Vault_BadConfig(ConfigFault.BonusTooLarge);
         }
         uint8 decimals = IERC20Metadata(asset).decimals();
-        if (decimals > 36) revert Vault_BadConfig("decimals above 36");
+        if (decimals > 36) revert Vault_BadConfig(ConfigFault.DecimalsAbove36);
         uint8 slot = _listings[asset].slot;
         if (slot == 0) {
             if (_listedCount >= MAX_LISTED_ASSETS) revert Vault_TooManyListedAssets(MAX_LISTED_ASSETS);
@@ -298,8 +298,8 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
 
     /// @notice Sets the limits of remote `eid` (its peer is set separately with `setPeer`).
     function configureRemote(uint32 eid, RemoteConfig calldata config) external onlyOwner {
-        if (config.grantTtl == 0) revert Vault_BadConfig("grant ttl is zero");
-        if (config.rateWindow == 0) revert Vault_BadConfig("rate window is zero");
+        if (config.grantTtl == 0) revert Vault_BadConfig(ConfigFault.ZeroGrantTtl);
+        if (config.rateWindow == 0) revert Vault_BadConfig(ConfigFault.ZeroRateWindow);
         _remoteConfigs[eid] = config;
         emit RemoteConfigured(eid, config);
     }

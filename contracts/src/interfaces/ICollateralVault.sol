@@ -127,8 +127,26 @@ interface ICollateralVault {
     error Vault_TooManyAssets(address account, uint256 max);
     /// @notice Thrown when listing an asset beyond `MAX_LISTED_ASSETS` (delisted assets keep their place).
     error Vault_TooManyListedAssets(uint256 max);
-    /// @notice Thrown when a configuration value breaks a rule (`reason` names it).
-    error Vault_BadConfig(string reason);
+    /// @notice Which configuration rule a governance call broke.
+    enum ConfigFault {
+        /// The asset has no feed on the oracle adapter.
+        NoOracleFeed,
+        /// LTV is zero.
+        ZeroLtv,
+        /// The liquidation threshold is less than `MIN_LIQUIDATION_BUFFER_BPS` above LTV.
+        ThresholdWithinBuffer,
+        /// threshold × (1 + bonus) ≥ 100%: a liquidation could take more than the collateral.
+        BonusTooLarge,
+        /// The token has more than 36 decimals.
+        DecimalsAbove36,
+        /// A remote's grant TTL is zero.
+        ZeroGrantTtl,
+        /// A remote's rate window is zero.
+        ZeroRateWindow
+    }
+
+    /// @notice Thrown when a configuration value breaks a rule (`fault` names it).
+    error Vault_BadConfig(ConfigFault fault);
     /// @notice Thrown when a `RELEASE` returns more than was exported (impossible under rule V-1; kept retryable).
     error Vault_ReleaseExceedsExported(address account, uint32 eid, uint256 amount, uint256 exported);
     /// @notice Thrown when a message of a type the vault does not handle arrives (kept retryable).

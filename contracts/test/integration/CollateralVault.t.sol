@@ -66,6 +66,15 @@ contract CollateralVaultTest is BallastBase {
         vault.withdraw(alice, address(weth), 4.5 ether, alice);
     }
 
+    /// Every contract Ballast deploys fits EIP-170's 24,576-byte limit (forge tests would not notice;
+    /// a chain refuses the deployment).
+    function test_deployedCodeFitsEip170() public view {
+        assertLe(address(vault).code.length, 24_576, "CollateralVault");
+        assertLe(address(mirrorA).code.length, 24_576, "CreditMirror");
+        assertLe(address(poolA).code.length, 24_576, "CreditLendingPool");
+        assertLe(address(oracle).code.length, 24_576, "ChainlinkOracleAdapter");
+    }
+
     function test_RevertWhen_depositZero() public {
         vm.expectRevert(ICollateralVault.Vault_ZeroAmount.selector);
         vault.deposit(alice, address(weth), 0);
@@ -364,7 +373,9 @@ contract CollateralVaultTest is BallastBase {
     function test_RevertWhen_configureAssetWithoutBuffer() public {
         vm.prank(governor);
         vm.expectRevert(
-            abi.encodeWithSelector(ICollateralVault.Vault_BadConfig.selector, "threshold within buffer of ltv")
+            abi.encodeWithSelector(
+                ICollateralVault.Vault_BadConfig.selector, ICollateralVault.ConfigFault.ThresholdWithinBuffer
+            )
         );
         vault.configureAsset(address(weth), 8000, 8100, 500, 1, true);
     }
@@ -372,7 +383,9 @@ contract CollateralVaultTest is BallastBase {
     function test_RevertWhen_configureAssetBonusTooLarge() public {
         vm.prank(governor);
         vm.expectRevert(
-            abi.encodeWithSelector(ICollateralVault.Vault_BadConfig.selector, "threshold x (1 + bonus) >= 100%")
+            abi.encodeWithSelector(
+                ICollateralVault.Vault_BadConfig.selector, ICollateralVault.ConfigFault.BonusTooLarge
+            )
         );
         vault.configureAsset(address(weth), 8000, 9500, 600, 1, true);
     }
