@@ -1,25 +1,15 @@
 // Generates src/generated.ts: typed ABIs for Ballast's contracts (from forge's out/) and for the
-// LayerZero v2 contracts the devnet deploys (from the npm packages' compiled artifacts, which are
-// not in out/). Run `pnpm build:abi` after `forge build`; never edit the output by hand.
+// LayerZero v2 contracts the devnet deploys (from the npm packages' compiled artifacts listed in
+// src/layerzero-artifacts.ts, which are not in out/). Run `pnpm build:abi` after `forge build`; never
+// edit the output by hand.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { defineConfig } from '@wagmi/cli';
 import { foundry } from '@wagmi/cli/plugins';
 import type { Abi } from 'viem';
+import { layerZeroArtifacts } from './src/layerzero-artifacts.ts';
 
 const require = createRequire(import.meta.url);
-
-/** LayerZero artifacts by the name the generated ABI gets (`<name>Abi`). */
-export const layerZeroArtifacts = {
-  EndpointV2: '@layerzerolabs/lz-evm-protocol-v2/artifacts/contracts/EndpointV2.sol/EndpointV2.json',
-  SendUln302: '@layerzerolabs/lz-evm-messagelib-v2/artifacts/contracts/uln/uln302/SendUln302.sol/SendUln302.json',
-  ReceiveUln302: '@layerzerolabs/lz-evm-messagelib-v2/artifacts/contracts/uln/uln302/ReceiveUln302.sol/ReceiveUln302.json',
-  Dvn: '@layerzerolabs/lz-evm-messagelib-v2/artifacts/contracts/uln/dvn/DVN.sol/DVN.json',
-  DvnFeeLib: '@layerzerolabs/lz-evm-messagelib-v2/artifacts/contracts/uln/dvn/DVNFeeLib.sol/DVNFeeLib.json',
-  Executor: '@layerzerolabs/lz-evm-messagelib-v2/artifacts/contracts/Executor.sol/Executor.json',
-  ExecutorFeeLib: '@layerzerolabs/lz-evm-messagelib-v2/artifacts/contracts/ExecutorFeeLib.sol/ExecutorFeeLib.json',
-  PriceFeed: '@layerzerolabs/lz-evm-messagelib-v2/artifacts/contracts/PriceFeed.sol/PriceFeed.json',
-} as const;
 
 function artifactAbi(modulePath: string): Abi {
   return JSON.parse(readFileSync(require.resolve(modulePath), 'utf8')).abi as Abi;
@@ -40,6 +30,9 @@ export default defineConfig({
         'ChainlinkOracleAdapter.sol/**',
         'MockAggregator.sol/**',
         'TestToken.sol/**',
+        'RiskHarness.sol/**',
+        // OpenZeppelin's, built through contracts/src/devnet/Governance.sol: the devnet's governance.
+        'TimelockController.sol/**',
       ],
     }),
   ],

@@ -46,7 +46,7 @@ try {
   log(`\nall ${2 * (devnet.deployments.chains.length - 1)} pings delivered\n`);
 
   await deployBallast(devnet);
-  log('deployed Ballast: CollateralVault + oracle on home, CreditMirror + lending pool on each remote');
+  log('deployed Ballast: CollateralVault + oracle on home, CreditMirror + lending pool on each remote, each chain owned by its timelock');
   const alice = new BallastUser(devnet.deployments, devnetKeys.users[1]);
   const remotes = devnet.deployments.chains.filter((chain) => chain.role === 'remote');
   const usd = (credit: bigint) => `$${Number(formatEther(credit)).toLocaleString('en-US')}`;

@@ -1,11 +1,14 @@
 // The whole life of a Ballast position on three real anvil chains, every message carried by the
 // courier through LayerZero v2's production contracts: deposit on home → export to both remotes →
 // borrow from the lending pool on each → repay → release → withdraw, with balances, exports and
-// lines checked on every chain after every hop.
-import { testTokenAbi } from '@ballast/abi';
-import { BALLAST_CONTRACTS, deployBallast, devnetKeys, liveChildren } from '@ballast/devnet';
+// lines checked on every chain after every hop. Then governance as deployed: each chain's timelock
+// owns its contracts, the deployer can only go through it, the guardian only pauses.
+import { chainlinkOracleAdapterAbi, collateralVaultAbi, creditMirrorAbi, endpointV2Abi, testTokenAbi } from '@ballast/abi';
+import { BALLAST_CONTRACTS, ChainDeployer, deployBallast, devnetKeys, executeThroughTimelock, liveChildren } from '@ballast/devnet';
+import { loadDeployments } from '@ballast/protocol';
 import type { Courier } from '@ballast/relayer';
-import { parseEther, parseUnits } from 'viem';
+import { type Address, encodeFunctionData, parseEther, parseUnits, zeroAddress, zeroHash } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { BallastUser } from '../support/ballast.ts';
 import { DeliveryTracker } from '../support/pings.ts';
@@ -84,4 +87,60 @@ test('deposit → export to two remotes → borrow on each → repay → release
   expect(await alice.balanceOf(home.eid, weth)).toBe(parseEther('10'));
   expect(await alice.connection(home.eid).publicClient.readContract({ address: weth, abi: testTokenAbi, functionName: 'balanceOf', args: [vault] })).toBe(0n);
   expect(await courier.failures()).toEqual([]);
+});
+
+test('governance: each chain\'s timelock owns its contracts; the deployer must go through it; the guardian only pauses', async () => {
+  const { chains } = stack.devnet.deployments;
+  const deployerAddress = privateKeyToAccount(devnetKeys.deployer).address;
+  // Recorded in the deployments file, not only in memory.
+  const saved = await loadDeployments(stack.devnet.deploymentsPath);
+  expect(saved.chains.map((chain) => chain.governance)).toEqual(chains.map((chain) => chain.governance));
+
+  for (const chain of chains) {
+    const { governance } = chain;
+    if (!governance) throw new Error(`no governance recorded on ${chain.name}`);
+    const read = new ChainDeployer(chain, devnetKeys.deployer).publicClient;
+    expect(governance).toMatchObject({ minDelay: 0, guardian: deployerAddress });
+    const governed: { address: Address; abi: typeof collateralVaultAbi | typeof creditMirrorAbi | typeof chainlinkOracleAdapterAbi }[] =
+      chain.role === 'home'
+        ? [
+            { address: chain.contracts[BALLAST_CONTRACTS.vault] as Address, abi: collateralVaultAbi },
+            { address: chain.contracts[BALLAST_CONTRACTS.oracle] as Address, abi: chainlinkOracleAdapterAbi },
+          ]
+        : [{ address: chain.contracts[BALLAST_CONTRACTS.mirror] as Address, abi: creditMirrorAbi }];
+    for (const { address, abi } of governed) {
+      expect(await read.readContract({ address, abi, functionName: 'owner' })).toBe(governance.timelock);
+      expect(await read.readContract({ address, abi, functionName: 'pendingOwner' })).toBe(zeroAddress);
+    }
+    // The timelock is also the OApp's delegate: the deployer cannot touch its LayerZero configuration.
+    const oapp = governed[0]?.address as Address;
+    expect(await read.readContract({ address: chain.layerZero.endpoint, abi: endpointV2Abi, functionName: 'delegates', args: [oapp] })).toBe(governance.timelock);
+  }
+
+  const home = chains.find((chain) => chain.role === 'home');
+  const remote = chains.find((chain) => chain.role === 'remote');
+  if (!home?.governance || !remote) throw new Error('devnet needs a home and a remote');
+  const deployer = new ChainDeployer(home, devnetKeys.deployer);
+  const vault = home.contracts[BALLAST_CONTRACTS.vault] as Address;
+  const mirror = remote.contracts[BALLAST_CONTRACTS.mirror] as Address;
+  const remoteDeployer = new ChainDeployer(remote, devnetKeys.deployer);
+
+  // A direct admin call from the former owner reverts, on home and on a remote.
+  await expect(
+    deployer.publicClient.simulateContract({ account: deployer.account, address: vault, abi: collateralVaultAbi, functionName: 'unpauseExports' }),
+  ).rejects.toThrow(/OwnableUnauthorizedAccount/);
+  await expect(
+    remoteDeployer.publicClient.simulateContract({ account: remoteDeployer.account, address: mirror, abi: creditMirrorAbi, functionName: 'setHeartbeatPeriod', args: [1] }),
+  ).rejects.toThrow(/OwnableUnauthorizedAccount/);
+  // Sent without a simulation, it is mined and reverts.
+  const hash = await deployer.walletClient.writeContract({ address: vault, abi: collateralVaultAbi, functionName: 'setPeer', args: [remote.eid, zeroHash], gas: 200_000n });
+  expect((await deployer.publicClient.waitForTransactionReceipt({ hash })).status).toBe('reverted');
+
+  // The guardian (the deployer key on the devnet) pauses at once; only the timelock unpauses.
+  await deployer.write('vault.pauseExports', vault, collateralVaultAbi, 'pauseExports', []);
+  expect(await deployer.publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'exportsPaused' })).toBe(true);
+  await executeThroughTimelock(deployer, home.governance.timelock, 'unpauseExports', [
+    { target: vault, data: encodeFunctionData({ abi: collateralVaultAbi, functionName: 'unpauseExports' }) },
+  ]);
+  expect(await deployer.publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'exportsPaused' })).toBe(false);
 });

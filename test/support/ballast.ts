@@ -3,29 +3,12 @@
 // and returning the LayerZero GUID where a message leaves. The SDK issue replaces this with viem
 // actions in sdk/.
 import { collateralVaultAbi, creditLendingPoolAbi, creditMirrorAbi, testTokenAbi } from '@ballast/abi';
-import { BALLAST_CONTRACTS, devnetChain } from '@ballast/devnet';
+import { BALLAST_CONTRACTS, type DevnetClients, devnetClients } from '@ballast/devnet';
 import { type ChainDeployment, type Deployments, MESSAGE_TYPES, contractAddress, homeChain } from '@ballast/protocol';
-import {
-  type Abi,
-  type Account,
-  type Address,
-  type Chain,
-  type ContractFunctionArgs,
-  type ContractFunctionName,
-  type Hex,
-  type PublicClient,
-  type TransactionReceipt,
-  type Transport,
-  type WalletClient,
-  createPublicClient,
-  createWalletClient,
-  http,
-  maxUint256,
-  parseEventLogs,
-} from 'viem';
+import { type Abi, type Address, type ContractFunctionArgs, type ContractFunctionName, type Hex, type TransactionReceipt, maxUint256, parseEventLogs } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
-type Connection = { chain: ChainDeployment; publicClient: PublicClient<Transport, Chain>; wallet: WalletClient<Transport, Chain, Account> };
+type Connection = { chain: ChainDeployment; publicClient: DevnetClients['publicClient']; wallet: DevnetClients['walletClient'] };
 
 export class BallastUser {
   readonly address: Address;
@@ -33,16 +16,11 @@ export class BallastUser {
   readonly #connections = new Map<number, Connection>();
 
   constructor(deployments: Deployments, key: Hex) {
-    const account = privateKeyToAccount(key);
-    this.address = account.address;
+    this.address = privateKeyToAccount(key).address;
     this.home = homeChain(deployments);
     for (const chain of deployments.chains) {
-      const viemChain = devnetChain(chain.chainId, chain.rpcUrl, chain.name);
-      this.#connections.set(chain.eid, {
-        chain,
-        publicClient: createPublicClient({ chain: viemChain, transport: http(), pollingInterval: 20 }),
-        wallet: createWalletClient({ chain: viemChain, transport: http(), account }),
-      });
+      const { publicClient, walletClient } = devnetClients(chain, key, { pollingInterval: 20 });
+      this.#connections.set(chain.eid, { chain, publicClient, wallet: walletClient });
     }
   }
 
@@ -102,6 +80,17 @@ export class BallastUser {
     const receipt = await this.write(this.home.eid, vault, collateralVaultAbi, 'exportCredit', [this.address, dstEid, amount, this.address, '0x'], fee.nativeFee);
     const [event] = parseEventLogs({ abi: collateralVaultAbi, logs: receipt.logs, eventName: 'CreditExported' });
     if (!event) throw new Error('no CreditExported event');
+    return event.args.guid;
+  }
+
+  /** Sends a HEARTBEAT to `dstEid` (anyone may; draws there need a recent one); returns its GUID. */
+  async sendHeartbeat(dstEid: number): Promise<Hex> {
+    const vault = this.contract(this.home.eid, BALLAST_CONTRACTS.vault);
+    const { publicClient } = this.connection(this.home.eid);
+    const fee = await publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'quoteHeartbeat', args: [dstEid, '0x'] });
+    const receipt = await this.write(this.home.eid, vault, collateralVaultAbi, 'sendHeartbeat', [dstEid, '0x'], fee.nativeFee);
+    const [event] = parseEventLogs({ abi: collateralVaultAbi, logs: receipt.logs, eventName: 'HeartbeatSent' });
+    if (!event) throw new Error('no HeartbeatSent event');
     return event.args.guid;
   }
 

@@ -2,26 +2,9 @@
 // the courier's suites use to put traffic on every pathway.
 import { pingOAppAbi } from '@ballast/abi';
 import { type ChainDeployment, contractAddress, lzReceiveOptions } from '@ballast/protocol';
-import { PING_OAPP, devnetChain } from '@ballast/devnet';
+import { type DevnetClients, PING_OAPP, devnetClients } from '@ballast/devnet';
 import type { Courier, DeliveryRecord } from '@ballast/relayer';
-import {
-  type Account,
-  type Address,
-  type Chain,
-  type Hash,
-  type Hex,
-  type PublicClient,
-  type Transport,
-  type WalletClient,
-  createPublicClient,
-  createWalletClient,
-  encodeFunctionData,
-  http,
-  keccak256,
-  numberToHex,
-  parseEventLogs,
-} from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { type Address, type Hash, type Hex, encodeFunctionData, keccak256, numberToHex, parseEventLogs } from 'viem';
 
 /** lzReceive gas every test ping pays for (PingOApp needs ~50k). */
 export const PING_GAS = 100_000n;
@@ -32,17 +15,17 @@ export type SentPing = { guid: Hex; srcEid: number; dstEid: number; txHash: Hash
 export class PingClient {
   readonly chain: ChainDeployment;
   readonly app: Address;
-  readonly publicClient: PublicClient<Transport, Chain>;
-  readonly #wallet: WalletClient<Transport, Chain, Account>;
+  readonly publicClient: DevnetClients['publicClient'];
+  readonly #wallet: DevnetClients['walletClient'];
   #nonce: number | undefined;
   #lock: Promise<unknown> = Promise.resolve();
 
   constructor(chain: ChainDeployment, userKey: Hex) {
-    const viemChain = devnetChain(chain.chainId, chain.rpcUrl, chain.name);
+    const { publicClient, walletClient } = devnetClients(chain, userKey, { pollingInterval: 20 });
     this.chain = chain;
     this.app = contractAddress(chain, PING_OAPP);
-    this.publicClient = createPublicClient({ chain: viemChain, transport: http(), pollingInterval: 20 });
-    this.#wallet = createWalletClient({ chain: viemChain, transport: http(), account: privateKeyToAccount(userKey) });
+    this.publicClient = publicClient;
+    this.#wallet = walletClient;
   }
 
   /** Sends `count` pings to `dstEid` back to back, then waits for their receipts. */

@@ -1,9 +1,9 @@
 // Deploys Ballast on the devnet: on home, the oracle adapter with mock feeds, two collateral tokens
 // (WETH 18 decimals at $2,000, WBTC 8 decimals at $60,000) and the CollateralVault; on every remote,
 // a CreditMirror, a USDC-like token (6 decimals) and the reference CreditLendingPool with liquidity.
-// Wires the vault and mirrors as peers with enforced options, and records every address in the
-// deployments file. The deployer owns everything here; a real deployment hands ownership to a
-// timelock (docs/PROTOCOL.md, governance).
+// Wires the vault and mirrors as peers with enforced options, then hands every chain's contracts to
+// its own OpenZeppelin TimelockController, as production does (docs/DECISIONS.md, "Governance"), and
+// records every address and the governance in the deployments file.
 import {
   chainlinkOracleAdapterAbi,
   collateralVaultAbi,
@@ -12,12 +12,16 @@ import {
   mockAggregatorAbi,
   testTokenAbi,
 } from '@ballast/abi';
-import { ENFORCED_LZ_RECEIVE_GAS, MESSAGE_TYPES, type ChainDeployment, addressToBytes32, homeChain, lzReceiveOptions } from '@ballast/protocol';
+import { ENFORCED_LZ_RECEIVE_GAS, MESSAGE_TYPES, addressToBytes32, homeChain, lzReceiveOptions } from '@ballast/protocol';
 import { type Address, maxUint128, parseUnits } from 'viem';
 import { forgeBytecode } from './artifacts.ts';
-import { ChainDeployer, devnetChain } from './deployer.ts';
+import { ChainDeployer } from './deployer.ts';
 import type { Devnet } from './devnet.ts';
+import { handOverToTimelock } from './governance.ts';
 import { devnetKeys } from './keys.ts';
+
+/** Per-consumer draw cap on the devnet: the largest a `uint120` holds. */
+const CONSUMER_CAP = (1n << 120n) - 1n;
 
 export const BALLAST_CONTRACTS = {
   vault: 'collateralVault',
@@ -40,18 +44,23 @@ export type BallastDevnetOptions = {
   ratePerSecond?: bigint;
   /** USDC each pool starts with. @defaultValue 10,000,000 */
   poolLiquidity?: bigint;
+  /**
+   * Seconds every admin change waits in each chain's timelock after the hand-over. The ownership
+   * model is production's either way; a delay only makes the devnet slow to reconfigure.
+   * @defaultValue 0
+   */
+  timelockDelay?: number;
+  /** Who may pause exports and draws at once (and nothing else). @defaultValue the deployer */
+  guardian?: Address;
 };
 
-function deployerFor(chain: ChainDeployment): ChainDeployer {
-  return new ChainDeployer(devnetChain(chain.chainId, chain.rpcUrl, chain.name), devnetKeys.deployer);
-}
-
 export async function deployBallast(devnet: Devnet, options: BallastDevnetOptions = {}): Promise<void> {
-  const { grantTtl = 3_600, heartbeatPeriod = 86_400, ratePerSecond = 1_000_000_000n, poolLiquidity = parseUnits('10000000', 6) } = options;
+  const { grantTtl = 3_600, heartbeatPeriod = 86_400, ratePerSecond = 1_000_000_000n, poolLiquidity = parseUnits('10000000', 6), timelockDelay = 0 } = options;
   const home = homeChain(devnet.deployments);
   const remotes = devnet.deployments.chains.filter((chain) => chain.role === 'remote');
-  const homeDeployer = deployerFor(home);
+  const homeDeployer = new ChainDeployer(home, devnetKeys.deployer);
   const owner = homeDeployer.account.address;
+  const guardian = options.guardian ?? owner;
 
   // Home: tokens, feeds, oracle adapter, vault.
   const oracle = await homeDeployer.deploy('ChainlinkOracleAdapter', forgeBytecode('ChainlinkOracleAdapter'), chainlinkOracleAdapterAbi, [owner]);
@@ -69,16 +78,15 @@ export async function deployBallast(devnet: Devnet, options: BallastDevnetOption
   const vault = await homeDeployer.deploy('CollateralVault', forgeBytecode('CollateralVault'), collateralVaultAbi, [home.layerZero.endpoint, owner, oracle]);
   await homeDeployer.write('vault.configureAsset(WETH)', vault, collateralVaultAbi, 'configureAsset', [weth, 8_000, 8_500, 500, maxUint128, true]);
   await homeDeployer.write('vault.configureAsset(WBTC)', vault, collateralVaultAbi, 'configureAsset', [wbtc, 7_000, 7_500, 1_000, maxUint128, true]);
-  await homeDeployer.write('vault.setRateLimit', vault, collateralVaultAbi, 'setRateLimit', [86_400, 10n ** 30n]);
 
   // Remotes: mirror, USDC, pool with liquidity.
   const remoteContracts = await Promise.all(
     remotes.map(async (remote) => {
-      const deployer = deployerFor(remote);
+      const deployer = new ChainDeployer(remote, devnetKeys.deployer);
       const mirror = await deployer.deploy('CreditMirror', forgeBytecode('CreditMirror'), creditMirrorAbi, [remote.layerZero.endpoint, owner, home.eid, heartbeatPeriod]);
       const usdc = await deployer.deploy('USDC', forgeBytecode('TestToken'), testTokenAbi, ['USD Coin', 'USDC', 6]);
       const pool = await deployer.deploy('CreditLendingPool', forgeBytecode('CreditLendingPool'), creditLendingPoolAbi, [mirror, usdc, ratePerSecond]);
-      await deployer.write('mirror.configureConsumer', mirror, creditMirrorAbi, 'configureConsumer', [pool, true, maxUint128]);
+      await deployer.write('mirror.configureConsumer', mirror, creditMirrorAbi, 'configureConsumer', [pool, true, CONSUMER_CAP]);
       await deployer.write('mirror.setPeer', mirror, creditMirrorAbi, 'setPeer', [home.eid, addressToBytes32(vault)]);
       await deployer.write('mirror.setEnforcedOptions', mirror, creditMirrorAbi, 'setEnforcedOptions', [
         [
@@ -89,12 +97,16 @@ export async function deployBallast(devnet: Devnet, options: BallastDevnetOption
       await deployer.write('usdc.mint', usdc, testTokenAbi, 'mint', [owner, poolLiquidity]);
       await deployer.write('usdc.approve', usdc, testTokenAbi, 'approve', [pool, poolLiquidity]);
       await deployer.write('pool.supply', pool, creditLendingPoolAbi, 'supply', [poolLiquidity]);
-      return { remote, mirror, usdc, pool };
+      return { remote, deployer, mirror, usdc, pool };
     }),
   );
 
   for (const { remote, mirror } of remoteContracts) {
-    await homeDeployer.write('vault.configureRemote', vault, collateralVaultAbi, 'configureRemote', [remote.eid, true, grantTtl, 10n ** 30n]);
+    await homeDeployer.write('vault.configureRemote', vault, collateralVaultAbi, 'configureRemote', [
+      remote.eid,
+      // Devnet limits: far above any test's exports; one-day rate window.
+      { enabled: true, grantTtl, rateWindow: 86_400, creditCap: 10n ** 28n, maxPerWindow: 10n ** 28n },
+    ]);
     await homeDeployer.write('vault.setPeer', vault, collateralVaultAbi, 'setPeer', [remote.eid, addressToBytes32(mirror)]);
     await homeDeployer.write('vault.setEnforcedOptions', vault, collateralVaultAbi, 'setEnforcedOptions', [
       [
@@ -103,6 +115,25 @@ export async function deployBallast(devnet: Devnet, options: BallastDevnetOption
       ],
     ]);
   }
+
+  // Configured: governance takes over on every chain.
+  home.governance = await handOverToTimelock(homeDeployer, {
+    minDelay: timelockDelay,
+    guardian,
+    contracts: [
+      { name: 'vault', address: vault, abi: collateralVaultAbi, oapp: true, guarded: true },
+      { name: 'oracle', address: oracle, abi: chainlinkOracleAdapterAbi },
+    ],
+  });
+  await Promise.all(
+    remoteContracts.map(async ({ remote, deployer, mirror }) => {
+      remote.governance = await handOverToTimelock(deployer, {
+        minDelay: timelockDelay,
+        guardian,
+        contracts: [{ name: 'mirror', address: mirror, abi: creditMirrorAbi, oapp: true, guarded: true }],
+      });
+    }),
+  );
 
   Object.assign(home.contracts, {
     [BALLAST_CONTRACTS.vault]: vault,

@@ -1,47 +1,23 @@
 // Sends a chain's set-up transactions one after another from one key and fails loudly, naming the
 // step, when one reverts. Only the devnet uses it; applications deploy with forge scripts later.
 import { BallastError } from '@ballast/protocol';
-import {
-  type Abi,
-  type Account,
-  type Address,
-  type Chain,
-  type ContractFunctionArgs,
-  type ContractFunctionName,
-  type Hex,
-  type PublicClient,
-  type Transport,
-  type WalletClient,
-  createPublicClient,
-  createWalletClient,
-  defineChain,
-  http,
-} from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { type Abi, type Address, type ContractFunctionArgs, type ContractFunctionName, type Hex, getAddress } from 'viem';
+import { type DevnetChainParameters, type DevnetClients, devnetClients } from './clients.ts';
 
 export class DeployError extends BallastError {
   override name = 'DeployError';
 }
 
-export function devnetChain(chainId: number, rpcUrl: string, name = `ballast-${chainId}`): Chain {
-  return defineChain({
-    id: chainId,
-    name,
-    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-    rpcUrls: { default: { http: [rpcUrl] } },
-  });
-}
-
 export class ChainDeployer {
-  readonly account: Account;
-  readonly publicClient: PublicClient<Transport, Chain>;
-  readonly walletClient: WalletClient<Transport, Chain, Account>;
+  readonly account: DevnetClients['account'];
+  readonly publicClient: DevnetClients['publicClient'];
+  readonly walletClient: DevnetClients['walletClient'];
 
-  constructor(chain: Chain, key: Hex) {
-    this.account = privateKeyToAccount(key);
-    const transport = http(chain.rpcUrls.default.http[0], { batch: false });
-    this.publicClient = createPublicClient({ chain, transport, pollingInterval: 50 });
-    this.walletClient = createWalletClient({ chain, transport, account: this.account, pollingInterval: 50 });
+  constructor(chain: DevnetChainParameters, key: Hex) {
+    const clients = devnetClients(chain, key);
+    this.account = clients.account;
+    this.publicClient = clients.publicClient;
+    this.walletClient = clients.walletClient;
   }
 
   async deploy(step: string, bytecode: Hex, abi: Abi, args: readonly unknown[] = []): Promise<Address> {
@@ -50,7 +26,8 @@ export class ChainDeployer {
     if (receipt.status !== 'success' || !receipt.contractAddress) {
       throw new DeployError(`Devnet set-up step "${step}" reverted on chain ${this.walletClient.chain.id}.`, { meta: { hash } });
     }
-    return receipt.contractAddress;
+    // Checksummed, as the deployments file stores it and as viem returns addresses read from contracts.
+    return getAddress(receipt.contractAddress);
   }
 
   async write<const abi extends Abi, functionName extends ContractFunctionName<abi, 'nonpayable' | 'payable'>>(

@@ -7,7 +7,7 @@ import { createTestClient, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { type Anvil, startAnvil } from './anvil.ts';
 import { repoRoot } from './artifacts.ts';
-import { ChainDeployer, devnetChain } from './deployer.ts';
+import { ChainDeployer } from './deployer.ts';
 import { devnetKeys } from './keys.ts';
 import { deployLayerZero, wirePathway } from './layerzero.ts';
 
@@ -57,10 +57,9 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     const couriers = devnetKeys.couriers.map((key) => privateKeyToAccount(key).address);
     const sides = await Promise.all(
       anvils.map(async (anvil, index) => {
-        const chain = devnetChain(anvil.chainId, anvil.rpcUrl, chainName(index));
-        const deployer = new ChainDeployer(chain, devnetKeys.deployer);
+        const deployer = new ChainDeployer({ chainId: anvil.chainId, rpcUrl: anvil.rpcUrl, name: chainName(index) }, devnetKeys.deployer);
         // Different deployer nonces per chain give every contract a different address on each chain.
-        await createTestClient({ chain, mode: 'anvil', transport: http(anvil.rpcUrl) }).setNonce({
+        await createTestClient({ chain: deployer.publicClient.chain, mode: 'anvil', transport: http(anvil.rpcUrl) }).setNonce({
           address: deployer.account.address,
           nonce: 1_000 * (index + 1),
         });

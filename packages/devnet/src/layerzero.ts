@@ -46,8 +46,8 @@ export async function deployLayerZero({ eid, deployer, dvnSigners, couriers }: L
   await deployer.write('PriceFeed.initialize', priceFeed, priceFeedAbi, 'initialize', [owner]);
   await deployer.write('PriceFeed.setNativeTokenPriceUSD', priceFeed, priceFeedAbi, 'setNativeTokenPriceUSD', [3_000n * PRICE_RATIO_DENOMINATOR]);
 
-  const dvnFeeLib = await deployer.deploy('DVNFeeLib', layerZeroBytecode('DVNFeeLib'), dvnFeeLibAbi, [eid, NATIVE_DECIMALS_RATE]);
-  const dvn = await deployer.deploy('DVN', layerZeroBytecode('DVN'), dvnAbi, [
+  const dvnFeeLib = await deployer.deploy('DVNFeeLib', layerZeroBytecode('DvnFeeLib'), dvnFeeLibAbi, [eid, NATIVE_DECIMALS_RATE]);
+  const dvn = await deployer.deploy('DVN', layerZeroBytecode('Dvn'), dvnAbi, [
     eid,
     DEVNET_DVN_VID,
     [sendUln302, receiveUln302],

@@ -4,7 +4,7 @@ import { pingOAppAbi } from '@ballast/abi';
 import { addressToBytes32 } from '@ballast/protocol';
 import type { Address } from 'viem';
 import { forgeBytecode } from './artifacts.ts';
-import { ChainDeployer, devnetChain } from './deployer.ts';
+import { ChainDeployer } from './deployer.ts';
 import type { Devnet } from './devnet.ts';
 import { devnetKeys } from './keys.ts';
 
@@ -12,7 +12,7 @@ export const PING_OAPP = 'pingOApp';
 
 export async function deployPingOApps(devnet: Devnet): Promise<Record<number, Address>> {
   const { chains } = devnet.deployments;
-  const deployers = chains.map((chain) => new ChainDeployer(devnetChain(chain.chainId, chain.rpcUrl, chain.name), devnetKeys.deployer));
+  const deployers = chains.map((chain) => new ChainDeployer(chain, devnetKeys.deployer));
   const bytecode = forgeBytecode('PingOApp');
   const addresses = await Promise.all(
     chains.map((chain, index) =>

@@ -132,6 +132,17 @@ describe('parseDeployments', () => {
     expectInvalid(signer, 'chains.2.layerZero.dvnSigners.1', 'not a 20-byte hex address');
   });
 
+  it('accepts an optional governance block and names a bad field in it by its path', () => {
+    const governance = { timelock: addressOf('home/timelock'), minDelay: 172_800, guardian: addressOf('guardian') };
+    const value = validDeployments();
+    const governed = { ...value, chains: [{ ...chain(value, 0), governance }, ...value.chains.slice(1)] };
+    expect(parseDeployments(governed).chains[0]?.governance).toEqual(governance);
+    expect(parseDeployments(governed).chains[1]?.governance).toBeUndefined();
+
+    const badTimelock = { ...value, chains: [{ ...chain(value, 0), governance: { ...governance, timelock: '0x12' } }, ...value.chains.slice(1)] };
+    expectInvalid(badTimelock, 'chains.0.governance.timelock', 'not a 20-byte hex address');
+  });
+
   it('rejects a duplicate eid on the second chain that uses it', () => {
     const value = validDeployments();
     chain(value, 2).eid = chain(value, 0).eid;

@@ -25,6 +25,16 @@ export const layerZeroDeploymentSchema = z.object({
   dvnQuorum: z.number().int().positive(),
 });
 
+/** Who governs a chain's Ballast contracts (docs/DECISIONS.md, "Governance"). */
+export const governanceDeploymentSchema = z.object({
+  /** OpenZeppelin TimelockController: owner of the chain's vault and oracle adapter, or of its mirror, and the OApp's LayerZero delegate. */
+  timelock: address,
+  /** Seconds an admin change waits between schedule and execute. */
+  minDelay: z.number().int().nonnegative(),
+  /** May pause exports (home) or draws (remote) at once, and nothing else. */
+  guardian: address,
+});
+
 export const chainDeploymentSchema = z.object({
   /** Short name, unique in the file: `home`, `remote1`, … */
   name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
@@ -40,6 +50,8 @@ export const chainDeploymentSchema = z.object({
   contracts: z.record(z.string(), address),
   /** Block at which this chain's contracts were deployed: where indexers start. */
   startBlock: z.number().int().nonnegative(),
+  /** Set once Ballast is deployed and handed over; absent on a chain with LayerZero and PingOApp only. */
+  governance: governanceDeploymentSchema.optional(),
 });
 
 export const deploymentsSchema = z
@@ -63,6 +75,7 @@ export const deploymentsSchema = z
   });
 
 export type LayerZeroDeployment = z.infer<typeof layerZeroDeploymentSchema>;
+export type GovernanceDeployment = z.infer<typeof governanceDeploymentSchema>;
 export type ChainDeployment = z.infer<typeof chainDeploymentSchema>;
 export type Deployments = z.infer<typeof deploymentsSchema>;
 

@@ -4,3 +4,4 @@ export * from './options.ts';
 export * from './deployments.ts';
 export * from './messages.ts';
 export * from './enforced-gas.ts';
+export * from './risk.ts';
