@@ -1,7 +1,7 @@
 // pnpm demo: the most complete end-to-end run so far, on embedded defaults. Starts Redis if none
 // answers, three anvil chains with LayerZero v2, PingOApp and Ballast on each, and the courier;
 // 1. sends a ping from home to each remote and back, printing every delivery;
-// 2. runs a Ballast position through its life: deposit on home, export credit to both remotes,
+// 2. runs a Ballast position through its life: deposit on home, export credit to both remotes, heartbeats,
 //    borrow from the lending pool on each, repay, release, withdraw — printing each hop.
 import { BALLAST_CONTRACTS, deployBallast, devnetKeys, liveChildren, onShutdown } from '@ballast/devnet';
 import { homeChain } from '@ballast/protocol';
