@@ -44,7 +44,7 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
             actors
         );
 
-        bytes4[] memory selectors = new bytes4[](15);
+        bytes4[] memory selectors = new bytes4[](16);
         selectors[0] = BallastHandler.deposit.selector;
         selectors[1] = BallastHandler.withdraw.selector;
         selectors[2] = BallastHandler.donate.selector;
@@ -60,6 +60,7 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
         selectors[12] = BallastHandler.deliver.selector;
         selectors[13] = BallastHandler.deliverBatch.selector;
         selectors[14] = BallastHandler.replay.selector;
+        selectors[15] = BallastHandler.staleFeed.selector;
         targetContract(address(handler));
         targetSelector(FuzzSelector({ addr: address(handler), selectors: selectors }));
     }
@@ -276,6 +277,16 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
         handler.donate(0, 1 ether);
         handler.withdraw(1, 1, 3); // 3 % 3 == 0: everything
         assertEq(vault.collateralOf(bob, address(wbtc)), 0);
+
+        // A stale WETH feed: alice's WETH counts for nothing, so she can neither export nor withdraw.
+        assertGt(vault.totalExported(alice), 0);
+        (uint256 exportSkips, uint256 refusals) = (handler.skips("exportCredit"), handler.skips("withdraw:refused"));
+        handler.staleFeed(0);
+        handler.exportCredit(0, 0, 5, 0);
+        assertEq(handler.skips("exportCredit"), exportSkips + 1, "no priced power left to export");
+        handler.withdraw(0, 0, 1);
+        assertEq(handler.skips("withdraw:refused"), refusals + 1, "refused with the oracle's error");
+        assertEq(vault.collateralOf(alice, address(weth)), 10 ether);
 
         invariant_conservation_lineNeverExceedsExported();
         invariant_drawBound();

@@ -7,6 +7,7 @@ import { CreditLendingPool } from "../../../src/consumers/CreditLendingPool.sol"
 import { TestToken } from "../../../src/devnet/TestToken.sol";
 import { ICollateralVault } from "../../../src/interfaces/ICollateralVault.sol";
 import { ICreditMirror } from "../../../src/interfaces/ICreditMirror.sol";
+import { IOracleAdapter } from "../../../src/interfaces/IOracleAdapter.sol";
 import { MsgCodec } from "../../../src/libraries/MsgCodec.sol";
 import { MockAggregator } from "../../../src/oracle/MockAggregator.sol";
 import { MessagingReceipt } from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
@@ -96,6 +97,8 @@ contract BallastHandler is Test {
     int256 internal constant WETH_MAX = 8000e8;
     int256 internal constant WBTC_MIN = 10_000e8;
     int256 internal constant WBTC_MAX = 150_000e8;
+    /// `_expectedPower` with nothing removed.
+    TestToken internal constant NO_ASSET = TestToken(address(0));
 
     IPacketCourier public immutable courier;
     CollateralVault public immutable vault;
@@ -246,7 +249,12 @@ contract BallastHandler is Test {
             if (!allowed) withdrawDecisionMismatches++;
             _checkPower(actor);
         } catch (bytes memory reason) {
-            if (_selector(reason) != ICollateralVault.Vault_WithdrawExceedsPower.selector) {
+            bytes4 selector = _selector(reason);
+            // Refused while a feed is stale: the vault raises the oracle's error (rule V-2a).
+            if (
+                selector != ICollateralVault.Vault_WithdrawExceedsPower.selector
+                    && selector != IOracleAdapter.Oracle_StalePrice.selector
+            ) {
                 _unexpected("withdraw", reason);
             } else if (allowed) {
                 withdrawDecisionMismatches++;
@@ -277,7 +285,7 @@ contract BallastHandler is Test {
             _skip("exportCredit");
             return;
         }
-        uint256 power = vault.borrowingPower(actor);
+        uint256 power = _expectedPower(actor, NO_ASSET, 0);
         uint256 exported = vault.totalExported(actor);
         amount = amount % 5 == 0 ? power - exported : _bound(amount, 1, power - exported);
         address receiver = _receiver(actor, receiverSeed);
@@ -491,6 +499,13 @@ contract BallastHandler is Test {
         feed.setAnswer(next < min ? min : next > max ? max : next);
     }
 
+    /// Lets one feed go stale (its answer older than the oracle's heartbeat) until the next price move or
+    /// warp: exports and withdrawals must then count that asset for nothing (rule V-2a), never more.
+    function staleFeed(uint256 assetSeed) external atCurrentTime("staleFeed") {
+        (TestToken token, MockAggregator feed) = assetSeed % 2 == 0 ? (weth, wethFeed) : (wbtc, wbtcFeed);
+        feed.setUpdatedAt(currentTime - vault.oracle().feed(address(token)).heartbeat - 1);
+    }
+
     /// Moves time: mostly minutes, sometimes hours (grants in flight expire after an hour), now and
     /// then days (the heartbeat period lapses). Feeds are re-dated so prices stay fresh.
     function warp(uint256 seconds_) external atCurrentTime("warp") {
@@ -701,19 +716,21 @@ contract BallastHandler is Test {
     }
 
     /// Rule 3, checked right after an export or withdrawal.
+    /// Rule 3, judged from the feeds themselves rather than the vault's own sum.
     function _checkPower(address actor) internal {
-        if (vault.totalExported(actor) > vault.borrowingPower(actor)) powerViolations++;
+        if (vault.totalExported(actor) > _expectedPower(actor, NO_ASSET, 0)) powerViolations++;
     }
 
     /// Power of `actor` after removing `removed` of `asset`, from the feeds and configs directly:
-    /// Σ ⌊⌊amount × price ÷ 10^decimals⌋ × LTV ÷ 10,000⌋.
+    /// Σ ⌊⌊amount × price ÷ 10^decimals⌋ × LTV ÷ 10,000⌋ over the assets whose feed is fresh.
     function _expectedPower(address actor, TestToken asset, uint256 removed) internal view returns (uint256 power) {
         TestToken[2] memory assets = [weth, wbtc];
         MockAggregator[2] memory feeds = [wethFeed, wbtcFeed];
         for (uint256 i; i < 2; ++i) {
             uint256 amount = vault.collateralOf(actor, address(assets[i]));
             if (assets[i] == asset) amount -= removed;
-            (, int256 answer,,,) = feeds[i].latestRoundData();
+            (, int256 answer,, uint256 updatedAt,) = feeds[i].latestRoundData();
+            if (currentTime > updatedAt + vault.oracle().feed(address(assets[i])).heartbeat) continue;
             ICollateralVault.AssetConfig memory config = vault.assetConfig(address(assets[i]));
             (uint16 ltvBps, uint8 decimals) = (config.ltvBps, config.decimals);
             uint256 value = amount * (SafeCast.toUint256(answer) * 1e10) / 10 ** decimals;
@@ -778,7 +795,7 @@ contract BallastHandler is Test {
     }
 
     function _canExport(address actor, uint32) internal view returns (bool) {
-        return vault.borrowingPower(actor) > vault.totalExported(actor);
+        return _expectedPower(actor, NO_ASSET, 0) > vault.totalExported(actor);
     }
 
     function _canRelease(address actor, uint32 eid) internal view returns (bool) {
