@@ -113,7 +113,7 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
             _accounts[account].assetMask = state.assetMask;
         }
         if (state.totalExported > 0) {
-            (uint256 powerAfter, address unpriced) = _power(account, state.assetMask);
+            (uint256 powerAfter, address unpriced) = _weightedValue(account, state.assetMask, false);
             if (powerAfter < state.totalExported) {
                 _raiseOracleError(unpriced);
                 revert Vault_WithdrawExceedsPower(account, powerAfter, state.totalExported);
@@ -171,7 +171,7 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
 
         Account memory state = _accounts[account];
         uint256 exportedAfter = uint256(state.totalExported) + amount;
-        (uint256 power, address unpriced) = _power(account, state.assetMask);
+        (uint256 power, address unpriced) = _weightedValue(account, state.assetMask, false);
         if (exportedAfter > power) {
             _raiseOracleError(unpriced);
             revert Vault_ExportExceedsPower(
@@ -190,14 +190,13 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
 
     /// @inheritdoc ICollateralVault
     function quoteExport(uint32 dstEid, bytes calldata options) external view returns (MessagingFee memory fee) {
-        bytes memory message = new bytes(MsgCodec.SIZE_GRANT);
-        return _quote(dstEid, message, combineOptions(dstEid, MsgCodec.TYPE_GRANT, options), false);
+        return quote(dstEid, MsgCodec.TYPE_GRANT, options);
     }
 
     /// @inheritdoc ICollateralVault
-    function quoteHeartbeat(uint32 dstEid, bytes calldata options) external view returns (MessagingFee memory fee) {
-        bytes memory message = new bytes(MsgCodec.SIZE_HEARTBEAT);
-        return _quote(dstEid, message, combineOptions(dstEid, MsgCodec.TYPE_HEARTBEAT, options), false);
+    function quote(uint32 dstEid, uint8 msgType, bytes calldata options) public view returns (MessagingFee memory fee) {
+        bytes memory message = new bytes(MsgCodec.sizeOf(msgType));
+        return _quote(dstEid, message, combineOptions(dstEid, msgType, options), false);
     }
 
     /// @inheritdoc ICollateralVault
@@ -378,7 +377,7 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
     /// @inheritdoc ICollateralVault
     function borrowingPower(address account) external view returns (uint256 power) {
         address unpriced;
-        (power, unpriced) = _power(account, _accounts[account].assetMask);
+        (power, unpriced) = _weightedValue(account, _accounts[account].assetMask, false);
         _raiseOracleError(unpriced);
     }
 
@@ -386,13 +385,8 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
     function health(address account) external view returns (uint256) {
         Account memory state = _accounts[account];
         if (state.totalExported == 0) return INFINITE_HEALTH;
-        uint256 weighted;
-        for (uint256 mask = state.assetMask; mask != 0; mask &= mask - 1) {
-            Risk memory risk = _risks[_lowestBit(mask)];
-            uint256 value =
-                CreditMath.valueDown(_collateral[account][risk.token], oracle.price(risk.token), risk.decimals);
-            weighted += CreditMath.bpsDown(value, risk.liquidationThresholdBps);
-        }
+        (uint256 weighted, address unpriced) = _weightedValue(account, state.assetMask, true);
+        _raiseOracleError(unpriced);
         return weighted * 1e18 / state.totalExported;
     }
 
@@ -412,10 +406,15 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
         if (msg.sender != account && !_operators[account][msg.sender]) revert Vault_Unauthorized(account, msg.sender);
     }
 
-    /// @dev Σ value × LTV over the assets in `mask`, rounded down. An asset whose price the oracle refuses
-    /// counts for nothing (rule V-3a: never more power than the prices prove); the last such asset is
-    /// returned so that a failing check can raise the oracle's own error.
-    function _power(address account, uint256 mask) internal view returns (uint256 power, address unpriced) {
+    /// @dev Σ value × LTV (power) or × liquidation threshold (health's numerator) over the assets in
+    /// `mask`, rounded down. An asset whose price the oracle refuses counts for nothing (rule V-2a: never
+    /// more than the prices prove); the last such asset is returned so that a caller can raise the
+    /// oracle's own error.
+    function _weightedValue(address account, uint256 mask, bool atThreshold)
+        internal
+        view
+        returns (uint256 weighted, address unpriced)
+    {
         for (; mask != 0; mask &= mask - 1) {
             Risk memory risk = _risks[_lowestBit(mask)];
             (bool ok, uint256 price,) = oracle.tryPrice(risk.token);
@@ -424,7 +423,7 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
                 continue;
             }
             uint256 value = CreditMath.valueDown(_collateral[account][risk.token], price, risk.decimals);
-            power += CreditMath.bpsDown(value, risk.ltvBps);
+            weighted += CreditMath.bpsDown(value, atThreshold ? risk.liquidationThresholdBps : risk.ltvBps);
         }
     }
 

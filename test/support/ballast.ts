@@ -3,12 +3,19 @@
 // and returning the LayerZero GUID where a message leaves. The SDK issue replaces this with viem
 // actions in sdk/.
 import { collateralVaultAbi, creditLendingPoolAbi, creditMirrorAbi, testTokenAbi } from '@ballast/abi';
-import { BALLAST_CONTRACTS, type DevnetClients, devnetClients } from '@ballast/devnet';
+import { BALLAST_CONTRACTS, type DevnetClients, devnetClients, simulateAndWrite } from '@ballast/devnet';
 import { type ChainDeployment, type Deployments, MESSAGE_TYPES, contractAddress, homeChain } from '@ballast/protocol';
 import { type Abi, type Address, type ContractFunctionArgs, type ContractFunctionName, type Hex, type TransactionReceipt, maxUint256, parseEventLogs } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
 type Connection = { chain: ChainDeployment; publicClient: DevnetClients['publicClient']; wallet: DevnetClients['walletClient'] };
+
+/** The GUID of the message a transaction sent, from its one event that carries it. */
+function eventGuid(events: readonly { args: { guid: Hex } }[], eventName: string): Hex {
+  const [event] = events;
+  if (!event) throw new Error(`no ${eventName} event in the receipt`);
+  return event.args.guid;
+}
 
 export class BallastUser {
   readonly address: Address;
@@ -43,10 +50,8 @@ export class BallastUser {
     value?: bigint,
   ): Promise<TransactionReceipt> {
     const { publicClient, wallet } = this.connection(eid);
-    const { request } = await publicClient.simulateContract({ address, abi, functionName, args, value, account: wallet.account } as never);
-    const hash = await wallet.writeContract(request as never);
-    const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    if (receipt.status !== 'success') throw new Error(`${functionName} reverted (${hash})`);
+    const receipt = await simulateAndWrite({ publicClient, walletClient: wallet }, { address, abi, functionName, args, value });
+    if (receipt.status !== 'success') throw new Error(`${functionName} reverted (${receipt.transactionHash})`);
     return receipt;
   }
 
@@ -78,20 +83,16 @@ export class BallastUser {
     const { publicClient } = this.connection(this.home.eid);
     const fee = await publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'quoteExport', args: [dstEid, '0x'] });
     const receipt = await this.write(this.home.eid, vault, collateralVaultAbi, 'exportCredit', [this.address, dstEid, amount, this.address, '0x'], fee.nativeFee);
-    const [event] = parseEventLogs({ abi: collateralVaultAbi, logs: receipt.logs, eventName: 'CreditExported' });
-    if (!event) throw new Error('no CreditExported event');
-    return event.args.guid;
+    return eventGuid(parseEventLogs({ abi: collateralVaultAbi, logs: receipt.logs, eventName: 'CreditExported' }), 'CreditExported');
   }
 
   /** Sends a HEARTBEAT to `dstEid` (anyone may; draws there need a recent one); returns its GUID. */
   async sendHeartbeat(dstEid: number): Promise<Hex> {
     const vault = this.contract(this.home.eid, BALLAST_CONTRACTS.vault);
     const { publicClient } = this.connection(this.home.eid);
-    const fee = await publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'quoteHeartbeat', args: [dstEid, '0x'] });
+    const fee = await publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'quote', args: [dstEid, MESSAGE_TYPES.heartbeat, '0x'] });
     const receipt = await this.write(this.home.eid, vault, collateralVaultAbi, 'sendHeartbeat', [dstEid, '0x'], fee.nativeFee);
-    const [event] = parseEventLogs({ abi: collateralVaultAbi, logs: receipt.logs, eventName: 'HeartbeatSent' });
-    if (!event) throw new Error('no HeartbeatSent event');
-    return event.args.guid;
+    return eventGuid(parseEventLogs({ abi: collateralVaultAbi, logs: receipt.logs, eventName: 'HeartbeatSent' }), 'HeartbeatSent');
   }
 
   /** Authorises the pool on `eid` (once) and borrows `amount` USDC. */
@@ -125,9 +126,7 @@ export class BallastUser {
     const mirror = this.contract(eid, BALLAST_CONTRACTS.mirror);
     const fee = await this.connection(eid).publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'quote', args: [MESSAGE_TYPES.release, '0x'] });
     const receipt = await this.write(eid, mirror, creditMirrorAbi, 'release', [this.address, amount, '0x'], fee.nativeFee);
-    const [event] = parseEventLogs({ abi: creditMirrorAbi, logs: receipt.logs, eventName: 'CreditReleased' });
-    if (!event) throw new Error('no CreditReleased event');
-    return event.args.guid;
+    return eventGuid(parseEventLogs({ abi: creditMirrorAbi, logs: receipt.logs, eventName: 'CreditReleased' }), 'CreditReleased');
   }
 
   /** Home's record and the remote's line for this user on `eid`. */

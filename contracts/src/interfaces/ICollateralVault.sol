@@ -181,8 +181,8 @@ interface ICollateralVault {
     /// @notice The fee of `exportCredit` with the same arguments.
     function quoteExport(uint32 dstEid, bytes calldata options) external view returns (MessagingFee memory fee);
 
-    /// @notice The fee of `sendHeartbeat` with the same arguments.
-    function quoteHeartbeat(uint32 dstEid, bytes calldata options) external view returns (MessagingFee memory fee);
+    /// @notice The fee of sending message type `msgType` (`GRANT` or `HEARTBEAT`) to `dstEid` with `options`.
+    function quote(uint32 dstEid, uint8 msgType, bytes calldata options) external view returns (MessagingFee memory fee);
 
     /// @notice Sends a `HEARTBEAT` to `dstEid` (permissionless; keeps the remote's draws open).
     function sendHeartbeat(uint32 dstEid, bytes calldata options)

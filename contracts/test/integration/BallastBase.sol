@@ -158,7 +158,7 @@ abstract contract BallastBase is TestHelperOz5 {
     }
 
     function _heartbeat(uint32 eid) internal {
-        MessagingFee memory fee = vault.quoteHeartbeat(eid, "");
+        MessagingFee memory fee = vault.quote(eid, MsgCodec.TYPE_HEARTBEAT, "");
         vault.sendHeartbeat{ value: fee.nativeFee }(eid, "");
         verifyPackets(eid, address(_mirror(eid)));
     }

@@ -65,7 +65,7 @@ contract CreditMirrorTest is BallastBase {
     function test_RevertWhen_drawAfterLateHeartbeat() public {
         skip(10);
         uint256 sentAt = block.timestamp;
-        MessagingFee memory fee = vault.quoteHeartbeat(REMOTE_A, "");
+        MessagingFee memory fee = vault.quote(REMOTE_A, MsgCodec.TYPE_HEARTBEAT, "");
         vault.sendHeartbeat{ value: fee.nativeFee }(REMOTE_A, "");
         skip(HEARTBEAT_PERIOD + 1);
         verifyPackets(REMOTE_A, address(mirrorA));

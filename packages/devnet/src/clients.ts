@@ -2,10 +2,15 @@
 // wallet client for one key over one HTTP transport. The devnet's deployer, the suites' users and the
 // ping clients all connect through here.
 import {
+  type Abi,
   type Account,
+  type Address,
   type Chain,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
   type Hex,
   type PublicClient,
+  type TransactionReceipt,
   type Transport,
   type WalletClient,
   createPublicClient,
@@ -61,4 +66,27 @@ export function devnetClients(chain: DevnetChainParameters, key: Hex, { pollingI
     publicClient: createPublicClient({ chain: viemChain, transport, pollingInterval }),
     walletClient: createWalletClient({ chain: viemChain, transport, account, pollingInterval }),
   };
+}
+
+/** One contract write: what `simulateAndWrite` sends. */
+export type ContractWrite<abi extends Abi, functionName extends ContractFunctionName<abi, 'nonpayable' | 'payable'>> = {
+  address: Address;
+  abi: abi;
+  functionName: functionName;
+  args: ContractFunctionArgs<abi, 'nonpayable' | 'payable', functionName>;
+  value?: bigint;
+};
+
+/**
+ * Simulates a write first (so a revert comes back decoded against the ABI), sends it from the
+ * clients' account and waits for its receipt. Throws what the simulation throws; returns the receipt
+ * whatever its status, for the caller to judge.
+ */
+export async function simulateAndWrite<const abi extends Abi, functionName extends ContractFunctionName<abi, 'nonpayable' | 'payable'>>(
+  { publicClient, walletClient }: Pick<DevnetClients, 'publicClient' | 'walletClient'>,
+  call: ContractWrite<abi, functionName>,
+): Promise<TransactionReceipt> {
+  const { request } = await publicClient.simulateContract({ ...call, account: walletClient.account } as never);
+  const hash = await walletClient.writeContract(request as never);
+  return publicClient.waitForTransactionReceipt({ hash });
 }

@@ -1,8 +1,8 @@
 // Sends a chain's set-up transactions one after another from one key and fails loudly, naming the
 // step, when one reverts. Only the devnet uses it; applications deploy with forge scripts later.
 import { BallastError } from '@ballast/protocol';
-import { type Abi, type Address, type ContractFunctionArgs, type ContractFunctionName, type Hex, getAddress } from 'viem';
-import { type DevnetChainParameters, type DevnetClients, devnetClients } from './clients.ts';
+import { type Abi, type Address, type ContractFunctionArgs, type ContractFunctionName, type Hex, type TransactionReceipt, getAddress } from 'viem';
+import { type DevnetChainParameters, type DevnetClients, devnetClients, simulateAndWrite } from './clients.ts';
 
 export class DeployError extends BallastError {
   override name = 'DeployError';
@@ -37,23 +37,14 @@ export class ChainDeployer {
     functionName: functionName,
     args: ContractFunctionArgs<abi, 'nonpayable' | 'payable', functionName>,
   ): Promise<void> {
-    let hash: Hex;
+    let receipt: TransactionReceipt;
     try {
-      // Simulate first so a revert comes back decoded against the ABI.
-      const { request } = await this.publicClient.simulateContract({
-        address,
-        abi,
-        functionName,
-        args,
-        account: this.account,
-      } as never);
-      hash = await this.walletClient.writeContract(request as never);
+      receipt = await simulateAndWrite(this, { address, abi, functionName, args });
     } catch (cause) {
       throw new DeployError(`Devnet set-up step "${step}" failed on chain ${this.walletClient.chain.id}.`, { cause });
     }
-    const receipt = await this.publicClient.waitForTransactionReceipt({ hash });
     if (receipt.status !== 'success') {
-      throw new DeployError(`Devnet set-up step "${step}" reverted on chain ${this.walletClient.chain.id}.`, { meta: { hash } });
+      throw new DeployError(`Devnet set-up step "${step}" reverted on chain ${this.walletClient.chain.id}.`, { meta: { hash: receipt.transactionHash } });
     }
   }
 }

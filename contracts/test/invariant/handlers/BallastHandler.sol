@@ -403,8 +403,7 @@ contract BallastHandler is Test {
     /// Anyone sends a HEARTBEAT to a remote.
     function sendHeartbeat(uint256 remoteSeed, uint256 callerSeed) external atCurrentTime("sendHeartbeat") {
         uint32 eid = _remote(remoteSeed);
-        // A GRANT's enforced gas is above a HEARTBEAT's, so its quote covers one; the excess is refunded.
-        uint256 fee = vault.quoteExport(eid, "").nativeFee;
+        uint256 fee = vault.quote(eid, MsgCodec.TYPE_HEARTBEAT, "").nativeFee;
         vm.prank(_actor(callerSeed));
         try vault.sendHeartbeat{ value: fee }(eid, "") returns (MessagingReceipt memory receipt) {
             _pending.push(
