@@ -13,6 +13,7 @@ import {
   parseDeployments,
 } from './deployments.ts';
 import { BallastError } from './errors.ts';
+import { thrown } from './test-utils.ts';
 
 /** A deterministic, checksummed address per label. */
 function addressOf(label: string): Address {
@@ -61,16 +62,6 @@ function chain(value: Mutable, index: number): Chain {
   const found = value.chains[index];
   if (!found) throw new Error(`no chain ${index}`);
   return found;
-}
-
-/** The error `fn` throws (fails the test if it returns). */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {

@@ -18,6 +18,7 @@ import {
   messageSize,
   messageTypeOf,
 } from './messages.ts';
+import { thrown } from './test-utils.ts';
 
 type Vector = {
   name: string;
@@ -74,16 +75,6 @@ function referenceEncoding(message: BallastMessage): Hex {
     else parts.push(toHex(value as bigint | number, { size: bytes }));
   }
   return concat(parts).toLowerCase() as Hex;
-}
-
-/** The error `fn` throws (fails the test if it returns). */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 /** Asserts `fn` throws a MessageDecodeError `Not a Ballast message: <reason>.` mirroring Solidity error `error(args)`. */

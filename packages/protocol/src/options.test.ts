@@ -13,6 +13,7 @@ import {
   executionBudget,
   lzReceiveOptions,
 } from './options.ts';
+import { thrown } from './test-utils.ts';
 
 const MAX_UINT128 = 2n ** 128n - 1n;
 const u8 = (value: number) => toHex(value, { size: 1 });
@@ -27,16 +28,6 @@ function executorOption(type: number, body: Hex): Hex {
 /** One DVN option as `OptionsBuilder.addDVNOption` appends it: worker 2 | size u16 | dvnIdx | type | body. */
 function dvnOption(dvnIndex: number, type: number, body: Hex): Hex {
   return concat([u8(WORKER_DVN), u16(size(body) + 2), u8(dvnIndex), u8(type), body]);
-}
-
-/** The error `fn` throws (fails the test if it returns). */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 /** Asserts `fn` throws an OptionsDecodeError whose short message is `Malformed LayerZero options: <reason>.` */

@@ -12,6 +12,7 @@ import {
   encodePacket,
   packetGuid,
 } from './packet.ts';
+import { thrown } from './test-utils.ts';
 
 type Vector = {
   name: string;
@@ -40,16 +41,6 @@ function packetOf(vector: Vector): Packet {
     guid: vector.guid,
     message: vector.message,
   };
-}
-
-/** The error `fn` throws (fails the test if it returns). */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 /** Asserts `fn` throws a PacketDecodeError whose short message is `Not a LayerZero PacketV1: <reason>.` */
