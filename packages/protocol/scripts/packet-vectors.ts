@@ -10,6 +10,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type Address, type Hex, concat, keccak256, size, slice, stringToHex } from 'viem';
 import { addressToBytes32, decodePacket, encodePacket, packetGuid } from '../src/packet.ts';
+import type { PacketVector } from '../src/test-utils.ts';
 
 const OUTPUT = fileURLToPath(new URL('../../../contracts/test/vectors/packet-v1.json', import.meta.url));
 const MAX_UINT64 = 2n ** 64n - 1n;
@@ -114,21 +115,6 @@ const inputs: CaseInput[] = [
     message: `0x${'00'.repeat(32)}`,
   },
 ];
-
-type PacketVector = {
-  name: string;
-  /** Decimal string: the JSON carries no bigint. */
-  nonce: string;
-  srcEid: number;
-  sender: Hex;
-  dstEid: number;
-  receiver: Hex;
-  message: Hex;
-  encoded: Hex;
-  guid: Hex;
-  header: Hex;
-  payloadHash: Hex;
-};
 
 function vector(input: CaseInput): PacketVector {
   const guid = packetGuid(input);

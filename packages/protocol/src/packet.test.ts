@@ -12,21 +12,8 @@ import {
   encodePacket,
   packetGuid,
 } from './packet.ts';
-import { thrown } from './test-utils.ts';
+import { type PacketVector as Vector, thrown } from './test-utils.ts';
 
-type Vector = {
-  name: string;
-  nonce: string;
-  srcEid: number;
-  sender: Hex;
-  dstEid: number;
-  receiver: Hex;
-  message: Hex;
-  encoded: Hex;
-  guid: Hex;
-  header: Hex;
-  payloadHash: Hex;
-};
 
 const vectors = vectorFile.cases as Vector[];
 const MAX_UINT64 = 2n ** 64n - 1n;
