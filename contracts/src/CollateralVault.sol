@@ -3,8 +3,11 @@ pragma solidity 0.8.30;
 
 import { ICollateralVault } from "./interfaces/ICollateralVault.sol";
 import { IOracleAdapter } from "./interfaces/IOracleAdapter.sol";
+import { Bitmask } from "./libraries/Bitmask.sol";
 import { CreditMath } from "./libraries/CreditMath.sol";
 import { MsgCodec } from "./libraries/MsgCodec.sol";
+import { VaultLogic } from "./libraries/VaultLogic.sol";
+import { VaultStorage } from "./libraries/VaultStorage.sol";
 import { MessagingFee, MessagingReceipt, OApp, Origin } from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
 import { OAppOptionsType3 } from "@layerzerolabs/oapp-evm/contracts/oapp/libs/OAppOptionsType3.sol";
 import { Ownable } from "@openzeppelin/contracts/access/Ownable.sol";
@@ -13,7 +16,6 @@ import { IERC20 } from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import { IERC20Metadata } from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import { SafeERC20 } from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import { ReentrancyGuardTransient } from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import { Math } from "@openzeppelin/contracts/utils/math/Math.sol";
 import { SafeCast } from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @title CollateralVault
@@ -25,54 +27,13 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
 
     /// @notice Most collateral assets one account may hold (bounds the gas of every health check).
     uint256 public constant MAX_ASSETS = 8;
-    /// @notice Most assets ever listed (an account's assets are a bitmask over listing indices).
-    uint256 public constant MAX_LISTED_ASSETS = 96;
-    /// @notice Least gap between an asset's LTV and its liquidation threshold.
-    uint16 public constant MIN_LIQUIDATION_BUFFER_BPS = 200;
-    /// @notice Health of an account with nothing exported.
-    uint256 internal constant INFINITE_HEALTH = type(uint256).max;
-
-    /// @dev What a deposit needs of an asset, keyed by token: one slot.
-    struct Listing {
-        /// Listing index + 1 (0: never listed).
-        uint8 slot;
-        bool listed;
-        uint128 supplyCap;
-    }
-
-    /// @dev What pricing needs of an asset, keyed by listing index: one slot.
-    struct Risk {
-        address token;
-        uint16 ltvBps;
-        uint16 liquidationThresholdBps;
-        uint16 liquidationBonusBps;
-        uint8 decimals;
-    }
-
-    /// @dev Everything an export or withdrawal reads of an account besides its balances: one slot.
-    struct Account {
-        /// Credit exported to all remotes (1e18 USD).
-        uint128 totalExported;
-        /// Bit i set: the account holds the asset listed at index i.
-        uint96 assetMask;
-    }
 
     IOracleAdapter public immutable override oracle;
 
     address public guardian;
     bool public exportsPaused;
-    uint8 internal _listedCount;
 
-    mapping(address asset => Listing) internal _listings;
-    mapping(uint256 index => Risk) internal _risks;
-    mapping(uint32 eid => RemoteConfig) internal _remoteConfigs;
-    mapping(uint32 eid => RemoteState) internal _remoteStates;
-
-    mapping(address account => Account) internal _accounts;
-    mapping(address account => mapping(address asset => uint256)) internal _collateral;
-    mapping(address account => mapping(uint32 eid => uint256)) internal _exported;
-    mapping(address account => mapping(uint32 eid => Usage)) internal _usage;
-    mapping(address account => mapping(address operator => bool)) internal _operators;
+    VaultStorage.Layout internal $;
 
     constructor(address endpoint, address owner_, IOracleAdapter oracle_) OApp(endpoint, owner_) Ownable(owner_) {
         oracle = oracle_;
@@ -83,9 +44,9 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
     /// @inheritdoc ICollateralVault
     function deposit(address account, address asset, uint256 amount) external nonReentrant {
         if (amount == 0) revert Vault_ZeroAmount();
-        Listing memory listing = _listings[asset];
+        VaultStorage.Listing memory listing = $.listings[asset];
         if (!listing.listed) revert Vault_AssetNotListed(asset);
-        uint256 balance = _collateral[account][asset];
+        uint256 balance = $.collateral[account][asset];
         if (balance == 0) _addAsset(account, listing.slot - 1);
 
         uint256 balanceBefore = IERC20(asset).balanceOf(address(this));
@@ -96,31 +57,13 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
         }
         // The vault's balance covers Σ collateral (rule V-4), so capping it caps the collateral too.
         if (balanceAfter > listing.supplyCap) revert Vault_SupplyCapExceeded(asset, listing.supplyCap, balanceAfter);
-        _collateral[account][asset] = balance + amount;
+        $.collateral[account][asset] = balance + amount;
         emit Deposited(account, asset, msg.sender, amount);
     }
 
     /// @inheritdoc ICollateralVault
     function withdraw(address account, address asset, uint256 amount, address receiver) external nonReentrant {
-        _authorize(account);
-        if (amount == 0) revert Vault_ZeroAmount();
-        uint256 balance = _collateral[account][asset];
-        if (amount > balance) revert Vault_InsufficientCollateral(account, asset, amount, balance);
-        _collateral[account][asset] = balance - amount;
-        Account memory state = _accounts[account];
-        if (balance == amount) {
-            state.assetMask &= ~(uint96(1) << (_listings[asset].slot - 1));
-            _accounts[account].assetMask = state.assetMask;
-        }
-        if (state.totalExported > 0) {
-            (uint256 powerAfter, address unpriced) = _weightedValue(account, state.assetMask, false);
-            if (powerAfter < state.totalExported) {
-                _raiseOracleError(unpriced);
-                revert Vault_WithdrawExceedsPower(account, powerAfter, state.totalExported);
-            }
-        }
-        IERC20(asset).safeTransfer(receiver, amount);
-        emit Withdrawn(account, asset, msg.sender, receiver, amount);
+        VaultLogic.withdraw($, oracle, account, asset, amount, receiver);
     }
 
     // ------------------------------------------------------------------ credit
@@ -154,9 +97,9 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
     {
         if (amount == 0) revert Vault_ZeroAmount();
         if (exportsPaused) revert Vault_ExportsPaused();
-        RemoteConfig memory config = _remoteConfigs[dstEid];
+        RemoteConfig memory config = $.remoteConfigs[dstEid];
         if (!config.enabled) revert Vault_RemoteDisabled(dstEid);
-        RemoteState memory remote = _remoteStates[dstEid];
+        RemoteState memory remote = $.remoteStates[dstEid];
         uint256 remoteAfter = uint256(remote.exported) + amount;
         if (remoteAfter > config.creditCap) revert Vault_RemoteCapExceeded(dstEid, config.creditCap, remoteAfter);
         uint256 used = remote.usedInWindow;
@@ -169,11 +112,12 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
             revert Vault_RateLimited(dstEid, amount, config.maxPerWindow > used ? config.maxPerWindow - used : 0);
         }
 
-        Account memory state = _accounts[account];
+        VaultStorage.Account memory state = $.accounts[account];
+        if (state.epoch & 1 == 1) revert Vault_AccountFlagged(account);
         uint256 exportedAfter = uint256(state.totalExported) + amount;
-        (uint256 power, address unpriced) = _weightedValue(account, state.assetMask, false);
+        (uint256 power, address unpriced) = VaultLogic.weightedValue($, oracle, account, state.assetMask, false);
         if (exportedAfter > power) {
-            _raiseOracleError(unpriced);
+            VaultLogic.raiseOracleError(oracle, unpriced);
             revert Vault_ExportExceedsPower(
                 account, amount, power > state.totalExported ? power - state.totalExported : 0
             );
@@ -182,9 +126,9 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
         // forge-lint: disable-next-line(unsafe-typecast)
         (remote.exported, remote.usedInWindow) = (uint96(remoteAfter), uint96(used + amount));
         grantId = ++remote.grants;
-        _remoteStates[dstEid] = remote;
-        _accounts[account].totalExported = SafeCast.toUint128(exportedAfter);
-        _exported[account][dstEid] += amount;
+        $.remoteStates[dstEid] = remote;
+        $.accounts[account].totalExported = SafeCast.toUint128(exportedAfter);
+        $.exported[account][dstEid] += amount;
         deadline = uint64(block.timestamp) + config.grantTtl;
     }
 
@@ -218,7 +162,7 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
 
     /// @inheritdoc ICollateralVault
     function setOperator(address operator, bool approved) external {
-        _operators[msg.sender][operator] = approved;
+        $.operators[msg.sender][operator] = approved;
         emit OperatorSet(msg.sender, operator, approved);
     }
 
@@ -233,30 +177,68 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
             _applyRelease(origin.srcEid, MsgCodec.decodeRelease(message));
         } else if (msgType == MsgCodec.TYPE_USAGE) {
             _applyUsage(origin.srcEid, MsgCodec.decodeUsage(message));
+        } else if (msgType == MsgCodec.TYPE_SEIZE) {
+            VaultLogic.seize($, oracle, origin.srcEid, MsgCodec.decodeSeize(message));
         } else {
             revert Vault_UnexpectedMessage(msgType);
         }
     }
 
     function _applyRelease(uint32 srcEid, MsgCodec.Release memory release) internal {
-        uint256 exported = _exported[release.account][srcEid];
+        uint256 exported = $.exported[release.account][srcEid];
         if (release.amount > exported) {
             revert Vault_ReleaseExceedsExported(release.account, srcEid, release.amount, exported);
         }
-        _exported[release.account][srcEid] = exported - release.amount;
+        $.exported[release.account][srcEid] = exported - release.amount;
         // Both hold at least this account's export to srcEid, which covers the release.
-        _accounts[release.account].totalExported -= release.amount;
+        $.accounts[release.account].totalExported -= release.amount;
         // forge-lint: disable-next-line(unsafe-typecast)
-        _remoteStates[srcEid].exported -= uint96(release.amount);
+        $.remoteStates[srcEid].exported -= uint96(release.amount);
         emit CreditReleased(release.account, srcEid, release.amount, uint8(release.reason));
     }
 
     function _applyUsage(uint32 srcEid, MsgCodec.Usage memory usage) internal {
-        Usage storage last = _usage[usage.account][srcEid];
+        Usage storage last = $.usage[usage.account][srcEid];
         bool applied = usage.seq > last.seq;
         // Reports may arrive out of order: only a newer sequence number replaces the stored one.
         if (applied) (last.drawn, last.line, last.seq) = (usage.drawn, usage.line, usage.seq);
         emit UsageReported(usage.account, srcEid, usage.drawn, usage.line, usage.seq, applied);
+    }
+
+    // ------------------------------------------------------------------ liquidation (cold path in VaultLogic)
+
+    /// @inheritdoc ICollateralVault
+    function flag(address account, bytes calldata options) external payable nonReentrant {
+        VaultLogic.flag($, oracle, account, options, msg.value);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function clear(address account, bytes calldata options) external payable nonReentrant {
+        VaultLogic.clear($, oracle, account, options, msg.value);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function recall(address account, uint32 dstEid, uint128 amount, bytes calldata options)
+        external
+        payable
+        nonReentrant
+    {
+        VaultLogic.recall($, oracle, account, dstEid, amount, options, msg.value);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function reportBadDebt(address account, uint32 dstEid, bytes calldata options) external payable nonReentrant {
+        VaultLogic.reportBadDebt($, account, dstEid, options, msg.value);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function claim(address asset) external nonReentrant returns (uint256) {
+        return VaultLogic.claim($, msg.sender, asset);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function quoteNotices(address account, uint8 msgType, bytes calldata options) external view returns (uint256) {
+        return VaultLogic.quoteNotices($, account, msgType, options);
     }
 
     // ------------------------------------------------------------------ governance (owner = timelock)
@@ -271,36 +253,19 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
         uint128 supplyCap,
         bool listed
     ) external onlyOwner {
-        if (oracle.feed(asset).aggregator == address(0)) {
-            revert Vault_BadConfig(ConfigFault.NoOracleFeed);
-        }
-        if (ltvBps == 0) revert Vault_BadConfig(ConfigFault.ZeroLtv);
-        if (uint256(ltvBps) + MIN_LIQUIDATION_BUFFER_BPS > liquidationThresholdBps) {
-            revert Vault_BadConfig(ConfigFault.ThresholdWithinBuffer);
-        }
-        if (CreditMath.bpsUp(liquidationThresholdBps, CreditMath.BPS + liquidationBonusBps) >= CreditMath.BPS) {
-            revert Vault_BadConfig(ConfigFault.BonusTooLarge);
-        }
-        uint8 decimals = IERC20Metadata(asset).decimals();
-        if (decimals > 36) revert Vault_BadConfig(ConfigFault.DecimalsAbove36);
-        uint8 slot = _listings[asset].slot;
-        if (slot == 0) {
-            if (_listedCount >= MAX_LISTED_ASSETS) revert Vault_TooManyListedAssets(MAX_LISTED_ASSETS);
-            slot = ++_listedCount;
-        }
-        _listings[asset] = Listing(slot, listed, supplyCap);
-        _risks[slot - 1] = Risk(asset, ltvBps, liquidationThresholdBps, liquidationBonusBps, decimals);
-        emit AssetConfigured(
-            asset, AssetConfig(ltvBps, liquidationThresholdBps, liquidationBonusBps, decimals, listed, supplyCap)
+        VaultLogic.configureAsset(
+            $, oracle, asset, ltvBps, liquidationThresholdBps, liquidationBonusBps, supplyCap, listed
         );
     }
 
     /// @notice Sets the limits of remote `eid` (its peer is set separately with `setPeer`).
     function configureRemote(uint32 eid, RemoteConfig calldata config) external onlyOwner {
-        if (config.grantTtl == 0) revert Vault_BadConfig(ConfigFault.ZeroGrantTtl);
-        if (config.rateWindow == 0) revert Vault_BadConfig(ConfigFault.ZeroRateWindow);
-        _remoteConfigs[eid] = config;
-        emit RemoteConfigured(eid, config);
+        VaultLogic.configureRemote($, eid, config);
+    }
+
+    /// @notice Sets the liquidation settings.
+    function configureLiquidation(LiquidationConfig calldata config) external onlyOwner {
+        VaultLogic.configureLiquidation($, config);
     }
 
     /// @notice Sets the guardian, who can only pause exports.
@@ -326,129 +291,97 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
 
     /// @inheritdoc ICollateralVault
     function collateralOf(address account, address asset) external view returns (uint256) {
-        return _collateral[account][asset];
+        return $.collateral[account][asset];
     }
 
     /// @inheritdoc ICollateralVault
-    function assetsOf(address account) external view returns (address[] memory assets) {
-        uint256 mask = _accounts[account].assetMask;
-        assets = new address[](_popcount(mask));
-        for (uint256 n; mask != 0; ++n) {
-            assets[n] = _risks[_lowestBit(mask)].token;
-            mask &= mask - 1;
-        }
+    function assetsOf(address account) external view returns (address[] memory) {
+        return VaultLogic.assetsOf($, account);
     }
 
     /// @inheritdoc ICollateralVault
-    function assetConfig(address asset) external view returns (AssetConfig memory config) {
-        Listing memory listing = _listings[asset];
-        if (listing.slot == 0) return config;
-        Risk memory risk = _risks[listing.slot - 1];
-        return AssetConfig(
-            risk.ltvBps,
-            risk.liquidationThresholdBps,
-            risk.liquidationBonusBps,
-            risk.decimals,
-            listing.listed,
-            listing.supplyCap
-        );
+    function assetConfig(address asset) external view returns (AssetConfig memory) {
+        return VaultLogic.assetConfig($, asset);
     }
 
     /// @inheritdoc ICollateralVault
     function remoteConfig(uint32 eid) external view returns (RemoteConfig memory) {
-        return _remoteConfigs[eid];
+        return $.remoteConfigs[eid];
     }
 
     /// @inheritdoc ICollateralVault
     function remoteState(uint32 eid) external view returns (RemoteState memory) {
-        return _remoteStates[eid];
+        return $.remoteStates[eid];
     }
 
     /// @inheritdoc ICollateralVault
     function exportedTo(address account, uint32 eid) external view returns (uint256) {
-        return _exported[account][eid];
+        return $.exported[account][eid];
     }
 
     /// @inheritdoc ICollateralVault
     function totalExported(address account) external view returns (uint256) {
-        return _accounts[account].totalExported;
+        return $.accounts[account].totalExported;
     }
 
     /// @inheritdoc ICollateralVault
-    function borrowingPower(address account) external view returns (uint256 power) {
-        address unpriced;
-        (power, unpriced) = _weightedValue(account, _accounts[account].assetMask, false);
-        _raiseOracleError(unpriced);
+    function borrowingPower(address account) external view returns (uint256) {
+        return VaultLogic.borrowingPower($, oracle, account);
     }
 
     /// @inheritdoc ICollateralVault
     function health(address account) external view returns (uint256) {
-        Account memory state = _accounts[account];
-        if (state.totalExported == 0) return INFINITE_HEALTH;
-        (uint256 weighted, address unpriced) = _weightedValue(account, state.assetMask, true);
-        _raiseOracleError(unpriced);
-        return weighted * 1e18 / state.totalExported;
+        return VaultLogic.health($, oracle, account);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function liquidationHealth(address account) external view returns (uint256) {
+        return VaultLogic.liquidationHealth($, oracle, account);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function epochOf(address account) external view returns (uint32) {
+        return $.accounts[account].epoch;
+    }
+
+    /// @inheritdoc ICollateralVault
+    function remotes() external view returns (uint32[] memory) {
+        return $.remotes;
+    }
+
+    /// @inheritdoc ICollateralVault
+    function claimableOf(address owner_, address asset) external view returns (uint256) {
+        return $.claimable[owner_][asset];
+    }
+
+    /// @inheritdoc ICollateralVault
+    function liquidationConfig() external view returns (LiquidationConfig memory) {
+        return $.liquidation;
     }
 
     /// @inheritdoc ICollateralVault
     function isOperator(address account, address operator) external view returns (bool) {
-        return _operators[account][operator];
+        return $.operators[account][operator];
     }
 
     /// @inheritdoc ICollateralVault
     function usageOf(address account, uint32 eid) external view returns (Usage memory) {
-        return _usage[account][eid];
+        return $.usage[account][eid];
     }
 
     // ------------------------------------------------------------------ internals
 
     function _authorize(address account) internal view {
-        if (msg.sender != account && !_operators[account][msg.sender]) revert Vault_Unauthorized(account, msg.sender);
-    }
-
-    /// @dev Σ value × LTV (power) or × liquidation threshold (health's numerator) over the assets in
-    /// `mask`, rounded down. An asset whose price the oracle refuses counts for nothing (rule V-2a: never
-    /// more than the prices prove); the last such asset is returned so that a caller can raise the
-    /// oracle's own error.
-    function _weightedValue(address account, uint256 mask, bool atThreshold)
-        internal
-        view
-        returns (uint256 weighted, address unpriced)
-    {
-        for (; mask != 0; mask &= mask - 1) {
-            Risk memory risk = _risks[_lowestBit(mask)];
-            (bool ok, uint256 price,) = oracle.tryPrice(risk.token);
-            if (!ok) {
-                unpriced = risk.token;
-                continue;
-            }
-            uint256 value = CreditMath.valueDown(_collateral[account][risk.token], price, risk.decimals);
-            weighted += CreditMath.bpsDown(value, atThreshold ? risk.liquidationThresholdBps : risk.ltvBps);
-        }
-    }
-
-    /// @dev Re-throws the oracle's error for `asset` (no-op for the zero address or a price that is good now).
-    function _raiseOracleError(address asset) internal view {
-        if (asset != address(0)) oracle.price(asset);
+        if (msg.sender != account && !$.operators[account][msg.sender]) revert Vault_Unauthorized(account, msg.sender);
     }
 
     /// @dev Adds the asset at listing `index` to `account`: only the account or its operator may open a new
     /// position (a stranger could otherwise fill its `MAX_ASSETS` with dust).
     function _addAsset(address account, uint8 index) internal {
         _authorize(account);
-        uint96 mask = _accounts[account].assetMask;
-        if (_popcount(mask) >= MAX_ASSETS) revert Vault_TooManyAssets(account, MAX_ASSETS);
-        _accounts[account].assetMask = mask | (uint96(1) << index);
-    }
-
-    function _lowestBit(uint256 mask) internal pure returns (uint256) {
-        return Math.log2(mask & (~mask + 1));
-    }
-
-    function _popcount(uint256 mask) internal pure returns (uint256 count) {
-        for (; mask != 0; mask &= mask - 1) {
-            ++count;
-        }
+        uint96 mask = $.accounts[account].assetMask;
+        if (Bitmask.count(mask) >= MAX_ASSETS) revert Vault_TooManyAssets(account, MAX_ASSETS);
+        $.accounts[account].assetMask = mask | (uint96(1) << index);
     }
 
     function transferOwnership(address newOwner) public override(Ownable, Ownable2Step) onlyOwner {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import { ICreditConsumer } from "./interfaces/ICreditConsumer.sol";
 import { ICreditMirror } from "./interfaces/ICreditMirror.sol";
 import { MsgCodec } from "./libraries/MsgCodec.sol";
 import { MessagingFee, MessagingReceipt, OApp, Origin } from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
@@ -14,6 +15,17 @@ import { SafeCast } from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 /// consumers, released home. Debits before it sends (`RELEASE` leaves only after the line shrank), so
 /// a line never exceeds what home counts as exported. Spec: docs/PROTOCOL.md.
 contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
+    /// @notice Most consumers ever configured (bounds the loop of a `BAD_DEBT` write-off).
+    uint256 public constant MAX_CONSUMERS = 16;
+    /// @notice Gas each consumer's `onBadDebt` may use (a consumer cannot make a `BAD_DEBT` run out of gas).
+    uint256 public constant BAD_DEBT_CALLBACK_GAS = 100_000;
+
+    /// @dev Credit off a line waiting to go home, with the reason of its latest addition (one slot).
+    struct Parked {
+        uint128 amount;
+        MsgCodec.ReleaseReason reason;
+    }
+
     /// @inheritdoc ICreditMirror
     uint32 public immutable homeEid;
 
@@ -26,7 +38,13 @@ contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
     address public guardian;
 
     mapping(address account => Line) internal _lines;
-    mapping(address account => uint256) internal _parked;
+    /// `SEIZE`s sent; the next one's id is this plus one.
+    uint64 public seizes;
+    address[] internal _consumerList;
+    mapping(address account => Parked) internal _parked;
+    mapping(address account => uint128) internal _repayable;
+    mapping(address consumer => uint256) internal _badDebt;
+    mapping(address consumer => bool) internal _listed;
     mapping(address consumer => Consumer) internal _consumers;
     mapping(address consumer => mapping(address account => uint256)) internal _drawnBy;
     mapping(address account => mapping(address consumer => bool)) internal _authorized;
@@ -101,10 +119,10 @@ contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
         payable
         returns (MessagingReceipt memory receipt)
     {
-        uint256 parked = _parked[account];
-        if (parked == 0) revert Mirror_NothingToReturn(account);
+        Parked memory parked = _parked[account];
+        if (parked.amount == 0) revert Mirror_NothingToReturn(account);
         delete _parked[account];
-        receipt = _sendRelease(account, SafeCast.toUint128(parked), MsgCodec.ReleaseReason.GrantExpired, options);
+        receipt = _sendRelease(account, parked.amount, parked.reason, options);
     }
 
     /// @inheritdoc ICreditMirror
@@ -124,6 +142,46 @@ contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
             payable(msg.sender)
         );
         emit UsageSent(account, drawn, granted, seq, receipt.guid);
+    }
+
+    /// @inheritdoc ICreditMirror
+    function liquidate(address account, uint128 amount, address liquidator, address asset, bytes calldata options)
+        external
+        payable
+        returns (MessagingReceipt memory receipt)
+    {
+        if (amount == 0) revert Mirror_ZeroAmount();
+        if (liquidator == address(0)) revert Mirror_ZeroLiquidator();
+        MsgCodec.Seize memory order =
+            MsgCodec.Seize(account, liquidator, asset, amount, _debitLiquidation(account, amount), ++seizes);
+        receipt = _lzSend(
+            homeEid,
+            MsgCodec.encodeSeize(order),
+            combineOptions(homeEid, MsgCodec.TYPE_SEIZE, options),
+            MessagingFee(msg.value, 0),
+            payable(msg.sender)
+        );
+        emit Liquidated(
+            account, msg.sender, liquidator, amount, asset, uint32(order.epoch), order.seizeId, receipt.guid
+        );
+    }
+
+    /// @dev Checks a liquidation of `amount` by the calling consumer and debits it (rule M-1: the repaid credit
+    /// leaves drawn and the line before the `SEIZE` exists); returns the line's (odd) epoch.
+    function _debitLiquidation(address account, uint128 amount) internal returns (uint32 epoch) {
+        Line storage line = _lines[account];
+        epoch = line.epoch;
+        if (epoch & 1 == 0) revert Mirror_NotFlagged(account);
+        uint128 repayable = _repayable[account];
+        if (amount > repayable) revert Mirror_RepayExceedsCloseFactor(account, amount, repayable);
+        uint256 drawnByConsumer = _drawnBy[msg.sender][account];
+        if (amount > drawnByConsumer) {
+            revert Mirror_LiquidationExceedsDrawn(account, msg.sender, amount, drawnByConsumer);
+        }
+        _repayable[account] = repayable - amount;
+        _drawnBy[msg.sender][account] = drawnByConsumer - amount;
+        _consumers[msg.sender].drawn -= amount;
+        (line.drawn, line.line) = (line.drawn - amount, line.line - amount);
     }
 
     /// @inheritdoc ICreditMirror
@@ -155,6 +213,14 @@ contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
             _applyGrant(MsgCodec.decodeGrant(message));
         } else if (msgType == MsgCodec.TYPE_HEARTBEAT) {
             _applyHeartbeat(MsgCodec.decodeHeartbeat(message));
+        } else if (msgType == MsgCodec.TYPE_RECALL) {
+            _applyRecall(MsgCodec.decodeRecall(message));
+        } else if (msgType == MsgCodec.TYPE_LIQUIDATABLE) {
+            _applyLiquidatable(MsgCodec.decodeLiquidatable(message));
+        } else if (msgType == MsgCodec.TYPE_CLEAR) {
+            _applyClear(MsgCodec.decodeClear(message));
+        } else if (msgType == MsgCodec.TYPE_BAD_DEBT) {
+            _applyBadDebt(MsgCodec.decodeBadDebt(message));
         } else {
             revert Mirror_UnexpectedMessage(msgType);
         }
@@ -166,11 +232,16 @@ contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
     function _applyGrant(MsgCodec.Grant memory grant) internal {
         if (block.timestamp > grant.deadline) {
             // Late: never surfaces as credit; parked until someone pays to send it home.
-            _parked[grant.account] += grant.amount;
+            _park(grant.account, grant.amount, MsgCodec.ReleaseReason.GrantExpired);
             emit GrantExpired(grant.account, grant.amount, grant.grantId, grant.deadline);
             return;
         }
         Line storage line = _lines[grant.account];
+        if (line.epoch & 1 == 1) {
+            // Sent before home flagged the account, arrived after: a flagged line takes no new credit.
+            _park(grant.account, grant.amount, MsgCodec.ReleaseReason.Liquidation);
+            return;
+        }
         line.line += grant.amount;
         if (line.owner != grant.receiver) line.owner = grant.receiver;
         emit CreditGranted(grant.account, grant.receiver, grant.amount, grant.grantId);
@@ -184,6 +255,94 @@ contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
         if (stamp > block.timestamp) stamp = uint64(block.timestamp);
         if (stamp > lastHeartbeat) lastHeartbeat = stamp;
         emit HeartbeatReceived(heartbeat.timestamp);
+    }
+
+    /// @dev Takes up to `recall.amount` of undrawn credit off the line, parked to go home (`returnParked`).
+    function _applyRecall(MsgCodec.Recall memory recall) internal {
+        Line storage line = _lines[recall.account];
+        uint128 undrawn_ = line.line - line.drawn;
+        uint128 amount = recall.amount < undrawn_ ? recall.amount : undrawn_;
+        if (amount == 0) return;
+        line.line -= amount;
+        _park(recall.account, amount, MsgCodec.ReleaseReason.Recalled);
+    }
+
+    /// @dev Flags the line at home's epoch unless it already heard a newer one (messages may arrive in any
+    /// order): draws freeze (the line shrinks to what is drawn, the rest parked to go home) and a liquidator may
+    /// repay up to the close factor of the drawn credit.
+    function _applyLiquidatable(MsgCodec.Liquidatable memory notice) internal {
+        Line storage line = _lines[notice.account];
+        // Home's epochs are uint32 (CollateralVault); the codec's field is wider.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        uint32 epoch = uint32(notice.epoch);
+        if (epoch <= line.epoch) {
+            emit StaleNotice(notice.account, MsgCodec.TYPE_LIQUIDATABLE, epoch, line.epoch);
+            return;
+        }
+        line.epoch = epoch;
+        uint128 drawn = line.drawn;
+        uint128 undrawn_ = line.line - drawn;
+        if (undrawn_ != 0) {
+            line.line = drawn;
+            _park(notice.account, undrawn_, MsgCodec.ReleaseReason.Liquidation);
+        }
+        uint128 repayable = SafeCast.toUint128(uint256(drawn) * notice.closeFactorBps / 10_000);
+        _repayable[notice.account] = repayable;
+        emit LineFlagged(notice.account, epoch, repayable);
+    }
+
+    /// @dev Un-flags the line unless it already heard a newer epoch; nothing more may be liquidated.
+    function _applyClear(MsgCodec.Clear memory notice) internal {
+        Line storage line = _lines[notice.account];
+        // forge-lint: disable-next-line(unsafe-typecast)
+        uint32 epoch = uint32(notice.epoch);
+        if (epoch <= line.epoch) {
+            emit StaleNotice(notice.account, MsgCodec.TYPE_CLEAR, epoch, line.epoch);
+            return;
+        }
+        line.epoch = epoch;
+        delete _repayable[notice.account];
+        emit LineCleared(notice.account, epoch);
+    }
+
+    /// @dev Writes off up to `notice.amount` of what consumers drew for the account, consumer by consumer in
+    /// configuration order; the written-off credit leaves the line and goes home (parked), so home's export
+    /// shrinks by it. Any undrawn credit goes home too. Each consumer hears of its share through `onBadDebt`.
+    function _applyBadDebt(MsgCodec.BadDebt memory notice) internal {
+        address account = notice.account;
+        uint256 left = notice.amount;
+        Line storage line = _lines[account];
+        uint128 writtenOff;
+        for (uint256 i; i < _consumerList.length && left != 0; ++i) {
+            address consumer_ = _consumerList[i];
+            uint256 drawnByConsumer = _drawnBy[consumer_][account];
+            if (drawnByConsumer == 0) continue;
+            // Bounded by the line's drawn credit, a uint128.
+            // forge-lint: disable-next-line(unsafe-typecast)
+            uint128 share = uint128(drawnByConsumer < left ? drawnByConsumer : left);
+            left -= share;
+            writtenOff += share;
+            _drawnBy[consumer_][account] = drawnByConsumer - share;
+            _consumers[consumer_].drawn -= share;
+            _badDebt[consumer_] += share;
+            bool notified;
+            try ICreditConsumer(consumer_).onBadDebt{ gas: BAD_DEBT_CALLBACK_GAS }(account, share) {
+                notified = true;
+            } catch { }
+            emit BadDebtWrittenOff(account, consumer_, share, notified);
+        }
+        line.drawn -= writtenOff;
+        // The written-off credit and any undrawn credit: the line shrinks to what is still drawn.
+        uint128 offLine = line.line - line.drawn;
+        line.line = line.drawn;
+        if (offLine != 0) _park(account, offLine, MsgCodec.ReleaseReason.Liquidation);
+        delete _repayable[account];
+    }
+
+    function _park(address account, uint128 amount, MsgCodec.ReleaseReason reason) internal {
+        Parked storage parked = _parked[account];
+        (parked.amount, parked.reason) = (parked.amount + amount, reason);
+        emit CreditParked(account, amount, uint8(reason));
     }
 
     // ------------------------------------------------------------------ line owners
@@ -200,6 +359,11 @@ contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
     /// @notice Allows or disallows `consumer_` and sets its cap. Disallowing stops draws, never restores.
     function configureConsumer(address consumer_, bool allowed, uint120 cap) external onlyOwner {
         Consumer storage config = _consumers[consumer_];
+        if (!_listed[consumer_]) {
+            if (_consumerList.length >= MAX_CONSUMERS) revert Mirror_TooManyConsumers(MAX_CONSUMERS);
+            _consumerList.push(consumer_);
+            _listed[consumer_] = true;
+        }
         (config.allowed, config.cap) = (allowed, cap);
         emit ConsumerConfigured(consumer_, allowed, cap);
     }
@@ -249,7 +413,17 @@ contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
 
     /// @inheritdoc ICreditMirror
     function parkedOf(address account) external view returns (uint256) {
-        return _parked[account];
+        return _parked[account].amount;
+    }
+
+    /// @inheritdoc ICreditMirror
+    function repayableOf(address account) external view returns (uint256) {
+        return _lines[account].epoch & 1 == 1 ? _repayable[account] : 0;
+    }
+
+    /// @inheritdoc ICreditMirror
+    function badDebtOf(address consumer_) external view returns (uint256) {
+        return _badDebt[consumer_];
     }
 
     /// @inheritdoc ICreditMirror

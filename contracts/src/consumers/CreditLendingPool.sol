@@ -41,6 +41,8 @@ contract CreditLendingPool is ICreditConsumer {
     event Withdrawn(address indexed lender, uint256 amount, uint256 shares);
     event Borrowed(address indexed account, address indexed receiver, uint256 amount);
     event Repaid(address indexed account, address indexed payer, uint256 interest, uint256 principal);
+    event Liquidated(address indexed account, address indexed liquidator, uint256 principal, address homeLiquidator);
+    event BadDebt(address indexed account, uint256 principal);
 
     /// @notice Thrown when the caller does not control the account's credit line on this chain.
     error Pool_NotLineOwner(address account, address caller);
@@ -48,6 +50,10 @@ contract CreditLendingPool is ICreditConsumer {
     error Pool_InsufficientCash(uint256 requested, uint256 available);
     /// @notice Thrown when an amount is zero.
     error Pool_ZeroAmount();
+    /// @notice Thrown when a liquidation repays more principal than the account owes.
+    error Pool_RepayExceedsPrincipal(address account, uint256 requested, uint256 principal);
+    /// @notice Thrown when someone other than the mirror calls `onBadDebt`.
+    error Pool_OnlyMirror(address caller);
     /// @notice Thrown when the stable token has more than 18 decimals.
     error Pool_UnsupportedDecimals(uint8 decimals);
 
@@ -104,6 +110,45 @@ contract CreditLendingPool is ICreditConsumer {
         asset.safeTransferFrom(msg.sender, address(this), paid);
         if (principal > 0) mirror.restore(account, SafeCast.toUint128(principal * _creditPerUnit));
         emit Repaid(account, msg.sender, interest, principal);
+    }
+
+    /// @notice Liquidates a flagged account: the caller repays `amount` of its principal in the stable token and
+    /// is paid collateral on home, at `homeLiquidator`, by the vault (in `collateral` first, if the account holds it).
+    /// `msg.value` pays the `SEIZE` message (`mirror.quote(TYPE_SEIZE, options)`). Interest stays owed.
+    function liquidate(
+        address account,
+        uint256 amount,
+        address homeLiquidator,
+        address collateral,
+        bytes calldata options
+    ) external payable {
+        if (amount == 0) revert Pool_ZeroAmount();
+        Loan memory loan = _accrued(loans[account]);
+        if (amount > loan.principal) revert Pool_RepayExceedsPrincipal(account, amount, loan.principal);
+        // forge-lint: disable-next-line(unsafe-typecast)
+        loan.principal -= uint96(amount);
+        loans[account] = loan;
+        totalPrincipal -= amount;
+        asset.safeTransferFrom(msg.sender, address(this), amount);
+        mirror.liquidate{ value: msg.value }(
+            account, SafeCast.toUint128(amount * _creditPerUnit), homeLiquidator, collateral, options
+        );
+        emit Liquidated(account, msg.sender, amount, homeLiquidator);
+    }
+
+    /// @inheritdoc ICreditConsumer
+    /// @dev Writes the principal off (lenders take the loss); the account's interest is dropped with it.
+    function onBadDebt(address account, uint256 amount) external {
+        if (msg.sender != address(mirror)) revert Pool_OnlyMirror(msg.sender);
+        Loan memory loan = loans[account];
+        uint256 principal = Math.min(amount / _creditPerUnit, loan.principal);
+        totalPrincipal -= principal;
+        delete loans[account];
+        if (loan.principal > principal) {
+            // forge-lint: disable-next-line(unsafe-typecast)
+            loans[account] = Loan(loan.principal - uint96(principal), 0, uint64(block.timestamp));
+        }
+        emit BadDebt(account, principal);
     }
 
     /// @inheritdoc ICreditConsumer

@@ -64,6 +64,17 @@ interface ICollateralVault {
         uint64 seq;
     }
 
+    /// @notice Liquidation settings (one slot; set by governance).
+    struct LiquidationConfig {
+        /// Share of an account's drawn credit on a remote a liquidator may repay per flag, in basis points.
+        uint16 closeFactorBps;
+        /// Seconds past a feed's heartbeat that its last good price still prices a liquidation (never an
+        /// export or withdrawal), so a late oracle update cannot stop liquidations (ARCHITECTURE.md §8).
+        uint32 priceTolerance;
+        /// Health (1e18 = 1) under which anyone may `recall` an account's undrawn credit.
+        uint64 recallHealth;
+    }
+
     /// @notice Emitted when `amount` of `asset` is deposited for `account` by `caller`.
     event Deposited(address indexed account, address indexed asset, address indexed caller, uint256 amount);
     /// @notice Emitted when `amount` of `asset` is withdrawn from `account` to `receiver` by `caller`.
@@ -98,6 +109,36 @@ interface ICollateralVault {
     event GuardianSet(address guardian);
     /// @notice Emitted when exports are paused or unpaused.
     event ExportsPausedSet(bool paused);
+    /// @notice Emitted when the liquidation settings change.
+    event LiquidationConfigured(LiquidationConfig config);
+    /// @notice Emitted when `account` is flagged at `epoch` (odd); `remoteMask` names the remotes told (bit i: `remotes()[i]`).
+    event AccountFlagged(address indexed account, uint32 epoch, uint256 health, uint256 remoteMask);
+    /// @notice Emitted when a flagged `account` proved healthy and was cleared at `epoch` (even).
+    event AccountCleared(address indexed account, uint32 epoch, uint256 health);
+    /// @notice Emitted for every `RECALL`, `LIQUIDATABLE`, `CLEAR` and `BAD_DEBT` sent to a remote.
+    /// @param value The recall's or bad debt's amount (1e18 USD), 0 for the others.
+    event NoticeSent(
+        address indexed account, uint32 indexed dstEid, uint8 indexed msgType, uint32 epoch, uint256 value, bytes32 guid
+    );
+    /// @notice Emitted when a remote's `SEIZE` is applied: `repaid` credit left `exported`, the liquidator was
+    /// paid (`withBonus` false: at par, the account was not liquidatable at home at the seize's epoch), and
+    /// `unpaid` credit found no collateral left (bad debt).
+    event SeizeApplied(
+        address indexed account,
+        uint32 indexed srcEid,
+        address indexed liquidator,
+        uint128 repaid,
+        uint64 epoch,
+        uint64 seizeId,
+        bool withBonus,
+        uint256 unpaid
+    );
+    /// @notice Emitted per asset a `SEIZE` pays; `claimable` true: the token refused the transfer, `claim` it.
+    event CollateralSeized(
+        address indexed account, address indexed liquidator, address indexed asset, uint256 amount, bool claimable
+    );
+    /// @notice Emitted when `owner` claims seized collateral the token had refused to send.
+    event Claimed(address indexed owner, address indexed asset, uint256 amount);
 
     /// @notice Thrown when `caller` acts for `account` without being it or its operator.
     error Vault_Unauthorized(address account, address caller);
@@ -127,6 +168,28 @@ interface ICollateralVault {
     error Vault_TooManyAssets(address account, uint256 max);
     /// @notice Thrown when listing an asset beyond `MAX_LISTED_ASSETS` (delisted assets keep their place).
     error Vault_TooManyListedAssets(uint256 max);
+    /// @notice Thrown when exporting or withdrawing for a flagged account (`clear` it first if it is healthy).
+    error Vault_AccountFlagged(address account);
+    /// @notice Thrown when flagging an account whose home health is at least 1.
+    error Vault_AccountHealthy(address account, uint256 health);
+    /// @notice Thrown when clearing an account that is not flagged.
+    error Vault_NotFlagged(address account);
+    /// @notice Thrown when clearing a flagged account whose health is still below 1.
+    error Vault_StillUnhealthy(address account, uint256 health);
+    /// @notice Thrown when a stranger recalls credit of an account whose health is at or above the recall health.
+    error Vault_RecallNotAllowed(address account, address caller, uint256 health);
+    /// @notice Thrown when reporting bad debt for an account that still holds collateral or exported nothing to `eid`.
+    error Vault_NoBadDebt(address account, uint32 eid);
+    /// @notice Thrown when a `SEIZE` id from `srcEid` was already applied (kept retryable, never applied twice).
+    error Vault_DuplicateSeize(uint32 srcEid, uint64 seizeId);
+    /// @notice Thrown when a `SEIZE` repays more than was exported to its remote (impossible under rule V-1).
+    error Vault_SeizeExceedsExported(address account, uint32 eid, uint256 repaid, uint256 exported);
+    /// @notice Thrown when `msg.value` does not cover the fees of every message a call sends.
+    error Vault_InsufficientFee(uint256 required, uint256 available);
+    /// @notice Thrown when claiming with nothing claimable.
+    error Vault_NothingToClaim(address owner, address asset);
+    /// @notice Thrown when configuring more than `MAX_REMOTES` remotes.
+    error Vault_TooManyRemotes(uint256 max);
     /// @notice Which configuration rule a governance call broke.
     enum ConfigFault {
         /// The asset has no feed on the oracle adapter.
@@ -142,7 +205,11 @@ interface ICollateralVault {
         /// A remote's grant TTL is zero.
         ZeroGrantTtl,
         /// A remote's rate window is zero.
-        ZeroRateWindow
+        ZeroRateWindow,
+        /// The close factor is 0 or above 10,000 bps.
+        CloseFactorOutOfRange,
+        /// The recall health is below 1 (1e18).
+        RecallHealthBelowOne
     }
 
     /// @notice Thrown when a configuration value breaks a rule (`fault` names it).
@@ -225,4 +292,47 @@ interface ICollateralVault {
 
     /// @notice Last applied `USAGE` report of `account` from `eid`.
     function usageOf(address account, uint32 eid) external view returns (Usage memory);
+
+    // ------------------------------------------------------------------ liquidation (docs/PROTOCOL.md#liquidation)
+
+    /// @notice Flags `account` (permissionless): home health at liquidation prices must be below 1. Bumps the
+    /// epoch to odd and sends `LIQUIDATABLE` to every remote the account exported to; `msg.value` pays all of
+    /// them (see `quoteNotices`), the rest is refunded.
+    function flag(address account, bytes calldata options) external payable;
+
+    /// @notice Clears a flagged `account` whose health is at least 1 again (permissionless): bumps the epoch to
+    /// even and sends `CLEAR` to every remote that was flagged. `msg.value` pays all of them; the rest is refunded.
+    function clear(address account, bytes calldata options) external payable;
+
+    /// @notice Asks remote `dstEid` to release up to `amount` of `account`'s undrawn credit (`RECALL`). The
+    /// account or its operator may always; anyone once the account's health is below `recallHealth`.
+    function recall(address account, uint32 dstEid, uint128 amount, bytes calldata options) external payable;
+
+    /// @notice Tells remote `dstEid` to write off what `account` still owes there (`BAD_DEBT`, permissionless):
+    /// the account must hold no collateral and have credit exported to `dstEid`.
+    function reportBadDebt(address account, uint32 dstEid, bytes calldata options) external payable;
+
+    /// @notice Sends the caller seized `asset` that the token had refused to transfer.
+    function claim(address asset) external returns (uint256 amount);
+
+    /// @notice Total fee of the messages `flag` (`msgType` = `LIQUIDATABLE`: one to every remote `account` exported
+    /// to) or `clear` (`CLEAR`: one to every flagged remote) would send now. `recall` and `reportBadDebt` send one
+    /// message each: quote them with `quote`. Every notice refunds what `msg.value` holds beyond its fees.
+    function quoteNotices(address account, uint8 msgType, bytes calldata options) external view returns (uint256 fee);
+
+    /// @notice Home health of `account` at liquidation prices (fresh, or stale by at most `priceTolerance`
+    /// past the feed's heartbeat); what `flag`, `clear` and `SEIZE` judge by. Reverts on an unusable price.
+    function liquidationHealth(address account) external view returns (uint256);
+
+    /// @notice Liquidation epoch of `account` (odd: flagged).
+    function epochOf(address account) external view returns (uint32);
+
+    /// @notice Every remote ever configured; bit i of a remote mask is `remotes()[i]`.
+    function remotes() external view returns (uint32[] memory);
+
+    /// @notice Seized collateral of `owner` in `asset` waiting to be claimed.
+    function claimableOf(address owner, address asset) external view returns (uint256);
+
+    /// @notice The liquidation settings.
+    function liquidationConfig() external view returns (LiquidationConfig memory);
 }

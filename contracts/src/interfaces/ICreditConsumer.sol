@@ -10,4 +10,11 @@ pragma solidity 0.8.30;
 interface ICreditConsumer {
     /// @notice Credit (1e18 USD) this consumer currently has drawn for `account`.
     function drawnBy(address account) external view returns (uint256);
+
+    /// @notice Called by the mirror when home declares `amount` (1e18 USD) of what this consumer drew for
+    /// `account` bad debt (`BAD_DEBT`): no collateral is left to repay it. The mirror has already written it
+    /// off its own books; the consumer writes it off its own (its lenders take the loss).
+    /// @dev Must not revert for an amount ≤ `drawnBy(account)`; if it does, the mirror emits the failure and
+    /// moves on (a consumer's bug never blocks the message).
+    function onBadDebt(address account, uint256 amount) external;
 }

@@ -23,6 +23,8 @@ interface ICreditMirror {
         address owner;
         /// Sequence number of the last `USAGE` report sent.
         uint64 usageSeq;
+        /// Home's liquidation epoch as last heard (`LIQUIDATABLE` / `CLEAR`): odd while the account is flagged.
+        uint32 epoch;
     }
 
     /// @notice An approved consumer.
@@ -51,6 +53,29 @@ interface ICreditMirror {
     event HeartbeatReceived(uint64 homeTimestamp);
     /// @notice Emitted when a line owner authorises or deauthorises a consumer.
     event ConsumerAuthorized(address indexed account, address indexed consumer, bool authorized);
+    /// @notice Emitted when credit comes off (or never reaches) `account`'s line to go home: a `RECALL`, a
+    /// `LIQUIDATABLE` releasing undrawn credit, a `GRANT` to a flagged line, or a bad-debt write-off.
+    event CreditParked(address indexed account, uint128 amount, uint8 reason);
+    /// @notice Emitted when a `LIQUIDATABLE` flags `account` at `epoch`; a liquidator may repay up to `repayable`.
+    event LineFlagged(address indexed account, uint32 epoch, uint128 repayable);
+    /// @notice Emitted when a `CLEAR` un-flags `account` at `epoch`.
+    event LineCleared(address indexed account, uint32 epoch);
+    /// @notice Emitted when a `LIQUIDATABLE` or `CLEAR` older than the line's epoch arrives: it changes nothing.
+    event StaleNotice(address indexed account, uint8 msgType, uint32 epoch, uint32 lineEpoch);
+    /// @notice Emitted when a liquidator repays `amount` of `account`'s debt through `consumer`; `SEIZE` sent home.
+    event Liquidated(
+        address indexed account,
+        address indexed consumer,
+        address indexed liquidator,
+        uint128 amount,
+        address asset,
+        uint32 epoch,
+        uint64 seizeId,
+        bytes32 guid
+    );
+    /// @notice Emitted when a `BAD_DEBT` writes off `amount` that `consumer` had drawn for `account`;
+    /// `notified` false: the consumer's `onBadDebt` reverted (its books are its own; the mirror's are settled).
+    event BadDebtWrittenOff(address indexed account, address indexed consumer, uint128 amount, bool notified);
     /// @notice Emitted when governance configures a consumer.
     event ConsumerConfigured(address indexed consumer, bool allowed, uint120 cap);
     /// @notice Emitted when the heartbeat period changes.
@@ -86,6 +111,16 @@ interface ICreditMirror {
     error Mirror_UnexpectedMessage(uint8 msgType);
     /// @notice Thrown when someone other than the guardian or owner pauses.
     error Mirror_OnlyGuardian(address caller);
+    /// @notice Thrown when liquidating an account whose line is not flagged.
+    error Mirror_NotFlagged(address account);
+    /// @notice Thrown when a liquidation repays more than the close factor still allows at this epoch.
+    error Mirror_RepayExceedsCloseFactor(address account, uint256 requested, uint256 repayable);
+    /// @notice Thrown when a consumer liquidates more than it drew for the account.
+    error Mirror_LiquidationExceedsDrawn(address account, address consumer, uint256 requested, uint256 drawn);
+    /// @notice Thrown when a liquidation names no home-chain address to pay.
+    error Mirror_ZeroLiquidator();
+    /// @notice Thrown when configuring more than `MAX_CONSUMERS` consumers.
+    error Mirror_TooManyConsumers(uint256 max);
 
     /// @notice Endpoint id of the home chain.
     function homeEid() external view returns (uint32);
@@ -104,7 +139,8 @@ interface ICreditMirror {
         payable
         returns (MessagingReceipt memory receipt);
 
-    /// @notice Sends home the credit of `account` parked by late grants (permissionless).
+    /// @notice Sends home the credit of `account` parked by late grants, recalls, a flag or a write-off
+    /// (permissionless; the relayer pays it).
     function returnParked(address account, bytes calldata options)
         external
         payable
@@ -112,6 +148,15 @@ interface ICreditMirror {
 
     /// @notice Sends a `USAGE` report of `account` home (permissionless).
     function reportUsage(address account, bytes calldata options)
+        external
+        payable
+        returns (MessagingReceipt memory receipt);
+
+    /// @notice Repays `amount` of `account`'s drawn credit on behalf of a liquidator (called by the consumer that
+    /// collected the repayment in its debt asset) and sends `SEIZE` home, where `liquidator` is paid collateral
+    /// (in `asset` first, if the account holds it). The line must be flagged; at most the close factor of what
+    /// was drawn when it was flagged may be repaid per epoch. Never paused: liquidation is an exit.
+    function liquidate(address account, uint128 amount, address liquidator, address asset, bytes calldata options)
         external
         payable
         returns (MessagingReceipt memory receipt);
@@ -131,7 +176,13 @@ interface ICreditMirror {
     /// @notice Undrawn credit of `account`.
     function undrawn(address account) external view returns (uint256);
 
-    /// @notice Credit parked by late grants, waiting for `returnParked`.
+    /// @notice What a liquidator may still repay of `account`'s debt at the line's current (odd) epoch.
+    function repayableOf(address account) external view returns (uint256);
+
+    /// @notice Debt written off through `consumer` by `BAD_DEBT` over all accounts (1e18 USD).
+    function badDebtOf(address consumer) external view returns (uint256);
+
+    /// @notice Credit off `account`'s line waiting for `returnParked` to send it home.
     function parkedOf(address account) external view returns (uint256);
 
     /// @notice What `consumer` has drawn for `account`.

@@ -100,6 +100,13 @@ interface IOracleAdapter {
     /// `block.timestamp - upSince >= gracePeriod`.
     function price(address asset) external view returns (uint256 price1e18);
 
+    /// @notice The price of `asset` for a liquidation: as `price`, but an answer up to `tolerance` seconds
+    /// older than the heartbeat still counts, and the sequencer is not checked (a liquidation must not wait
+    /// for a grace period; ARCHITECTURE.md §8). Bounds, sign and completeness are checked as in `price`.
+    /// @dev Reverts with the same errors as `price` except the sequencer's; `Oracle_StalePrice` then reports
+    /// heartbeat + tolerance as the limit.
+    function liquidationPrice(address asset, uint256 tolerance) external view returns (uint256 price1e18);
+
     /// @notice The price of `asset` as `price` computes it, without reverting for a price problem.
     /// @return ok True exactly when `price(asset)` would succeed; then `price1e18` is what it returns.
     /// @return price1e18 When `ok` is false: the normalised latest answer if it is positive and its round

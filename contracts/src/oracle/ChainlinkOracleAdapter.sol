@@ -48,19 +48,21 @@ contract ChainlinkOracleAdapter is IOracleAdapter, Ownable2Step {
     /// @inheritdoc IOracleAdapter
     function price(address asset) external view returns (uint256 price1e18) {
         bytes memory failure;
-        (price1e18,, failure) = _quote(asset);
-        if (failure.length != 0) {
-            // Re-throw the custom error `_quote` encoded, unchanged.
-            assembly ("memory-safe") {
-                revert(add(failure, 0x20), mload(failure))
-            }
-        }
+        (price1e18,, failure) = _quote(asset, 0, true);
+        _raise(failure);
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function liquidationPrice(address asset, uint256 tolerance) external view returns (uint256 price1e18) {
+        bytes memory failure;
+        (price1e18,, failure) = _quote(asset, tolerance, false);
+        _raise(failure);
     }
 
     /// @inheritdoc IOracleAdapter
     function tryPrice(address asset) external view returns (bool ok, uint256 price1e18, uint256 updatedAt) {
         bytes memory failure;
-        (price1e18, updatedAt, failure) = _quote(asset);
+        (price1e18, updatedAt, failure) = _quote(asset, 0, true);
         ok = failure.length == 0;
     }
 
@@ -135,7 +137,22 @@ contract ChainlinkOracleAdapter is IOracleAdapter, Ownable2Step {
     /// @dev Reads and checks the feed of `asset`, in the order the interface documents. Never reverts:
     /// returns the encoded custom error of the first broken check in `failure` (empty when all pass).
     /// `price1e18` is the normalised answer whenever the answer is positive and its round complete.
-    function _quote(address asset) private view returns (uint256 price1e18, uint256 updatedAt, bytes memory failure) {
+    /// @dev Re-throws the custom error `_quote` encoded, unchanged (no-op when empty).
+    function _raise(bytes memory failure) private pure {
+        if (failure.length != 0) {
+            assembly ("memory-safe") {
+                revert(add(failure, 0x20), mload(failure))
+            }
+        }
+    }
+
+    /// @dev The price of `asset` and why it may not be used (empty: it may). An answer may be `tolerance`
+    /// seconds older than the heartbeat; `checkSequencer` false skips the sequencer check.
+    function _quote(address asset, uint256 tolerance, bool checkSequencer)
+        private
+        view
+        returns (uint256 price1e18, uint256 updatedAt, bytes memory failure)
+    {
         Feed memory stored = _feeds[asset];
         if (stored.aggregator == address(0)) {
             return (0, 0, abi.encodeWithSelector(Oracle_UnknownAsset.selector, asset));
@@ -158,13 +175,18 @@ contract ChainlinkOracleAdapter is IOracleAdapter, Ownable2Step {
         // forge-lint: disable-start(block-timestamp)
         if (updatedAt > block.timestamp) {
             failure = abi.encodeWithSelector(Oracle_FutureTimestamp.selector, asset, updatedAt);
-        } else if (block.timestamp - updatedAt > stored.heartbeat) {
-            failure = abi.encodeWithSelector(Oracle_StalePrice.selector, asset, updatedAt, uint256(stored.heartbeat));
+        } else if (
+            block.timestamp - updatedAt > stored.heartbeat && block.timestamp - updatedAt - stored.heartbeat > tolerance
+        ) {
+            // Unreachable with a tolerance near 2^256 (no answer is that old), so the sum cannot overflow.
+            failure = abi.encodeWithSelector(
+                Oracle_StalePrice.selector, asset, updatedAt, uint256(stored.heartbeat) + tolerance
+            );
         } else if (price1e18 < stored.minPrice || price1e18 > stored.maxPrice) {
             failure = abi.encodeWithSelector(
                 Oracle_PriceOutOfBounds.selector, asset, price1e18, uint256(stored.minPrice), uint256(stored.maxPrice)
             );
-        } else {
+        } else if (checkSequencer) {
             failure = _sequencerFailure();
         }
         // forge-lint: disable-end(block-timestamp)

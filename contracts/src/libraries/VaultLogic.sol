@@ -1,0 +1,522 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import { ICollateralVault } from "../interfaces/ICollateralVault.sol";
+import { IOracleAdapter } from "../interfaces/IOracleAdapter.sol";
+import { Bitmask } from "./Bitmask.sol";
+import { CreditMath } from "./CreditMath.sol";
+import { MsgCodec } from "./MsgCodec.sol";
+import { VaultStorage } from "./VaultStorage.sol";
+import {
+    ILayerZeroEndpointV2,
+    MessagingParams,
+    MessagingReceipt
+} from "@layerzerolabs/lz-evm-protocol-v2/contracts/interfaces/ILayerZeroEndpointV2.sol";
+import { IOAppCore } from "@layerzerolabs/oapp-evm/contracts/oapp/interfaces/IOAppCore.sol";
+import { IOAppOptionsType3 } from "@layerzerolabs/oapp-evm/contracts/oapp/interfaces/IOAppOptionsType3.sol";
+import { IERC20 } from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import { IERC20Metadata } from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import { SafeERC20 } from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import { Address } from "@openzeppelin/contracts/utils/Address.sol";
+import { Math } from "@openzeppelin/contracts/utils/math/Math.sol";
+
+/// @title VaultLogic
+/// @notice The vault's cold path: flag, clear, recall and bad-debt checks and the `SEIZE` settlement. Its
+/// functions are `external`, so the library is deployed once and `CollateralVault` reaches it by
+/// `DELEGATECALL`: the code runs in the vault's context (its storage, its token balances, its events) but
+/// does not count against the vault's EIP-170 size. It never sends LayerZero messages: it returns what the
+/// vault must send. Spec: docs/PROTOCOL.md#liquidation.
+/// @dev Every price here is a liquidation price (`IOracleAdapter.liquidationPrice` with the configured
+/// tolerance); an unusable one reverts with the oracle's error, so nothing is judged on a missing price and
+/// a `SEIZE` stays retryable until the feed is back.
+library VaultLogic {
+    using SafeERC20 for IERC20;
+
+    /// @notice Most assets ever listed (an account's assets are a bitmask over listing indices).
+    uint256 public constant MAX_LISTED_ASSETS = 96;
+    /// @notice Least gap between an asset's LTV and its liquidation threshold.
+    uint16 public constant MIN_LIQUIDATION_BUFFER_BPS = 200;
+    /// @notice Most remotes ever configured (bounds the loops of `flag` and `clear`).
+    uint256 public constant MAX_REMOTES = 32;
+    /// @notice Health of an account with nothing exported.
+    uint256 internal constant INFINITE_HEALTH = type(uint256).max;
+    /// @notice Health 1 (1e18).
+    uint256 internal constant ONE = 1e18;
+
+    // ------------------------------------------------------------------ pricing (internal: inlined into the vault too)
+
+    /// @notice Σ value × LTV (power) or × liquidation threshold (health's numerator) over the assets in `mask`,
+    /// rounded down. An asset whose price the oracle refuses counts for nothing (rule V-2a: never more than the
+    /// prices prove); the last such asset is returned so that a caller can raise the oracle's own error.
+    function weightedValue(
+        VaultStorage.Layout storage $,
+        IOracleAdapter oracle,
+        address account,
+        uint256 mask,
+        bool atThreshold
+    ) internal view returns (uint256 weighted, address unpriced) {
+        for (; mask != 0; mask &= mask - 1) {
+            VaultStorage.Risk memory risk = $.risks[Bitmask.lowestBit(mask)];
+            (bool ok, uint256 price,) = oracle.tryPrice(risk.token);
+            if (!ok) {
+                unpriced = risk.token;
+                continue;
+            }
+            uint256 value = CreditMath.valueDown($.collateral[account][risk.token], price, risk.decimals);
+            weighted += CreditMath.bpsDown(value, atThreshold ? risk.liquidationThresholdBps : risk.ltvBps);
+        }
+    }
+
+    /// @notice Re-throws the oracle's error for `asset` (no-op for the zero address or a price that is good now).
+    function raiseOracleError(IOracleAdapter oracle, address asset) internal view {
+        if (asset != address(0)) oracle.price(asset);
+    }
+
+    /// @notice Borrowing power of `account` at fresh prices; reverts with the oracle's error on an unusable price.
+    function borrowingPower(VaultStorage.Layout storage $, IOracleAdapter oracle, address account)
+        external
+        view
+        returns (uint256 power)
+    {
+        address unpriced;
+        (power, unpriced) = weightedValue($, oracle, account, $.accounts[account].assetMask, false);
+        raiseOracleError(oracle, unpriced);
+    }
+
+    /// @notice Home health of `account` at fresh prices; reverts with the oracle's error on an unusable price.
+    function health(VaultStorage.Layout storage $, IOracleAdapter oracle, address account)
+        external
+        view
+        returns (uint256)
+    {
+        VaultStorage.Account memory state = $.accounts[account];
+        if (state.totalExported == 0) return INFINITE_HEALTH;
+        (uint256 weighted, address unpriced) = weightedValue($, oracle, account, state.assetMask, true);
+        raiseOracleError(oracle, unpriced);
+        return weighted * ONE / state.totalExported;
+    }
+
+    // ------------------------------------------------------------------ collateral
+
+    /// @notice Withdraws `amount` of `asset` from `account` to `receiver` (see `CollateralVault.withdraw`); the
+    /// caller (`msg.sender`) is the account or its operator.
+    function withdraw(
+        VaultStorage.Layout storage $,
+        IOracleAdapter oracle,
+        address account,
+        address asset,
+        uint256 amount,
+        address receiver
+    ) external {
+        if (msg.sender != account && !$.operators[account][msg.sender]) {
+            revert ICollateralVault.Vault_Unauthorized(account, msg.sender);
+        }
+        if (amount == 0) revert ICollateralVault.Vault_ZeroAmount();
+        uint256 balance = $.collateral[account][asset];
+        if (amount > balance) revert ICollateralVault.Vault_InsufficientCollateral(account, asset, amount, balance);
+        $.collateral[account][asset] = balance - amount;
+        VaultStorage.Account memory state = $.accounts[account];
+        if (state.epoch & 1 == 1) revert ICollateralVault.Vault_AccountFlagged(account);
+        if (balance == amount) {
+            state.assetMask &= ~(uint96(1) << ($.listings[asset].slot - 1));
+            $.accounts[account].assetMask = state.assetMask;
+        }
+        if (state.totalExported > 0) {
+            (uint256 powerAfter, address unpriced) = weightedValue($, oracle, account, state.assetMask, false);
+            if (powerAfter < state.totalExported) {
+                raiseOracleError(oracle, unpriced);
+                revert ICollateralVault.Vault_WithdrawExceedsPower(account, powerAfter, state.totalExported);
+            }
+        }
+        IERC20(asset).safeTransfer(receiver, amount);
+        emit ICollateralVault.Withdrawn(account, asset, msg.sender, receiver, amount);
+    }
+
+    // ------------------------------------------------------------------ liquidation
+
+    /// @notice Home health of `account` at liquidation prices: Σ value × liquidation threshold ÷ exported.
+    function liquidationHealth(VaultStorage.Layout storage $, IOracleAdapter oracle, address account)
+        public
+        view
+        returns (uint256)
+    {
+        VaultStorage.Account memory state = $.accounts[account];
+        if (state.totalExported == 0) return INFINITE_HEALTH;
+        uint256 tolerance = $.liquidation.priceTolerance;
+        uint256 weighted;
+        for (uint256 mask = state.assetMask; mask != 0; mask &= mask - 1) {
+            VaultStorage.Risk memory risk = $.risks[Bitmask.lowestBit(mask)];
+            uint256 price = oracle.liquidationPrice(risk.token, tolerance);
+            uint256 value = CreditMath.valueDown($.collateral[account][risk.token], price, risk.decimals);
+            weighted += CreditMath.bpsDown(value, risk.liquidationThresholdBps);
+        }
+        return Math.mulDiv(weighted, ONE, state.totalExported);
+    }
+
+    /// @notice Flags `account` (its health must be below 1): bumps its epoch to odd and sends `LIQUIDATABLE` to
+    /// every remote it has credit exported to, paid out of `budget` (the caller's `msg.value`).
+    function flag(
+        VaultStorage.Layout storage $,
+        IOracleAdapter oracle,
+        address account,
+        bytes calldata options,
+        uint256 budget
+    ) external {
+        uint32 epoch = $.accounts[account].epoch;
+        if (epoch & 1 == 1) revert ICollateralVault.Vault_AccountFlagged(account);
+        uint256 current = liquidationHealth($, oracle, account);
+        if (current >= ONE) revert ICollateralVault.Vault_AccountHealthy(account, current);
+        $.accounts[account].epoch = ++epoch;
+        uint256 remoteMask = _exportedRemotes($, account);
+        $.flaggedRemotes[account] = remoteMask;
+        emit ICollateralVault.AccountFlagged(account, epoch, current, remoteMask);
+        bytes memory message =
+            MsgCodec.encodeLiquidatable(MsgCodec.Liquidatable(account, epoch, $.liquidation.closeFactorBps));
+        _notifyAll($, account, epoch, remoteMask, MsgCodec.TYPE_LIQUIDATABLE, message, options, budget);
+    }
+
+    /// @notice Clears a flagged `account` whose health is at least 1 again: bumps its epoch to even and sends
+    /// `CLEAR` to every remote that was flagged, paid out of `budget`.
+    function clear(
+        VaultStorage.Layout storage $,
+        IOracleAdapter oracle,
+        address account,
+        bytes calldata options,
+        uint256 budget
+    ) external {
+        uint32 epoch = $.accounts[account].epoch;
+        if (epoch & 1 == 0) revert ICollateralVault.Vault_NotFlagged(account);
+        uint256 current = liquidationHealth($, oracle, account);
+        if (current < ONE) revert ICollateralVault.Vault_StillUnhealthy(account, current);
+        $.accounts[account].epoch = ++epoch;
+        uint256 remoteMask = $.flaggedRemotes[account];
+        delete $.flaggedRemotes[account];
+        emit ICollateralVault.AccountCleared(account, epoch, current);
+        bytes memory message = MsgCodec.encodeClear(MsgCodec.Clear(account, epoch));
+        _notifyAll($, account, epoch, remoteMask, MsgCodec.TYPE_CLEAR, message, options, budget);
+    }
+
+    /// @notice Sends `RECALL` of up to `amount` of `account`'s undrawn credit on `dstEid`. The caller
+    /// (`msg.sender`) must be the account or its operator, or the account's health below the recall health.
+    function recall(
+        VaultStorage.Layout storage $,
+        IOracleAdapter oracle,
+        address account,
+        uint32 dstEid,
+        uint128 amount,
+        bytes calldata options,
+        uint256 budget
+    ) external {
+        if (amount == 0) revert ICollateralVault.Vault_ZeroAmount();
+        if (msg.sender != account && !$.operators[account][msg.sender]) {
+            uint256 current = liquidationHealth($, oracle, account);
+            if (current >= $.liquidation.recallHealth) {
+                revert ICollateralVault.Vault_RecallNotAllowed(account, msg.sender, current);
+            }
+        }
+        bytes memory message = MsgCodec.encodeRecall(MsgCodec.Recall(account, amount, ++$.recalls));
+        uint256 fee =
+            _notify(account, $.accounts[account].epoch, dstEid, MsgCodec.TYPE_RECALL, message, options, amount, budget);
+        _refund(budget - fee);
+    }
+
+    /// @notice Sends `BAD_DEBT` for what `account` still has exported to `dstEid`; it must hold no collateral.
+    function reportBadDebt(
+        VaultStorage.Layout storage $,
+        address account,
+        uint32 dstEid,
+        bytes calldata options,
+        uint256 budget
+    ) external {
+        uint256 amount = $.exported[account][dstEid];
+        if ($.accounts[account].assetMask != 0 || amount == 0) {
+            revert ICollateralVault.Vault_NoBadDebt(account, dstEid);
+        }
+        uint32 epoch = $.accounts[account].epoch;
+        // forge-lint: disable-next-line(unsafe-typecast)
+        bytes memory message = MsgCodec.encodeBadDebt(MsgCodec.BadDebt(account, epoch, uint128(amount)));
+        uint256 fee = _notify(account, epoch, dstEid, MsgCodec.TYPE_BAD_DEBT, message, options, amount, budget);
+        _refund(budget - fee);
+    }
+
+    /// @notice Total fee of the `LIQUIDATABLE` (`flag`) or `CLEAR` (`clear`) messages for `account` now.
+    function quoteNotices(VaultStorage.Layout storage $, address account, uint8 msgType, bytes calldata options)
+        external
+        view
+        returns (uint256 fee)
+    {
+        uint256 remoteMask = msgType == MsgCodec.TYPE_CLEAR ? $.flaggedRemotes[account] : _exportedRemotes($, account);
+        bytes memory message = new bytes(MsgCodec.sizeOf(msgType));
+        for (; remoteMask != 0; remoteMask &= remoteMask - 1) {
+            (, MessagingParams memory params) =
+                _params($.remotes[Bitmask.lowestBit(remoteMask)], msgType, message, options);
+            fee += _endpoint().quote(params, address(this)).nativeFee;
+        }
+    }
+
+    /// @dev Sends `message` to every remote in `remoteMask`, each at its quoted fee out of `budget`; refunds the rest.
+    function _notifyAll(
+        VaultStorage.Layout storage $,
+        address account,
+        uint32 epoch,
+        uint256 remoteMask,
+        uint8 msgType,
+        bytes memory message,
+        bytes calldata options,
+        uint256 budget
+    ) private {
+        for (; remoteMask != 0; remoteMask &= remoteMask - 1) {
+            uint32 eid = $.remotes[Bitmask.lowestBit(remoteMask)];
+            budget -= _notify(account, epoch, eid, msgType, message, options, 0, budget);
+        }
+        _refund(budget);
+    }
+
+    /// @dev Sends one notice to `eid` at its quoted fee (≤ `budget`); the vault is the sender (this code runs in
+    /// its context), so the endpoint sees the OApp, and its peer and enforced options apply. Returns the fee.
+    function _notify(
+        address account,
+        uint32 epoch,
+        uint32 eid,
+        uint8 msgType,
+        bytes memory message,
+        bytes calldata options,
+        uint256 value,
+        uint256 budget
+    ) private returns (uint256 fee) {
+        (ILayerZeroEndpointV2 endpoint, MessagingParams memory params) = _params(eid, msgType, message, options);
+        fee = endpoint.quote(params, address(this)).nativeFee;
+        if (fee > budget) revert ICollateralVault.Vault_InsufficientFee(fee, budget);
+        MessagingReceipt memory receipt = endpoint.send{ value: fee }(params, msg.sender);
+        emit ICollateralVault.NoticeSent(account, eid, msgType, epoch, value, receipt.guid);
+    }
+
+    function _params(uint32 eid, uint8 msgType, bytes memory message, bytes calldata options)
+        private
+        view
+        returns (ILayerZeroEndpointV2 endpoint, MessagingParams memory params)
+    {
+        bytes32 peer = IOAppCore(address(this)).peers(eid);
+        if (peer == bytes32(0)) revert IOAppCore.NoPeer(eid);
+        bytes memory combined = IOAppOptionsType3(address(this)).combineOptions(eid, msgType, options);
+        return (_endpoint(), MessagingParams(eid, peer, message, combined, false));
+    }
+
+    function _endpoint() private view returns (ILayerZeroEndpointV2) {
+        return IOAppCore(address(this)).endpoint();
+    }
+
+    function _refund(uint256 amount) private {
+        if (amount != 0) Address.sendValue(payable(msg.sender), amount);
+    }
+
+    function _exportedRemotes(VaultStorage.Layout storage $, address account)
+        private
+        view
+        returns (uint256 remoteMask)
+    {
+        uint32[] storage remotes = $.remotes;
+        for (uint256 i; i < remotes.length; ++i) {
+            if ($.exported[account][remotes[i]] != 0) remoteMask |= uint256(1) << i;
+        }
+    }
+
+    /// @notice Applies a `SEIZE` from `srcEid`: the repaid credit leaves home's books (the remote already cut
+    /// the line), then the liquidator is paid collateral worth repaid × (1 + bonus), or at par when the
+    /// account is not liquidatable at the seize's epoch (rule V-7).
+    /// @dev Bonus only if the seize's epoch is the account's current, odd epoch and home health (before the
+    /// repaid credit leaves) is below 1: a `SEIZE` after a `CLEAR`, from an older flag, or for an account
+    /// that recovered pays at par — the liquidator did repay real debt on the remote, which cannot be undone,
+    /// and the account loses no value. Assets pay in order: the liquidator's choice first, then listing order.
+    function seize(VaultStorage.Layout storage $, IOracleAdapter oracle, uint32 srcEid, MsgCodec.Seize memory order)
+        external
+    {
+        if ($.seizes[srcEid][order.seizeId]) revert ICollateralVault.Vault_DuplicateSeize(srcEid, order.seizeId);
+        $.seizes[srcEid][order.seizeId] = true;
+        address account = order.account;
+        uint256 exported = $.exported[account][srcEid];
+        if (order.repaid > exported) {
+            revert ICollateralVault.Vault_SeizeExceedsExported(account, srcEid, order.repaid, exported);
+        }
+        uint32 epoch = $.accounts[account].epoch;
+        bool withBonus = order.epoch == epoch && epoch & 1 == 1 && liquidationHealth($, oracle, account) < ONE;
+
+        // The credit was consumed on the remote: it leaves every total that counted it.
+        $.exported[account][srcEid] = exported - order.repaid;
+        $.accounts[account].totalExported -= order.repaid;
+        // forge-lint: disable-next-line(unsafe-typecast)
+        $.remoteStates[srcEid].exported -= uint96(order.repaid);
+
+        uint256 unpaid = _pay($, oracle, order, withBonus);
+        emit ICollateralVault.SeizeApplied(
+            account, srcEid, order.liquidator, order.repaid, order.epoch, order.seizeId, withBonus, unpaid
+        );
+    }
+
+    /// @dev Pays `order.liquidator` for `order.repaid` credit out of `order.account`'s collateral; returns the
+    /// credit no collateral was left to cover.
+    function _pay(VaultStorage.Layout storage $, IOracleAdapter oracle, MsgCodec.Seize memory order, bool withBonus)
+        private
+        returns (uint256 remaining)
+    {
+        remaining = order.repaid;
+        uint256 mask = $.accounts[order.account].assetMask;
+        VaultStorage.Listing memory chosen = $.listings[order.asset];
+        if (chosen.slot != 0 && mask & (uint256(1) << (chosen.slot - 1)) != 0) {
+            remaining = _payIn($, oracle, order, chosen.slot - 1, remaining, withBonus);
+            mask &= ~(uint256(1) << (chosen.slot - 1));
+        }
+        for (; mask != 0 && remaining != 0; mask &= mask - 1) {
+            // Listing indices are < MAX_LISTED_ASSETS = 96.
+            // forge-lint: disable-next-line(unsafe-typecast)
+            remaining = _payIn($, oracle, order, uint8(Bitmask.lowestBit(mask)), remaining, withBonus);
+        }
+    }
+
+    /// @dev Pays for up to `remaining` credit in the asset listed at `index`; returns the credit still unpaid.
+    /// Rounds against the liquidator: the amount owed rounds down, the credit a capped payment covers rounds up.
+    function _payIn(
+        VaultStorage.Layout storage $,
+        IOracleAdapter oracle,
+        MsgCodec.Seize memory order,
+        uint8 index,
+        uint256 remaining,
+        bool withBonus
+    ) private returns (uint256) {
+        VaultStorage.Risk memory risk = $.risks[index];
+        uint256 price = oracle.liquidationPrice(risk.token, $.liquidation.priceTolerance);
+        uint256 factorBps = CreditMath.BPS + (withBonus ? risk.liquidationBonusBps : 0);
+        uint256 owed = CreditMath.amountDown(CreditMath.bpsDown(remaining, factorBps), price, risk.decimals);
+        uint256 held = $.collateral[order.account][risk.token];
+        uint256 paid = Math.min(owed, held);
+        if (owed >= held) {
+            // Everything the account holds of this asset goes; it covers its value ÷ (1 + bonus) of credit.
+            uint256 covered = Math.mulDiv(
+                CreditMath.valueDown(held, price, risk.decimals), CreditMath.BPS, factorBps, Math.Rounding.Ceil
+            );
+            remaining = covered >= remaining ? 0 : remaining - covered;
+            $.accounts[order.account].assetMask &= ~(uint96(1) << index);
+        } else {
+            remaining = 0;
+        }
+        $.collateral[order.account][risk.token] = held - paid;
+        if (paid == 0) return remaining;
+        bool sent = IERC20(risk.token).trySafeTransfer(order.liquidator, paid);
+        if (!sent) $.claimable[order.liquidator][risk.token] += paid;
+        emit ICollateralVault.CollateralSeized(order.account, order.liquidator, risk.token, paid, !sent);
+        return remaining;
+    }
+
+    /// @notice Sends `owner` what it may claim of `asset`.
+    function claim(VaultStorage.Layout storage $, address owner, address asset) external returns (uint256 amount) {
+        amount = $.claimable[owner][asset];
+        if (amount == 0) revert ICollateralVault.Vault_NothingToClaim(owner, asset);
+        delete $.claimable[owner][asset];
+        IERC20(asset).safeTransfer(owner, amount);
+        emit ICollateralVault.Claimed(owner, asset, amount);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice Assets `account` holds, in listing order.
+    function assetsOf(VaultStorage.Layout storage $, address account) external view returns (address[] memory assets) {
+        uint256 mask = $.accounts[account].assetMask;
+        assets = new address[](Bitmask.count(mask));
+        for (uint256 n; mask != 0; ++n) {
+            assets[n] = $.risks[Bitmask.lowestBit(mask)].token;
+            mask &= mask - 1;
+        }
+    }
+
+    /// @notice Parameters of `asset` (all zero if it was never listed).
+    function assetConfig(VaultStorage.Layout storage $, address asset)
+        external
+        view
+        returns (ICollateralVault.AssetConfig memory config)
+    {
+        VaultStorage.Listing memory listing = $.listings[asset];
+        if (listing.slot == 0) return config;
+        VaultStorage.Risk memory risk = $.risks[listing.slot - 1];
+        return ICollateralVault.AssetConfig(
+            risk.ltvBps,
+            risk.liquidationThresholdBps,
+            risk.liquidationBonusBps,
+            risk.decimals,
+            listing.listed,
+            listing.supplyCap
+        );
+    }
+
+    // ------------------------------------------------------------------ governance (the vault checks the owner)
+
+    /// @notice Lists `asset` or changes its parameters (see `CollateralVault.configureAsset`).
+    function configureAsset(
+        VaultStorage.Layout storage $,
+        IOracleAdapter oracle,
+        address asset,
+        uint16 ltvBps,
+        uint16 liquidationThresholdBps,
+        uint16 liquidationBonusBps,
+        uint128 supplyCap,
+        bool listed
+    ) external {
+        if (oracle.feed(asset).aggregator == address(0)) {
+            _badConfig(ICollateralVault.ConfigFault.NoOracleFeed);
+        }
+        if (ltvBps == 0) _badConfig(ICollateralVault.ConfigFault.ZeroLtv);
+        if (uint256(ltvBps) + MIN_LIQUIDATION_BUFFER_BPS > liquidationThresholdBps) {
+            _badConfig(ICollateralVault.ConfigFault.ThresholdWithinBuffer);
+        }
+        if (CreditMath.bpsUp(liquidationThresholdBps, CreditMath.BPS + liquidationBonusBps) >= CreditMath.BPS) {
+            _badConfig(ICollateralVault.ConfigFault.BonusTooLarge);
+        }
+        uint8 decimals = IERC20Metadata(asset).decimals();
+        if (decimals > 36) _badConfig(ICollateralVault.ConfigFault.DecimalsAbove36);
+        uint8 slot = $.listings[asset].slot;
+        if (slot == 0) {
+            if ($.listedCount >= MAX_LISTED_ASSETS) {
+                revert ICollateralVault.Vault_TooManyListedAssets(MAX_LISTED_ASSETS);
+            }
+            slot = ++$.listedCount;
+        }
+        $.listings[asset] = VaultStorage.Listing(slot, listed, supplyCap);
+        $.risks[slot - 1] = VaultStorage.Risk(asset, ltvBps, liquidationThresholdBps, liquidationBonusBps, decimals);
+        emit ICollateralVault.AssetConfigured(
+            asset,
+            ICollateralVault.AssetConfig(
+                ltvBps, liquidationThresholdBps, liquidationBonusBps, decimals, listed, supplyCap
+            )
+        );
+    }
+
+    /// @notice Sets the limits of remote `eid`; its first configuration adds it to the remote list for good.
+    function configureRemote(VaultStorage.Layout storage $, uint32 eid, ICollateralVault.RemoteConfig calldata config)
+        external
+    {
+        if (config.grantTtl == 0) _badConfig(ICollateralVault.ConfigFault.ZeroGrantTtl);
+        if (config.rateWindow == 0) _badConfig(ICollateralVault.ConfigFault.ZeroRateWindow);
+        if ($.remoteConfigs[eid].grantTtl == 0) {
+            // A configured remote's TTL is never 0, so this is its first configuration.
+            if ($.remotes.length >= MAX_REMOTES) revert ICollateralVault.Vault_TooManyRemotes(MAX_REMOTES);
+            $.remotes.push(eid);
+        }
+        $.remoteConfigs[eid] = config;
+        emit ICollateralVault.RemoteConfigured(eid, config);
+    }
+
+    /// @notice Sets the liquidation settings: a close factor in (0, 100%], a recall health of at least 1.
+    function configureLiquidation(VaultStorage.Layout storage $, ICollateralVault.LiquidationConfig calldata config)
+        external
+    {
+        if (config.closeFactorBps == 0 || config.closeFactorBps > CreditMath.BPS) {
+            _badConfig(ICollateralVault.ConfigFault.CloseFactorOutOfRange);
+        }
+        if (config.recallHealth < ONE) _badConfig(ICollateralVault.ConfigFault.RecallHealthBelowOne);
+        $.liquidation = config;
+        emit ICollateralVault.LiquidationConfigured(config);
+    }
+
+    function _badConfig(ICollateralVault.ConfigFault fault) private pure {
+        revert ICollateralVault.Vault_BadConfig(fault);
+    }
+}
