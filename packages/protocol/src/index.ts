@@ -5,3 +5,4 @@ export * from './deployments.ts';
 export * from './messages.ts';
 export * from './enforced-gas.ts';
 export * from './risk.ts';
+export * from './simulation.ts';

@@ -1,53 +1,11 @@
 // Seeded random portfolios for the risk tests: `risk.test.ts` (properties, rounding bound) and
 // test/e2e/risk-differential.test.ts (TypeScript against the contract). Deterministic for a seed, so a
-// failure names its case and reproduces. Test support only: not exported from the package.
+// failure names its case and reproduces. Test support only: not exported from the package. The generator
+// itself is `seeded-random.ts` (shared with the liquidation simulation), re-exported here for the tests.
 import { RISK_MAX_VALUE, type StressedValueParameters } from './risk.ts';
+import { SeededRandom } from './seeded-random.ts';
 
-const MASK_64 = (1n << 64n) - 1n;
-
-/** SplitMix64: a small, well-mixed 64-bit generator; enough for test cases, not for anything secret. */
-export class SeededRandom {
-  private state: bigint;
-
-  constructor(seed: bigint) {
-    this.state = seed & MASK_64;
-  }
-
-  /** 64 random bits. */
-  next(): bigint {
-    this.state = (this.state + 0x9e3779b97f4a7c15n) & MASK_64;
-    let z = this.state;
-    z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & MASK_64;
-    z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & MASK_64;
-    return z ^ (z >> 31n);
-  }
-
-  /** A bigint in [0, bound) (bound > 0), from 320 random bits. */
-  below(bound: bigint): bigint {
-    let bits = 0n;
-    for (let i = 0; i < 5; i++) bits = (bits << 64n) | this.next();
-    return bits % bound;
-  }
-
-  /** A bigint in [low, high]. */
-  between(low: bigint, high: bigint): bigint {
-    return low + this.below(high - low + 1n);
-  }
-
-  /** An integer in [0, bound). */
-  int(bound: number): number {
-    return Number(this.below(BigInt(bound)));
-  }
-
-  /** True with probability `p`. */
-  chance(p: number): boolean {
-    return Number(this.next() >> 11n) / 2 ** 53 < p;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)] as T;
-  }
-}
+export { SeededRandom };
 
 /**
  * A value as the vault computes one: amount × price / 10^decimals for a token of 6, 8 or 18 decimals, up
