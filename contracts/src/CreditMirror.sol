@@ -16,9 +16,9 @@ import { SafeCast } from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 /// a line never exceeds what home counts as exported. Spec: docs/PROTOCOL.md.
 contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
     /// @notice Most consumers ever configured (bounds the loop of a `BAD_DEBT` write-off).
-    uint256 public constant MAX_CONSUMERS = 16;
+    uint256 public constant MAX_CONSUMERS = 8;
     /// @notice Gas each consumer's `onBadDebt` may use (a consumer cannot make a `BAD_DEBT` run out of gas).
-    uint256 public constant BAD_DEBT_CALLBACK_GAS = 100_000;
+    uint256 public constant BAD_DEBT_CALLBACK_GAS = 60_000;
 
     /// @dev Credit off a line waiting to go home, with the reason of its latest addition (one slot).
     struct Parked {

@@ -6,6 +6,7 @@ import { ICreditMirror } from "../interfaces/ICreditMirror.sol";
 import { IERC20 } from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import { IERC20Metadata } from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import { SafeERC20 } from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import { Address } from "@openzeppelin/contracts/utils/Address.sol";
 import { Math } from "@openzeppelin/contracts/utils/math/Math.sol";
 import { SafeCast } from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
@@ -133,8 +134,14 @@ contract CreditLendingPool is ICreditConsumer {
         mirror.liquidate{ value: msg.value }(
             account, SafeCast.toUint128(amount * _creditPerUnit), homeLiquidator, collateral, options
         );
+        // The endpoint refunded any fee beyond the quote to this pool (the mirror's caller): pass it on.
+        uint256 refund = address(this).balance;
+        if (refund != 0) Address.sendValue(payable(msg.sender), refund);
         emit Liquidated(account, msg.sender, amount, homeLiquidator);
     }
+
+    /// @notice Takes the endpoint's fee refund during `liquidate` (the pool holds no ether otherwise).
+    receive() external payable { }
 
     /// @inheritdoc ICreditConsumer
     /// @dev Writes the principal off (lenders take the loss); the account's interest is dropped with it.

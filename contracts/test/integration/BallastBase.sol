@@ -31,6 +31,15 @@ abstract contract BallastBase is TestHelperOz5 {
     uint128 internal constant RELEASE_GAS = 100_000;
     uint128 internal constant USAGE_GAS = 100_000;
     uint128 internal constant HEARTBEAT_GAS = 100_000;
+    uint128 internal constant RECALL_GAS = 100_000;
+    uint128 internal constant LIQUIDATABLE_GAS = 150_000;
+    uint128 internal constant CLEAR_GAS = 100_000;
+    uint128 internal constant BAD_DEBT_GAS = 1_000_000;
+    uint128 internal constant SEIZE_GAS = 600_000;
+    /// Liquidation settings: close factor 50%, a one-hour price tolerance, recall under health 1.1.
+    uint16 internal constant CLOSE_FACTOR_BPS = 5000;
+    uint32 internal constant PRICE_TOLERANCE = 1 hours;
+    uint64 internal constant RECALL_HEALTH = 1.1e18;
 
     address internal governor = makeAddr("governor");
     address internal guardian = makeAddr("guardian");
@@ -80,6 +89,7 @@ abstract contract BallastBase is TestHelperOz5 {
         vault.configureRemote(REMOTE_A, _remoteConfig(10_000_000e18, 50_000_000e18));
         vault.configureRemote(REMOTE_B, _remoteConfig(10_000_000e18, 50_000_000e18));
         vault.setGuardian(guardian);
+        vault.configureLiquidation(ICollateralVault.LiquidationConfig(CLOSE_FACTOR_BPS, PRICE_TOLERANCE, RECALL_HEALTH));
         _wire(REMOTE_A, mirrorA);
         _wire(REMOTE_B, mirrorB);
         mirrorA.configureConsumer(address(poolA), true, uint120(5_000_000e18));
@@ -115,13 +125,18 @@ abstract contract BallastBase is TestHelperOz5 {
     function _wire(uint32 eid, CreditMirror mirror) internal {
         vault.setPeer(eid, addressToBytes32(address(mirror)));
         mirror.setPeer(HOME, addressToBytes32(address(vault)));
-        EnforcedOptionParam[] memory home = new EnforcedOptionParam[](2);
+        EnforcedOptionParam[] memory home = new EnforcedOptionParam[](6);
         home[0] = EnforcedOptionParam(eid, MsgCodec.TYPE_GRANT, _gas(GRANT_GAS));
         home[1] = EnforcedOptionParam(eid, MsgCodec.TYPE_HEARTBEAT, _gas(HEARTBEAT_GAS));
+        home[2] = EnforcedOptionParam(eid, MsgCodec.TYPE_RECALL, _gas(RECALL_GAS));
+        home[3] = EnforcedOptionParam(eid, MsgCodec.TYPE_LIQUIDATABLE, _gas(LIQUIDATABLE_GAS));
+        home[4] = EnforcedOptionParam(eid, MsgCodec.TYPE_CLEAR, _gas(CLEAR_GAS));
+        home[5] = EnforcedOptionParam(eid, MsgCodec.TYPE_BAD_DEBT, _gas(BAD_DEBT_GAS));
         vault.setEnforcedOptions(home);
-        EnforcedOptionParam[] memory remote = new EnforcedOptionParam[](2);
+        EnforcedOptionParam[] memory remote = new EnforcedOptionParam[](3);
         remote[0] = EnforcedOptionParam(HOME, MsgCodec.TYPE_RELEASE, _gas(RELEASE_GAS));
         remote[1] = EnforcedOptionParam(HOME, MsgCodec.TYPE_USAGE, _gas(USAGE_GAS));
+        remote[2] = EnforcedOptionParam(HOME, MsgCodec.TYPE_SEIZE, _gas(SEIZE_GAS));
         mirror.setEnforcedOptions(remote);
     }
 

@@ -9,4 +9,11 @@ export const ENFORCED_LZ_RECEIVE_GAS = {
   release: 100_000n,
   usage: 100_000n,
   heartbeat: 100_000n,
-} as const satisfies Partial<Record<MessageType, bigint>>;
+  recall: 100_000n,
+  liquidatable: 150_000n,
+  clear: 100_000n,
+  // Worst case: one write-off per consumer (MAX_CONSUMERS = 8), each consumer callback capped at 60k gas.
+  badDebt: 1_000_000n,
+  // Worst case: a health check and a payment over all eight assets an account may hold.
+  seize: 600_000n,
+} as const satisfies Record<MessageType, bigint>;
