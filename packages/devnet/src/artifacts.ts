@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type LayerZeroContract, layerZeroArtifacts } from '@ballast/abi/layerzero-artifacts';
 import { BallastError } from '@ballast/protocol';
-import type { Hex } from 'viem';
+import type { Address, Hex } from 'viem';
 
 const require = createRequire(import.meta.url);
 
@@ -27,11 +27,36 @@ export function layerZeroBytecode(name: LayerZeroContract): Hex {
  * Creation bytecode of a contract from forge's out/ (run `pnpm build:contracts` first). Like forge
  * and `pnpm build:abi`, honours `FOUNDRY_OUT` (relative to the repository root) when it is set.
  */
-export function forgeBytecode(contract: string): Hex {
+type LinkReferences = Record<string, Record<string, { start: number; length: number }[]>>;
+
+/**
+ * Creation bytecode of a contract from forge's out/ (run `pnpm build:contracts` first). Like forge
+ * and `pnpm build:abi`, honours `FOUNDRY_OUT` (relative to the repository root) when it is set.
+ * A contract that calls external library functions (CollateralVault → VaultLogic) needs each
+ * library's deployed address in `libraries`, by library name; it is written into the placeholders.
+ */
+export function forgeBytecode(contract: string, libraries: Record<string, Address> = {}): Hex {
   const path = join(resolve(repoRoot, process.env.FOUNDRY_OUT ?? 'out'), `${contract}.sol`, `${contract}.json`);
+  let bytecode: { object: Hex; linkReferences?: LinkReferences };
   try {
-    return (JSON.parse(readFileSync(path, 'utf8')) as { bytecode: { object: Hex } }).bytecode.object;
+    bytecode = (JSON.parse(readFileSync(path, 'utf8')) as { bytecode: typeof bytecode }).bytecode;
   } catch (cause) {
     throw new ArtifactError(`No forge artifact for ${contract} at ${path}.`, { details: 'Run `pnpm build` first.', cause });
   }
+  let code = bytecode.object;
+  for (const references of Object.values(bytecode.linkReferences ?? {})) {
+    for (const [library, offsets] of Object.entries(references)) {
+      const address = libraries[library];
+      if (!address) {
+        throw new ArtifactError(`${contract} calls library ${library}, but no address was given for it.`, {
+          details: `Deploy ${library} first and pass it: forgeBytecode('${contract}', { ${library}: address }).`,
+        });
+      }
+      for (const { start, length } of offsets) {
+        const at = 2 + start * 2;
+        code = `${code.slice(0, at)}${address.slice(2).toLowerCase()}${code.slice(at + length * 2)}` as Hex;
+      }
+    }
+  }
+  return code;
 }

@@ -20,6 +20,13 @@ import type { Devnet } from './devnet.ts';
 import { handOverToTimelock } from './governance.ts';
 import { devnetKeys } from './keys.ts';
 
+/**
+ * Liquidation settings on the devnet: a liquidator may repay half of what is drawn per flag; the last good
+ * price prices a liquidation up to an hour past its feed's heartbeat; anyone may recall credit of an account
+ * under health 1.1.
+ */
+export const LIQUIDATION_CONFIG = { closeFactorBps: 5_000, priceTolerance: 3_600, recallHealth: 11n * 10n ** 17n } as const;
+
 /** Per-consumer draw cap on the devnet: the largest a `uint120` holds. */
 const CONSUMER_CAP = (1n << 120n) - 1n;
 
@@ -30,6 +37,7 @@ export const BALLAST_CONTRACTS = {
   wbtc: 'wbtc',
   wethFeed: 'wethFeed',
   wbtcFeed: 'wbtcFeed',
+  vaultLogic: 'vaultLogic',
   mirror: 'creditMirror',
   usdc: 'usdc',
   pool: 'lendingPool',
@@ -75,9 +83,12 @@ export async function deployBallast(devnet: Devnet, options: BallastDevnetOption
   ] as const) {
     await homeDeployer.write('oracle.setFeed', oracle, chainlinkOracleAdapterAbi, 'setFeed', [asset, { aggregator: feed, heartbeat: 86_400, minPrice: 10n ** 16n, maxPrice: max }]);
   }
-  const vault = await homeDeployer.deploy('CollateralVault', forgeBytecode('CollateralVault'), collateralVaultAbi, [home.layerZero.endpoint, owner, oracle]);
+  // The vault's cold path (liquidation, governance, large views) is an external library it DELEGATECALLs.
+  const vaultLogic = await homeDeployer.deploy('VaultLogic', forgeBytecode('VaultLogic'), []);
+  const vault = await homeDeployer.deploy('CollateralVault', forgeBytecode('CollateralVault', { VaultLogic: vaultLogic }), collateralVaultAbi, [home.layerZero.endpoint, owner, oracle]);
   await homeDeployer.write('vault.configureAsset(WETH)', vault, collateralVaultAbi, 'configureAsset', [weth, 8_000, 8_500, 500, maxUint128, true]);
   await homeDeployer.write('vault.configureAsset(WBTC)', vault, collateralVaultAbi, 'configureAsset', [wbtc, 7_000, 7_500, 1_000, maxUint128, true]);
+  await homeDeployer.write('vault.configureLiquidation', vault, collateralVaultAbi, 'configureLiquidation', [LIQUIDATION_CONFIG]);
 
   // Remotes: mirror, USDC, pool with liquidity.
   const remoteContracts = await Promise.all(
@@ -92,6 +103,7 @@ export async function deployBallast(devnet: Devnet, options: BallastDevnetOption
         [
           { eid: home.eid, msgType: MESSAGE_TYPES.release, options: lzReceiveOptions(ENFORCED_LZ_RECEIVE_GAS.release) },
           { eid: home.eid, msgType: MESSAGE_TYPES.usage, options: lzReceiveOptions(ENFORCED_LZ_RECEIVE_GAS.usage) },
+          { eid: home.eid, msgType: MESSAGE_TYPES.seize, options: lzReceiveOptions(ENFORCED_LZ_RECEIVE_GAS.seize) },
         ],
       ]);
       await deployer.write('usdc.mint', usdc, testTokenAbi, 'mint', [owner, poolLiquidity]);
@@ -112,6 +124,11 @@ export async function deployBallast(devnet: Devnet, options: BallastDevnetOption
       [
         { eid: remote.eid, msgType: MESSAGE_TYPES.grant, options: lzReceiveOptions(ENFORCED_LZ_RECEIVE_GAS.grant) },
         { eid: remote.eid, msgType: MESSAGE_TYPES.heartbeat, options: lzReceiveOptions(ENFORCED_LZ_RECEIVE_GAS.heartbeat) },
+        ...(['recall', 'liquidatable', 'clear', 'badDebt'] as const).map((type) => ({
+          eid: remote.eid,
+          msgType: MESSAGE_TYPES[type],
+          options: lzReceiveOptions(ENFORCED_LZ_RECEIVE_GAS[type]),
+        })),
       ],
     ]);
   }
@@ -142,6 +159,7 @@ export async function deployBallast(devnet: Devnet, options: BallastDevnetOption
     [BALLAST_CONTRACTS.wbtc]: wbtc,
     [BALLAST_CONTRACTS.wethFeed]: wethFeed,
     [BALLAST_CONTRACTS.wbtcFeed]: wbtcFeed,
+    [BALLAST_CONTRACTS.vaultLogic]: vaultLogic,
   } satisfies Record<string, Address>);
   for (const { remote, mirror, usdc, pool } of remoteContracts) {
     Object.assign(remote.contracts, { [BALLAST_CONTRACTS.mirror]: mirror, [BALLAST_CONTRACTS.usdc]: usdc, [BALLAST_CONTRACTS.pool]: pool });

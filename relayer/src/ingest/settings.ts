@@ -1,0 +1,31 @@
+// Ingest's knobs, checked at the edge: a bad value is reported by name before anything polls.
+import { z } from 'zod';
+import { ConfigError } from '../config.ts';
+
+export const ingestSettingsSchema = z.object({
+  /** Blocks behind the head ingest stays. @defaultValue the chain's `confirmations` in the deployments file */
+  confirmations: z.number().int().nonnegative().optional(),
+  /** How many recent blocks are kept to detect a reorg and roll back. @defaultValue 64 */
+  reorgDepth: z.number().int().positive().default(64),
+  /** Largest getLogs range, in blocks (halved after a failed getLogs, grown back after successes). @defaultValue 2_000 */
+  maxBlockRange: z.number().int().positive().default(2_000),
+  /** Retries of a failed RPC read inside a poll (50 ms, then doubling) before the poll fails. @defaultValue 2 */
+  rpcRetries: z.number().int().nonnegative().default(2),
+  /** Wait between polls once caught up. @defaultValue 500 */
+  pollIntervalMs: z.number().int().positive().default(500),
+  /** Longest wait after repeated failures (the wait doubles from `pollIntervalMs`). @defaultValue 10_000 */
+  maxBackoffMs: z.number().int().positive().default(10_000),
+  /** First block to ingest on a chain with no cursor yet. @defaultValue the chain's `startBlock` in the deployments file */
+  startBlock: z.number().int().nonnegative().optional(),
+});
+
+export type IngestSettings = z.input<typeof ingestSettingsSchema>;
+export type ResolvedIngestSettings = z.output<typeof ingestSettingsSchema>;
+
+/** Validates ingest settings; throws `ConfigError` naming the first bad field. */
+export function parseIngestSettings(value: unknown): ResolvedIngestSettings {
+  const result = ingestSettingsSchema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  const fields = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  throw new ConfigError(`Invalid ingest setting ${fields[0]}.`, { details: fields.join('\n'), docsPath: 'OPERATIONS.md#ingest' });
+}

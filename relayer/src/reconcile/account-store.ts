@@ -1,0 +1,219 @@
+// The reconcile store: what the events say each account holds, kept in Redis by ingest (it is an
+// IngestConsumer). On home, from the vault: collateral per asset (Deposited − Withdrawn −
+// CollateralSeized) and credit exported per remote (CreditExported − CreditReleased − SeizeApplied's
+// repaid); the latest answer of each price feed. On each remote, from the mirror:
+//   line    CreditGranted − voluntary CreditReleased − Liquidated − CreditParked that took credit off
+//           the line (a RECALL; a LIQUIDATABLE or BAD_DEBT shrinking the line, see below)
+//   drawn   Drawn − Restored − Liquidated − BadDebtWrittenOff
+//   parked  CreditParked − CreditReleased of parked credit (every reason but voluntary)
+// A CreditParked for liquidation takes credit off the line when a LIQUIDATABLE sheds undrawn credit
+// (its transaction also emits LineFlagged) or a BAD_DEBT writes a line down (BadDebtWrittenOff), but
+// not when a GRANT reaches a flagged line (nothing else in the transaction). The event does not say
+// which; a BAD_DEBT that writes off nothing drawn and parks undrawn credit is the one case this reads
+// wrong, and `accountDifferences` would show it.
+//
+// Amounts are decimal strings (Redis integers stop at 2^63; credit is 1e18-scaled). Every field of a
+// chain lives under that chain's hash tag, so ingest commits it with the chain's cursor and rolls it
+// back after a reorg. A value below zero is kept as is: it means events are missing (a start block
+// after the account's first event) and `accountDifferences` shows it.
+import { type ChainDeployment, DeploymentsError, RELEASE_REASONS } from '@ballast/protocol';
+import type { Redis } from 'ioredis';
+import { type Address, getAddress } from 'viem';
+import type { EventBatch } from '../ingest/event-source.ts';
+import type { IngestConsumer } from '../ingest/ingest.ts';
+import { type IngestLedger, type StateWrite, chainKey } from '../ingest/ledger.ts';
+
+export type RemoteLine = { line: bigint; drawn: bigint; parked: bigint };
+
+/** One account across the chains: home's record and each remote's line. */
+export type AccountState = {
+  account: Address;
+  /** Collateral by asset, in token units (home). */
+  collateral: Record<Address, bigint>;
+  /** Credit exported per remote eid, 1e18 USD (home). */
+  exported: Record<number, bigint>;
+  /** Line, drawn and parked credit per remote eid, 1e18 USD. */
+  lines: Record<number, RemoteLine>;
+};
+
+export type FeedAnswer = { answer: bigint; roundId: bigint; updatedAt: bigint };
+
+/** Accounts' states and, per chain, the applied block they reflect. */
+export type StoreSnapshot = { blocks: Map<number, bigint>; accounts: AccountState[] };
+
+const VOLUNTARY = RELEASE_REASONS.indexOf('voluntary');
+const RECALLED = RELEASE_REASONS.indexOf('recalled');
+const LIQUIDATION = RELEASE_REASONS.indexOf('liquidation');
+
+type Change = { key: string; field: string; block: bigint } & ({ add: bigint } | { set: string });
+
+export type ReconcileStoreOptions = {
+  redis: Redis;
+  /** The deployment's chains (`deployments.chains`): one home, the rest remotes. */
+  chains: readonly Pick<ChainDeployment, 'eid' | 'role'>[];
+  /** Redis key prefix, the ingest's. @defaultValue 'ballast' */
+  prefix?: string;
+};
+
+export class ReconcileStore implements IngestConsumer {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+  readonly homeEid: number;
+  readonly remoteEids: number[];
+
+  constructor({ redis, chains, prefix = 'ballast' }: ReconcileStoreOptions) {
+    const home = chains.find((chain) => chain.role === 'home');
+    if (!home) throw new DeploymentsError('The reconcile store needs the home chain among its chains (role "home").');
+    this.#redis = redis;
+    this.#prefix = prefix;
+    this.homeEid = home.eid;
+    this.remoteEids = chains.filter((chain) => chain.role === 'remote').map((chain) => chain.eid);
+  }
+
+  #accountKey(eid: number, account: Address): string {
+    return chainKey(this.#prefix, eid, 'reconcile', 'account', account);
+  }
+
+  #indexKey(eid: number): string {
+    return chainKey(this.#prefix, eid, 'reconcile', 'accounts');
+  }
+
+  #feedsKey(): string {
+    return chainKey(this.#prefix, this.homeEid, 'reconcile', 'feeds');
+  }
+
+  /** @inheritdoc IngestConsumer.apply */
+  async apply(batch: EventBatch): Promise<StateWrite[]> {
+    const changes: Change[] = [];
+    const touched = new Map<Address, bigint>();
+    const add = (account: Address, field: string, amount: bigint, block: bigint) => {
+      changes.push({ key: this.#accountKey(batch.eid, account), field, add: amount, block });
+      if (!touched.has(account)) touched.set(account, block);
+    };
+    // Transactions in which a mirror shrank a line for liquidation: (transaction, account).
+    const lineShrinks = new Set<string>();
+    for (const event of batch.events) {
+      if (event.contract === 'mirror' && (event.eventName === 'LineFlagged' || event.eventName === 'BadDebtWrittenOff')) {
+        lineShrinks.add(`${event.transactionHash}:${event.args.account}`);
+      }
+    }
+    for (const event of batch.events) {
+      const block = event.blockNumber;
+      if (event.contract === 'vault') {
+        if (event.eventName === 'Deposited') add(event.args.account, `collateral:${event.args.asset}`, event.args.amount, block);
+        else if (event.eventName === 'Withdrawn') add(event.args.account, `collateral:${event.args.asset}`, -event.args.amount, block);
+        else if (event.eventName === 'CollateralSeized') add(event.args.account, `collateral:${event.args.asset}`, -event.args.amount, block);
+        else if (event.eventName === 'CreditExported') add(event.args.account, `exported:${event.args.dstEid}`, event.args.amount, block);
+        else if (event.eventName === 'CreditReleased') add(event.args.account, `exported:${event.args.srcEid}`, -event.args.amount, block);
+        else if (event.eventName === 'SeizeApplied') add(event.args.account, `exported:${event.args.srcEid}`, -event.args.repaid, block);
+      } else if (event.contract === 'mirror') {
+        if (event.eventName === 'CreditGranted') add(event.args.account, 'line', event.args.amount, block);
+        else if (event.eventName === 'Drawn') add(event.args.account, 'drawn', event.args.amount, block);
+        else if (event.eventName === 'Restored') add(event.args.account, 'drawn', -event.args.amount, block);
+        else if (event.eventName === 'BadDebtWrittenOff') add(event.args.account, 'drawn', -event.args.amount, block);
+        else if (event.eventName === 'Liquidated') {
+          add(event.args.account, 'drawn', -event.args.amount, block);
+          add(event.args.account, 'line', -event.args.amount, block);
+        } else if (event.eventName === 'CreditParked') {
+          const { account, amount, reason } = event.args;
+          add(account, 'parked', amount, block);
+          const offLine = reason === RECALLED || (reason === LIQUIDATION && lineShrinks.has(`${event.transactionHash}:${account}`));
+          if (offLine) add(account, 'line', -amount, block);
+        } else if (event.eventName === 'CreditReleased') {
+          add(event.args.account, event.args.reason === VOLUNTARY ? 'line' : 'parked', -event.args.amount, block);
+        }
+      } else if (event.contract === 'feed' && event.eventName === 'AnswerUpdated') {
+        const { current, roundId, updatedAt } = event.args;
+        changes.push({ key: this.#feedsKey(), field: event.address, set: `${current}:${roundId}:${updatedAt}`, block });
+      }
+    }
+    for (const [account, block] of touched) changes.push({ key: this.#indexKey(batch.eid), field: account, set: '1', block });
+    return this.#writes(changes);
+  }
+
+  /** Turns changes into absolute writes in event order, from the values committed so far. */
+  async #writes(changes: Change[]): Promise<StateWrite[]> {
+    const id = (change: Change) => `${change.key}\n${change.field}`;
+    const unique = [...new Map(changes.map((change) => [id(change), change])).values()];
+    const current = new Map<string, string | null>();
+    if (unique.length > 0) {
+      const pipeline = this.#redis.pipeline();
+      for (const change of unique) pipeline.hget(change.key, change.field);
+      const results = (await pipeline.exec()) ?? [];
+      unique.forEach((change, index) => {
+        const [error, value] = results[index] ?? [new Error('no reply'), null];
+        if (error) throw error;
+        current.set(id(change), value as string | null);
+      });
+    }
+    return changes.map((change) => {
+      const value = 'add' in change ? (BigInt(current.get(id(change)) ?? '0') + change.add).toString() : change.set;
+      current.set(id(change), value);
+      return { key: change.key, field: change.field, value, block: change.block };
+    });
+  }
+
+  /** Every account seen on any chain. */
+  async accounts(): Promise<Address[]> {
+    const lists = await Promise.all(this.#eids().map((eid) => this.#redis.hkeys(this.#indexKey(eid))));
+    return [...new Set(lists.flat().map((account) => getAddress(account)))].sort();
+  }
+
+  /** What the events say `account` holds (each chain's part as last committed; see `snapshot` for a consistent read). */
+  async account(account: Address): Promise<AccountState> {
+    const address = getAddress(account);
+    const fields = await Promise.all(this.#eids().map((eid) => this.#redis.hgetall(this.#accountKey(eid, address))));
+    return this.#parse(address, fields);
+  }
+
+  /**
+   * The states of `accounts` (default: every account seen) with each chain's applied block, each
+   * chain's part read in one MULTI with that chain's cursor: while ingest runs, every chain's values are
+   * exactly those at its block.
+   */
+  async snapshot(ledger: IngestLedger, accounts?: Address[]): Promise<StoreSnapshot> {
+    const addresses = (accounts ?? (await this.accounts())).map((account) => getAddress(account));
+    const blocks = new Map<number, bigint>();
+    const byChain = await Promise.all(
+      this.#eids().map(async (eid) => {
+        const multi = this.#redis.multi().hget(ledger.keys(eid).cursor, 'block');
+        for (const address of addresses) multi.hgetall(this.#accountKey(eid, address));
+        const results = (await multi.exec()) ?? [];
+        const [, block] = results[0] ?? [];
+        if (typeof block === 'string') blocks.set(eid, BigInt(block));
+        return addresses.map((_, index) => (results[index + 1]?.[1] ?? {}) as Record<string, string>);
+      }),
+    );
+    return { blocks, accounts: addresses.map((address, index) => this.#parse(address, byChain.map((fields) => fields[index] ?? {}))) };
+  }
+
+  #eids(): number[] {
+    return [this.homeEid, ...this.remoteEids];
+  }
+
+  /** Builds an account's state from its hash on each chain, in `#eids()` order. */
+  #parse(account: Address, [home, ...remotes]: Record<string, string>[]): AccountState {
+    const state: AccountState = { account, collateral: {}, exported: {}, lines: {} };
+    for (const [field, value] of Object.entries(home ?? {})) {
+      const [kind, key] = field.split(':') as [string, string];
+      if (kind === 'collateral') state.collateral[getAddress(key)] = BigInt(value);
+      else if (kind === 'exported') state.exported[Number(key)] = BigInt(value);
+    }
+    this.remoteEids.forEach((eid, index) => {
+      const fields = remotes[index] ?? {};
+      state.lines[eid] = { line: BigInt(fields.line ?? '0'), drawn: BigInt(fields.drawn ?? '0'), parked: BigInt(fields.parked ?? '0') };
+    });
+    return state;
+  }
+
+  /** The latest `AnswerUpdated` of each followed feed on home. */
+  async feeds(): Promise<Record<Address, FeedAnswer>> {
+    const entries = await this.#redis.hgetall(this.#feedsKey());
+    const feeds: Record<Address, FeedAnswer> = {};
+    for (const [feed, value] of Object.entries(entries)) {
+      const [answer, roundId, updatedAt] = value.split(':') as [string, string, string];
+      feeds[getAddress(feed)] = { answer: BigInt(answer), roundId: BigInt(roundId), updatedAt: BigInt(updatedAt) };
+    }
+    return feeds;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './account-store.ts';
+export * from './differences.ts';

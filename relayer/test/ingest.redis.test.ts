@@ -1,0 +1,271 @@
+// Ingest on three real anvil chains with Ballast deployed and the courier carrying every message, and
+// the reconcile store it feeds, checked against the chains with `accountDifferences` (each chain read
+// at the block ingest applied up to): after random user traffic, across a reorg, across a restart with
+// two processes racing, and over an RPC that fails 30% of calls. Each test uses its own Redis prefix,
+// so it ingests the whole history from the deployment's start block.
+//
+// BALLAST_INGEST_OPERATIONS sets the number of random operations of the first test (default 100).
+import { collateralVaultAbi, mockAggregatorAbi, testTokenAbi } from '@ballast/abi';
+import { BALLAST_CONTRACTS, deployBallast, devnetChain, devnetClients, devnetKeys, liveChildren } from '@ballast/devnet';
+import { type Deployments, homeChain } from '@ballast/protocol';
+import { Redis } from 'ioredis';
+import { type Address, type Hex, createPublicClient, encodeFunctionData, http, parseEther } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { BallastUser } from '../../test/support/ballast.ts';
+import { flakyTransport } from '../../test/support/flaky-transport.ts';
+import { DeliveryTracker } from '../../test/support/pings.ts';
+import { RandomOperations } from '../../test/support/random-operations.ts';
+import { type Stack, startStack } from '../../test/support/stack.ts';
+import type { Courier } from '../src/courier/courier.ts';
+import type { EventBatch, IngestChain, RollbackNotice } from '../src/ingest/event-source.ts';
+import { Ingest, type IngestConsumer } from '../src/ingest/ingest.ts';
+import { ReorgTooDeepError } from '../src/ingest/errors.ts';
+import type { IngestLedger } from '../src/ingest/ledger.ts';
+import type { IngestSettings } from '../src/ingest/settings.ts';
+import { createLogger } from '../src/logging.ts';
+import { ReconcileStore } from '../src/reconcile/account-store.ts';
+import { accountDifferences } from '../src/reconcile/differences.ts';
+
+const OPERATIONS = Number(process.env.BALLAST_INGEST_OPERATIONS ?? 100);
+const CHECK_EVERY = 25;
+const USERS = [devnetKeys.users[1], devnetKeys.users[2], devnetKeys.users[3]];
+
+let stack: Stack;
+let deployments: Deployments;
+let courier: Courier;
+let deliveries: DeliveryTracker;
+let redis: Redis;
+let chains: IngestChain[];
+const running: Ingest[] = [];
+
+beforeAll(async () => {
+  stack = await startStack();
+  await deployBallast(stack.devnet);
+  deployments = stack.devnet.deployments;
+  courier = stack.courier();
+  deliveries = new DeliveryTracker(courier);
+  courier.start();
+  redis = new Redis(stack.redis.url, { maxRetriesPerRequest: null });
+  chains = deployments.chains.map((deployment) => ({ deployment, publicClient: devnetClients(deployment, devnetKeys.deployer).publicClient }));
+  // Draws need a fresh HEARTBEAT on each remote.
+  const sender = new BallastUser(deployments, devnetKeys.users[4]);
+  const heartbeats: Hex[] = [];
+  for (const chain of deployments.chains) if (chain.role === 'remote') heartbeats.push(await sender.sendHeartbeat(chain.eid));
+  await deliveries.waitFor(heartbeats, 30_000);
+});
+
+afterAll(async () => {
+  await Promise.all(running.map((ingest) => ingest.stop()));
+  redis?.disconnect();
+  await stack?.stop();
+  expect(liveChildren()).toEqual([]);
+});
+
+type Instance = { ingest: Ingest; store: ReconcileStore };
+
+function ingestWith(name: string, options: { chains?: IngestChain[]; settings?: IngestSettings; consumer?: (store: ReconcileStore) => IngestConsumer } = {}): Instance {
+  const prefix = `${stack.prefix}:${name}`;
+  const store = new ReconcileStore({ redis, chains: deployments.chains, prefix });
+  const ingest = new Ingest({
+    chains: options.chains ?? chains,
+    redis,
+    prefix,
+    consumer: options.consumer?.(store) ?? store,
+    settings: { pollIntervalMs: 20, maxBlockRange: 50, ...options.settings },
+    logger: createLogger(process.env.BALLAST_LOG_LEVEL ?? 'silent'),
+  });
+  running.push(ingest);
+  return { ingest, store };
+}
+
+/** Waits until `ledger` has applied every chain up to its head as of now. */
+async function caughtUp(ledger: IngestLedger, timeoutMs = 20_000): Promise<void> {
+  const heads = await Promise.all(chains.map((chain) => chain.publicClient.getBlockNumber({ cacheTime: 0 })));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const cursors = await Promise.all(chains.map((chain) => ledger.cursor(chain.deployment.eid)));
+    if (cursors.every((cursor, index) => cursor !== undefined && cursor.block >= (heads[index] as bigint))) return;
+    if (Date.now() > deadline) throw new Error(`ingest did not reach heads ${heads.join(', ')} within ${timeoutMs} ms (at ${cursors.map((cursor) => cursor?.block).join(', ')})`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function differences({ ingest, store }: Instance) {
+  return accountDifferences({ store, ledger: ingest.ledger, chains });
+}
+
+test(`ingest and the reconcile store agree with every chain after ${OPERATIONS} random operations`, async () => {
+  const instance = ingestWith('random');
+  instance.ingest.start();
+  const operations = new RandomOperations(deployments, USERS, 1n);
+  await operations.run(OPERATIONS, async (record) => {
+    if ((record.index + 1) % CHECK_EVERY !== 0) return;
+    // Mid-run, with messages in flight: each chain is compared at the block ingest reached on it.
+    await caughtUp(instance.ingest.ledger);
+    expect(await differences(instance)).toEqual([]);
+  });
+  await deliveries.waitFor(operations.guids, 30_000);
+  await caughtUp(instance.ingest.ledger);
+  expect(await differences(instance)).toEqual([]);
+
+  // The run exercised every kind of state on every chain.
+  const done = (kind: string) => operations.records.filter((record) => record.kind === kind && record.outcome === 'done').length;
+  for (const kind of ['deposit', 'withdraw', 'export', 'borrow', 'repay', 'release', 'price']) expect(done(kind), kind).toBeGreaterThan(0);
+  const users = operations.users.map((user) => user.address).sort();
+  expect(await instance.store.accounts()).toEqual(users);
+  const states = await Promise.all(users.map((user) => instance.store.account(user)));
+  expect(states.some((state) => Object.values(state.lines).some((line) => line.drawn > 0n))).toBe(true);
+
+  // Feeds: the latest AnswerUpdated of each is the feed's latest round.
+  const home = homeChain(deployments);
+  const homeRead = chains.find((chain) => chain.deployment.eid === home.eid)?.publicClient;
+  const feeds = await instance.store.feeds();
+  const block = (await instance.ingest.ledger.cursor(home.eid))?.block;
+  for (const name of [BALLAST_CONTRACTS.wethFeed, BALLAST_CONTRACTS.wbtcFeed]) {
+    const feed = home.contracts[name] as Address;
+    const [roundId, answer, , updatedAt] = (await homeRead?.readContract({ address: feed, abi: mockAggregatorAbi, functionName: 'latestRoundData', blockNumber: block })) ?? [];
+    expect(feeds[feed]).toEqual({ answer, roundId, updatedAt });
+  }
+  const metrics = instance.ingest.metrics.snapshot();
+  expect(metrics.every((chain) => chain.reorgs === 0 && chain.headLag === 0)).toBe(true);
+  expect(metrics.reduce((sum, chain) => sum + chain.eventsIngested, 0)).toBeGreaterThan(OPERATIONS);
+  await instance.ingest.stop();
+}, 60_000);
+
+test('a reorg of depth 3 on home is detected, rolled back to the last common block and re-applied', async () => {
+  const home = homeChain(deployments);
+  const homeChainRead = chains.find((chain) => chain.deployment.eid === home.eid) as IngestChain;
+  const instance = ingestWith('reorg', { settings: { confirmations: 0, reorgDepth: 8 } });
+  // A second ingest that keeps too short a window: it must refuse to guess, not corrupt its state.
+  const shallow = ingestWith('reorg-shallow', { settings: { confirmations: 0, reorgDepth: 1 } });
+  const rollbacks: RollbackNotice[] = [];
+  instance.ingest.on('rolledBack', (notice) => rollbacks.push(notice));
+  instance.ingest.start();
+  const stepShallow = async () => {
+    while ((await shallow.ingest.step(home.eid)).kind !== 'idle');
+  };
+
+  const user = new BallastUser(deployments, USERS[0] as Hex);
+  const weth = user.contract(home.eid, BALLAST_CONTRACTS.weth);
+  const vault = user.contract(home.eid, BALLAST_CONTRACTS.vault);
+  await user.mint(home.eid, weth, parseEther('100'));
+  await user.write(home.eid, weth, testTokenAbi, 'approve', [vault, parseEther('100')]);
+  await caughtUp(instance.ingest.ledger);
+  const before = (await instance.store.account(user.address)).collateral[weth] ?? 0n;
+
+  // Four deposits, one block each; the last three will leave the chain.
+  const amounts = [parseEther('1'), parseEther('2'), parseEther('3'), parseEther('4')];
+  let nonceOfSecond = 0;
+  for (const [index, amount] of amounts.entries()) {
+    if (index === 1) nonceOfSecond = await user.connection(home.eid).publicClient.getTransactionCount({ address: user.address, blockTag: 'pending' });
+    await user.write(home.eid, vault, collateralVaultAbi, 'deposit', [user.address, weth, amount]);
+    await stepShallow();
+  }
+  const head = await homeChainRead.publicClient.getBlockNumber({ cacheTime: 0 });
+  await caughtUp(instance.ingest.ledger);
+  expect((await instance.store.account(user.address)).collateral[weth]).toBe(before + parseEther('10'));
+
+  // Replace the last three blocks: the first new one carries a different deposit (same nonce as the second).
+  const account = privateKeyToAccount(USERS[0] as Hex);
+  const fees = await homeChainRead.publicClient.estimateFeesPerGas();
+  const replacement = await account.signTransaction({
+    chainId: home.chainId,
+    type: 'eip1559',
+    to: vault,
+    nonce: nonceOfSecond,
+    gas: 300_000n,
+    maxFeePerGas: fees.maxFeePerGas * 2n,
+    maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+    data: encodeFunctionData({ abi: collateralVaultAbi, functionName: 'deposit', args: [user.address, weth, parseEther('7')] }),
+  });
+  const replacedHash = (await homeChainRead.publicClient.getBlock({ blockNumber: head })).hash;
+  // anvil_reorg(depth, [[transaction, offset in the new blocks]]): not in viem's test actions.
+  await homeChainRead.publicClient.request({ method: 'anvil_reorg', params: [3, [[replacement, 0]]] } as never);
+  expect((await homeChainRead.publicClient.getBlock({ blockNumber: head })).hash).not.toBe(replacedHash);
+
+  const deadline = Date.now() + 20_000;
+  while (rollbacks.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(rollbacks).toHaveLength(1);
+  expect(rollbacks[0]).toMatchObject({ eid: home.eid, fromBlock: head, toBlock: head - 3n });
+  expect(rollbacks[0]?.restored.map(({ field }) => field)).toContain(`collateral:${weth}`);
+  await caughtUp(instance.ingest.ledger);
+  expect((await instance.ingest.ledger.cursor(home.eid))?.hash).toBe((await homeChainRead.publicClient.getBlock({ blockNumber: head })).hash);
+  expect((await instance.store.account(user.address)).collateral[weth]).toBe(before + parseEther('1') + parseEther('7'));
+  expect(await differences(instance)).toEqual([]);
+  expect(instance.ingest.metrics.chain(home.eid)).toMatchObject({ reorgs: 1, blocksRolledBack: 3 });
+
+  // The shallow window held only replaced blocks: a typed error, and its state untouched.
+  await expect(shallow.ingest.step(home.eid)).rejects.toBeInstanceOf(ReorgTooDeepError);
+  expect((await shallow.ingest.ledger.cursor(home.eid))?.block).toBe(head);
+  await instance.ingest.stop();
+}, 60_000);
+
+test('a restarted ingest resumes from the Redis cursor, and two racing instances apply every batch once', async () => {
+  const first = ingestWith('restart');
+  first.ingest.start();
+  const operations = new RandomOperations(deployments, USERS, 3n);
+  await operations.run(15);
+  await caughtUp(first.ingest.ledger);
+  await first.ingest.stop();
+  const stoppedAt = new Map<number, bigint>();
+  for (const chain of chains) stoppedAt.set(chain.deployment.eid, (await first.ingest.ledger.cursor(chain.deployment.eid))?.block ?? -1n);
+
+  // Traffic while no ingest runs.
+  await operations.run(15);
+  await deliveries.waitFor(operations.guids, 30_000);
+
+  // Two processes on the same prefix; the first one's first batch fails after its writes were computed
+  // (a crash between apply and commit), so that batch is read again.
+  let crashed = false;
+  const crashOnce = (store: ReconcileStore): IngestConsumer => ({
+    apply: async (batch: EventBatch) => {
+      const writes = await store.apply(batch);
+      if (!crashed && writes.length > 0) {
+        crashed = true;
+        throw new Error('simulated crash between apply and commit');
+      }
+      return writes;
+    },
+  });
+  const second = ingestWith('restart', { consumer: crashOnce });
+  const third = ingestWith('restart');
+  const firstBatches = new Map<number, bigint>();
+  for (const instance of [second, third]) {
+    instance.ingest.on('applied', (batch) => {
+      if (!firstBatches.has(batch.eid)) firstBatches.set(batch.eid, batch.fromBlock);
+    });
+    instance.ingest.start();
+  }
+  await operations.run(10);
+  await deliveries.waitFor(operations.guids, 30_000);
+  await caughtUp(second.ingest.ledger);
+  await Promise.all([second.ingest.stop(), third.ingest.stop()]);
+
+  expect(crashed).toBe(true);
+  for (const chain of chains) expect(firstBatches.get(chain.deployment.eid)).toBe((stoppedAt.get(chain.deployment.eid) as bigint) + 1n);
+  expect(await differences(second)).toEqual([]);
+  const applied = [second, third].flatMap(({ ingest }) => ingest.metrics.snapshot());
+  expect(applied.reduce((sum, chain) => sum + chain.batchesApplied, 0)).toBeGreaterThan(0);
+}, 60_000);
+
+test('over an RPC that fails 30% of calls, ingest keeps going and converges', async () => {
+  const stats = { calls: 0, failed: 0 };
+  const flaky: IngestChain[] = deployments.chains.map((deployment, index) => ({
+    deployment,
+    publicClient: createPublicClient({
+      chain: devnetChain(deployment.chainId, deployment.rpcUrl, deployment.name),
+      transport: flakyTransport(http(deployment.rpcUrl, { retryCount: 0 }), { failureRate: 0.3, seed: BigInt(index + 1), stats }),
+    }),
+  }));
+  const instance = ingestWith('flaky', { chains: flaky, settings: { maxBlockRange: 20, maxBackoffMs: 200 } });
+  instance.ingest.start();
+  const operations = new RandomOperations(deployments, USERS, 4n);
+  await operations.run(20);
+  await deliveries.waitFor(operations.guids, 30_000);
+  await caughtUp(instance.ingest.ledger, 40_000);
+  expect(await differences(instance)).toEqual([]);
+  expect(stats.failed / stats.calls).toBeGreaterThan(0.2);
+  expect(instance.ingest.metrics.snapshot().reduce((sum, chain) => sum + chain.pollErrors, 0)).toBeGreaterThan(0);
+  await instance.ingest.stop();
+}, 60_000);
