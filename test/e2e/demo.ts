@@ -2,11 +2,14 @@
 // answers, three anvil chains with LayerZero v2, PingOApp and Ballast on each, and the courier;
 // 1. sends a ping from home to each remote and back, printing every delivery;
 // 2. runs a Ballast position through its life: deposit on home, export credit to both remotes, heartbeats,
-//    borrow from the lending pool on each, repay, release, withdraw — printing each hop.
+//    borrow from the lending pool on each, repay, release, withdraw — printing each hop;
+// 3. liquidates one: two assets deposited, credit exported and borrowed on both remotes, the WETH price
+//    crashes, a stranger recalls the undrawn credit, a keeper returns it, the account is flagged, a
+//    liquidator repays on each remote and is paid collateral on home by each SEIZE — printing each hop.
 import { BALLAST_CONTRACTS, deployBallast, devnetKeys, liveChildren, onShutdown } from '@ballast/devnet';
 import { homeChain } from '@ballast/protocol';
 import { createLogger } from '@ballast/relayer';
-import { type Hex, formatEther, formatUnits, parseEther, parseUnits } from 'viem';
+import { type Hex, formatEther, formatUnits, maxUint256, parseEther, parseUnits } from 'viem';
 import { BallastUser } from '../support/ballast.ts';
 import { DeliveryTracker, type PingClient } from '../support/pings.ts';
 import { startStack } from '../support/stack.ts';
@@ -83,6 +86,56 @@ try {
   await show('RELEASEs delivered by the courier');
   await alice.withdraw('weth', parseEther('10'));
   await show('withdraw 10 WETH');
+
+  log('\nliquidation: bob borrows on both remotes, WETH crashes, a liquidator repays on each and is paid on home');
+  const bob = new BallastUser(devnet.deployments, devnetKeys.users[2]);
+  const liquidator = new BallastUser(devnet.deployments, devnetKeys.users[3]);
+  const keeper = new BallastUser(devnet.deployments, devnetKeys.users[4]);
+  const wbtcUnits = (amount: bigint) => formatUnits(amount, 8);
+  const showBook = async (step: string) => {
+    const [health, epochs, weth, wbtc] = await Promise.all([bob.liquidationHealth(), bob.epochs(), bob.collateralOf('weth'), bob.collateralOf('wbtc')]);
+    const lines = await Promise.all(
+      remotes.map(async (remote) => {
+        const [{ exported }, line] = await Promise.all([bob.position(remote.eid), bob.line(remote.eid)]);
+        return `${remote.name}: exported ${usd(exported)} line ${usd(line.line)} drawn ${usd(line.drawn)} parked ${usd(line.parked)} repayable ${usd(line.repayable)} epoch ${line.epoch}`;
+      }),
+    );
+    const healthText = health === maxUint256 ? '∞' : Number(formatEther(health)).toFixed(4);
+    log(`${step.padEnd(46)} health ${healthText} epoch ${epochs[home.eid]} collateral ${formatEther(weth)} WETH ${wbtcUnits(wbtc)} WBTC | ${lines.join(' | ')}`);
+  };
+  // One wallet's transactions on a chain go one at a time (their nonces must not race).
+  const onEachRemote = async (send: (eid: number) => Promise<Hex>) => {
+    const guids: Hex[] = [];
+    for (const remote of remotes) guids.push(await send(remote.eid));
+    return guids;
+  };
+  await bob.deposit('weth', parseEther('10'));
+  await bob.deposit('wbtc', parseUnits('0.1', 8));
+  await showBook('deposit 10 WETH + 0.1 WBTC (power $20,200)');
+  const loans = [parseUnits('9000', 6), parseUnits('8000', 6)];
+  await deliveries.waitFor(await onEachRemote((eid) => bob.exportCredit(eid, parseEther('10000'))), 30_000);
+  await showBook('export $10,000 to each remote: GRANTs in');
+  await deliveries.waitFor(await onEachRemote((eid) => bob.sendHeartbeat(eid)), 30_000);
+  for (const [index, remote] of remotes.entries()) await bob.borrow(remote.eid, loans[index % 2] as bigint);
+  await showBook('borrow 9,000 and 8,000 USDC');
+  await keeper.setPrice('weth', 1_200n);
+  await showBook('WETH crashes to $1,200');
+  await deliveries.waitFor(await onEachRemote((eid) => keeper.recall(bob.address, eid, parseEther('10000'))), 30_000);
+  await showBook('a stranger recalls: RECALLs delivered');
+  await deliveries.waitFor(await onEachRemote((eid) => keeper.returnParked(eid, bob.address)), 30_000);
+  await showBook('a keeper returns parked credit: RELEASEs in');
+  await deliveries.waitFor(await keeper.flag(bob.address), 30_000);
+  await showBook('flag: LIQUIDATABLEs delivered');
+  const collateral = ['weth', 'wbtc'] as const;
+  for (const [index, remote] of remotes.entries()) {
+    // All that may be repaid, in USDC (6 decimals; credit has 18).
+    const repayable = (await bob.line(remote.eid)).repayable;
+    const asset = collateral[index % 2] as (typeof collateral)[number];
+    await deliveries.waitFor([await liquidator.liquidate(remote.eid, bob.address, repayable / 10n ** 12n, asset)], 30_000);
+    await showBook(`liquidate ${usd(repayable)} on ${remote.name} in ${asset.toUpperCase()}, SEIZE in`);
+  }
+  const seized = await Promise.all(collateral.map((asset) => liquidator.balanceOf(home.eid, liquidator.contract(home.eid, BALLAST_CONTRACTS[asset]))));
+  log(`liquidator was paid ${formatEther(seized[0] ?? 0n)} WETH and ${wbtcUnits(seized[1] ?? 0n)} WBTC on home (5% and 10% bonus)`);
   log(`\ndemo took ${Date.now() - started} ms`);
 } finally {
   await stack.stop();

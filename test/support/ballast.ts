@@ -1,14 +1,24 @@
 // A Ballast user on the devnet, for suites and the demo: one wallet on every chain and the calls of
-// the lifecycle (deposit, export, borrow, repay, release, withdraw), each waiting for its receipt
-// and returning the LayerZero GUID where a message leaves. The SDK issue replaces this with viem
-// actions in sdk/.
-import { collateralVaultAbi, creditLendingPoolAbi, creditMirrorAbi, testTokenAbi } from '@ballast/abi';
+// the lifecycle (deposit, export, borrow, repay, release, withdraw) and of liquidation (recall, flag,
+// return parked credit, liquidate), each waiting for its receipt and returning the LayerZero GUID
+// where a message leaves. The SDK issue replaces this with viem actions in sdk/.
+import { collateralVaultAbi, creditLendingPoolAbi, creditMirrorAbi, mockAggregatorAbi, testTokenAbi } from '@ballast/abi';
 import { BALLAST_CONTRACTS, type DevnetClients, devnetClients, simulateAndWrite } from '@ballast/devnet';
 import { type ChainDeployment, type Deployments, MESSAGE_TYPES, contractAddress, homeChain } from '@ballast/protocol';
 import { type Abi, type Address, type ContractFunctionArgs, type ContractFunctionName, type Hex, type TransactionReceipt, maxUint256, parseEventLogs } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
 type Connection = { chain: ChainDeployment; publicClient: DevnetClients['publicClient']; wallet: DevnetClients['walletClient'] };
+
+export type CollateralAsset = 'weth' | 'wbtc';
+
+/** A remote's line of this user as liquidation sees it: the line, what is parked to go home, what a liquidator may repay. */
+export type LineState = { line: bigint; drawn: bigint; parked: bigint; repayable: bigint; epoch: number };
+
+/** The pool's ABI with the mirror's errors: a pool liquidation bubbles the mirror's revert up unchanged. */
+const poolAbiWithMirrorErrors = [...creditLendingPoolAbi, ...creditMirrorAbi.filter((item) => item.type === 'error')];
+
+const FEEDS = { weth: BALLAST_CONTRACTS.wethFeed, wbtc: BALLAST_CONTRACTS.wbtcFeed } as const;
 
 /** The GUID of the message a transaction sent, from its one event that carries it. */
 function eventGuid(events: readonly { args: { guid: Hex } }[], eventName: string): Hex {
@@ -64,7 +74,7 @@ export class BallastUser {
     return this.connection(eid).publicClient.readContract({ address: token, abi: testTokenAbi, functionName: 'balanceOf', args: [this.address] });
   }
 
-  async deposit(asset: 'weth' | 'wbtc', amount: bigint): Promise<void> {
+  async deposit(asset: CollateralAsset, amount: bigint): Promise<void> {
     const token = this.contract(this.home.eid, BALLAST_CONTRACTS[asset]);
     const vault = this.contract(this.home.eid, BALLAST_CONTRACTS.vault);
     await this.mint(this.home.eid, token, amount);
@@ -72,7 +82,7 @@ export class BallastUser {
     await this.write(this.home.eid, vault, collateralVaultAbi, 'deposit', [this.address, token, amount]);
   }
 
-  async withdraw(asset: 'weth' | 'wbtc', amount: bigint): Promise<void> {
+  async withdraw(asset: CollateralAsset, amount: bigint): Promise<void> {
     const token = this.contract(this.home.eid, BALLAST_CONTRACTS[asset]);
     await this.write(this.home.eid, this.contract(this.home.eid, BALLAST_CONTRACTS.vault), collateralVaultAbi, 'withdraw', [this.address, token, amount, this.address]);
   }
@@ -140,8 +150,92 @@ export class BallastUser {
     return { exported, line: line.line, drawn: line.drawn };
   }
 
-  collateralOf(asset: 'weth' | 'wbtc'): Promise<bigint> {
+  collateralOf(asset: CollateralAsset): Promise<bigint> {
     const vault = this.contract(this.home.eid, BALLAST_CONTRACTS.vault);
     return this.connection(this.home.eid).publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'collateralOf', args: [this.address, this.contract(this.home.eid, BALLAST_CONTRACTS[asset])] });
+  }
+
+  totalExported(): Promise<bigint> {
+    const vault = this.contract(this.home.eid, BALLAST_CONTRACTS.vault);
+    return this.connection(this.home.eid).publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'totalExported', args: [this.address] });
+  }
+
+  // ------------------------------------------------------------------ liquidation
+
+  /** Devnet only: sets `asset`'s mock feed to `usd` whole dollars (anyone may answer a MockAggregator). */
+  async setPrice(asset: CollateralAsset, usd: bigint): Promise<void> {
+    await this.write(this.home.eid, this.contract(this.home.eid, FEEDS[asset]), mockAggregatorAbi, 'setAnswer', [usd * 10n ** 8n]);
+  }
+
+  /** Home health of this user at liquidation prices (1e18 = 1): what `flag`, `recall` and a `SEIZE` judge by. */
+  liquidationHealth(): Promise<bigint> {
+    const vault = this.contract(this.home.eid, BALLAST_CONTRACTS.vault);
+    return this.connection(this.home.eid).publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'liquidationHealth', args: [this.address] });
+  }
+
+  /** Asks `dstEid` to send home up to `amount` of `account`'s undrawn credit (anyone may under the recall health); returns the RECALL's GUID. */
+  async recall(account: Address, dstEid: number, amount: bigint): Promise<Hex> {
+    const vault = this.contract(this.home.eid, BALLAST_CONTRACTS.vault);
+    const fee = await this.connection(this.home.eid).publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'quote', args: [dstEid, MESSAGE_TYPES.recall, '0x'] });
+    const receipt = await this.write(this.home.eid, vault, collateralVaultAbi, 'recall', [account, dstEid, amount, '0x'], fee.nativeFee);
+    return eventGuid(parseEventLogs({ abi: collateralVaultAbi, logs: receipt.logs, eventName: 'NoticeSent' }), 'NoticeSent');
+  }
+
+  /** Flags `account` (its home health must be below 1); returns the GUIDs of its LIQUIDATABLEs, one per remote it exported to. */
+  async flag(account: Address): Promise<Hex[]> {
+    const vault = this.contract(this.home.eid, BALLAST_CONTRACTS.vault);
+    const fee = await this.connection(this.home.eid).publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'quoteNotices', args: [account, MESSAGE_TYPES.liquidatable, '0x'] });
+    const receipt = await this.write(this.home.eid, vault, collateralVaultAbi, 'flag', [account, '0x'], fee);
+    return parseEventLogs({ abi: collateralVaultAbi, logs: receipt.logs, eventName: 'NoticeSent' }).map((event) => event.args.guid);
+  }
+
+  /** Sends home the credit of `account` parked on `eid` (permissionless: a keeper's job); returns the RELEASE's GUID. */
+  async returnParked(eid: number, account: Address): Promise<Hex> {
+    const mirror = this.contract(eid, BALLAST_CONTRACTS.mirror);
+    const fee = await this.connection(eid).publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'quote', args: [MESSAGE_TYPES.release, '0x'] });
+    const receipt = await this.write(eid, mirror, creditMirrorAbi, 'returnParked', [account, '0x'], fee.nativeFee);
+    return eventGuid(parseEventLogs({ abi: creditMirrorAbi, logs: receipt.logs, eventName: 'CreditReleased' }), 'CreditReleased');
+  }
+
+  /**
+   * Repays `amount` USDC of `account`'s loan in the pool on `eid` as its liquidator (minting any USDC this user
+   * lacks), to be paid collateral on home at this user's address, in `collateral` first; returns the SEIZE's GUID.
+   */
+  async liquidate(eid: number, account: Address, amount: bigint, collateral: CollateralAsset): Promise<Hex> {
+    const { publicClient } = this.connection(eid);
+    const pool = this.contract(eid, BALLAST_CONTRACTS.pool);
+    const usdc = this.contract(eid, BALLAST_CONTRACTS.usdc);
+    const balance = await this.balanceOf(eid, usdc);
+    if (balance < amount) await this.mint(eid, usdc, amount - balance);
+    await this.write(eid, usdc, testTokenAbi, 'approve', [pool, amount]);
+    const mirror = this.contract(eid, BALLAST_CONTRACTS.mirror);
+    const fee = await publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'quote', args: [MESSAGE_TYPES.seize, '0x'] });
+    const asset = this.contract(this.home.eid, BALLAST_CONTRACTS[collateral]);
+    const receipt = await this.write(eid, pool, poolAbiWithMirrorErrors, 'liquidate', [account, amount, this.address, asset, '0x'], fee.nativeFee);
+    return eventGuid(parseEventLogs({ abi: creditMirrorAbi, logs: receipt.logs, eventName: 'Liquidated' }), 'Liquidated');
+  }
+
+  /** This user's line on `eid` with what liquidation adds: credit parked to go home and what a liquidator may still repay. */
+  async line(eid: number): Promise<LineState> {
+    const mirror = this.contract(eid, BALLAST_CONTRACTS.mirror);
+    const { publicClient } = this.connection(eid);
+    const [line, parked, repayable] = await Promise.all([
+      publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'lineOf', args: [this.address] }),
+      publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'parkedOf', args: [this.address] }),
+      publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'repayableOf', args: [this.address] }),
+    ]);
+    return { line: line.line, drawn: line.drawn, parked, repayable, epoch: line.epoch };
+  }
+
+  /** This user's liquidation epoch on home and as each remote last heard it, by eid (odd: flagged). */
+  async epochs(): Promise<Record<number, number>> {
+    const vault = this.contract(this.home.eid, BALLAST_CONTRACTS.vault);
+    const entries = await Promise.all(
+      [...this.#connections.values()].map(async ({ chain, publicClient }) => {
+        if (chain.role === 'home') return [chain.eid, await publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'epochOf', args: [this.address] })] as const;
+        return [chain.eid, (await this.line(chain.eid)).epoch] as const;
+      }),
+    );
+    return Object.fromEntries(entries);
   }
 }
