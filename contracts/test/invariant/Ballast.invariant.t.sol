@@ -44,7 +44,7 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
             actors
         );
 
-        bytes4[] memory selectors = new bytes4[](16);
+        bytes4[] memory selectors = new bytes4[](22);
         selectors[0] = BallastHandler.deposit.selector;
         selectors[1] = BallastHandler.withdraw.selector;
         selectors[2] = BallastHandler.donate.selector;
@@ -61,6 +61,12 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
         selectors[13] = BallastHandler.deliverBatch.selector;
         selectors[14] = BallastHandler.replay.selector;
         selectors[15] = BallastHandler.staleFeed.selector;
+        selectors[16] = BallastHandler.recall.selector;
+        selectors[17] = BallastHandler.flag.selector;
+        selectors[18] = BallastHandler.clear.selector;
+        selectors[19] = BallastHandler.liquidate.selector;
+        selectors[20] = BallastHandler.reportBadDebt.selector;
+        selectors[21] = BallastHandler.crash.selector;
         targetContract(address(handler));
         targetSelector(FuzzSelector({ addr: address(handler), selectors: selectors }));
     }
@@ -97,8 +103,8 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
     // ================================================================== invariants
 
     /// Rule 1 (Conservation): for every (account, remote), line ≤ exported, and line + parked + credit
-    /// on its way home (RELEASE in flight) ≤ exported: in-flight messages only make home conservative.
-    /// Exactly: exported = line + parked + GRANTs in flight + RELEASEs in flight.
+    /// on its way home (RELEASE or SEIZE in flight) ≤ exported: in-flight messages only make home
+    /// conservative. Exactly: exported = line + parked + GRANTs + RELEASEs + SEIZEs in flight.
     /// forge-config: default.invariant.fail-on-revert = true
     function invariant_conservation_lineNeverExceedsExported() public view {
         for (uint256 i; i < handler.actorCount(); ++i) {
@@ -109,7 +115,8 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
                 uint256 exported = vault.exportedTo(account, eid);
                 uint256 line = mirror.lineOf(account).line;
                 uint256 parked = mirror.parkedOf(account);
-                uint256 homeBound = handler.ghostReleaseInFlight(account, eid);
+                uint256 homeBound =
+                    handler.ghostReleaseInFlight(account, eid) + handler.ghostSeizeInFlight(account, eid);
                 assertLe(line, exported, "rule 1: line > exported");
                 assertLe(line + parked + homeBound, exported, "rule 1: line + parked + releases in flight > exported");
                 assertEq(
@@ -155,7 +162,7 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
     }
 
     /// Rule 4 (Backing): for every asset the vault's balance covers the sum of all collateral, which
-    /// equals deposits − withdrawals; anything beyond was donated.
+    /// equals deposits − withdrawals − collateral seized by liquidators; anything beyond was donated.
     /// forge-config: default.invariant.fail-on-revert = true
     function invariant_backing() public view {
         TestToken[2] memory assets = [weth, wbtc];
@@ -166,7 +173,11 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
                 total += vault.collateralOf(handler.actors(i), asset);
             }
             assertGe(assets[k].balanceOf(address(vault)), total, "rule 4: balance < total collateral");
-            assertEq(total, handler.ghostDeposited(asset) - handler.ghostWithdrawn(asset), "rule 4: total != in - out");
+            assertEq(
+                total,
+                handler.ghostDeposited(asset) - handler.ghostWithdrawn(asset) - handler.ghostSeized(asset),
+                "rule 4: total != in - out - seized"
+            );
             assertEq(assets[k].balanceOf(address(vault)), total + handler.ghostDonated(asset), "rule 4: balance");
         }
     }
@@ -218,6 +229,25 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
     function invariant_nothingLost_deliveriesNeverRevert() public view {
         assertEq(handler.notRetryable(), 0, "rule 7: a refused packet is not retryable");
         assertEq(handler.deliveryReverts(), 0, string(handler.lastDeliveryRevert()));
+    }
+
+    /// Rule 5 (Fair liquidation): `flag` succeeded exactly when home health at the feeds' prices was below 1
+    /// and `clear` exactly when it was not; a SEIZE never paid more than repaid × (1 + bonus), paid the bonus
+    /// only at the account's current flag while it was unhealthy, and otherwise at most par (an account that
+    /// was healthy loses no value); every notice did exactly what its message says, older epochs nothing.
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_fairLiquidation() public view {
+        assertEq(handler.flagDecisionMismatches(), 0, "rule 5: flag or clear decided against health");
+        assertEq(handler.unfairSeizures(), 0, "rule 5: a seize paid more than it may");
+        assertEq(handler.noticeEffectMismatches(), 0, "rule 5: a notice did other than its message");
+        for (uint256 i; i < handler.actorCount(); ++i) {
+            address account = handler.actors(i);
+            for (uint256 j; j < handler.remoteCount(); ++j) {
+                CreditMirror mirror = handler.mirrorOf(handler.remotes(j));
+                assertLe(mirror.lineOf(account).epoch, vault.epochOf(account), "rule 5: remote ahead of home's epoch");
+                assertLe(mirror.repayableOf(account), mirror.lineOf(account).drawn, "rule 5: repayable > drawn");
+            }
+        }
     }
 
     /// ARCHITECTURE.md §8 (grants expire in flight; breakers gate growth, never exits): a GRANT
@@ -296,5 +326,43 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
         invariant_nothingLost_deliveriesNeverRevert();
         invariant_grantsExpireInFlightAndBreakersGateOnlyGrowth();
         assertEq(handler.deliveredCount(), 7);
+    }
+
+    /// The liquidation pathways with hand-picked inputs: a crash, a flag, a liquidation paid with the bonus, a
+    /// refused clear, the parked credit home, then a clear — every invariant holds along the way.
+    function test_handler_drivesLiquidation() public {
+        handler.deposit(0, 0, 10 ether); // alice: 10 WETH at $2,000
+        handler.exportCredit(0, 0, 8000e18 + 1, 2);
+        handler.deliver(0);
+        handler.borrow(0, 0, 7000e6);
+        handler.crash(0, 6000); // WETH −60%: $800, health 6,800 / 8,000
+        handler.flag(0, 1);
+        assertEq(handler.flags(), 1);
+        assertEq(vault.epochOf(alice), 1);
+        handler.deliver(0);
+        assertEq(mirrorA.lineOf(alice).line, 7000e18, "undrawn credit off the line");
+        assertEq(mirrorA.repayableOf(alice), 3500e18);
+        handler.liquidate(0, 0, 3, 0); // 3 % 3 == 0: the whole close factor, in WETH
+        assertEq(handler.liquidations(), 1);
+        handler.deliver(0);
+        assertEq(handler.bonusSeizures(), 1, "paid with the bonus");
+        assertEq(weth.balanceOf(handler.liquidator()), 4.593_75 ether, "3,500 x 1.05 / 800");
+        handler.clear(0);
+        assertEq(handler.skips("clear:unhealthy"), 1, "still unhealthy while the undrawn credit is away");
+        handler.returnParked(0, 0, 0);
+        handler.deliver(0);
+        handler.clear(0);
+        assertEq(vault.epochOf(alice), 2, "cleared once the parked credit is home");
+        handler.deliver(0);
+        assertEq(mirrorA.lineOf(alice).epoch, 2);
+
+        invariant_conservation_lineNeverExceedsExported();
+        invariant_drawBound();
+        invariant_exportedWithinPowerAtLastChange();
+        invariant_backing();
+        invariant_exactlyOnce();
+        invariant_fairLiquidation();
+        invariant_nothingLost_deliveriesNeverRevert();
+        invariant_grantsExpireInFlightAndBreakersGateOnlyGrowth();
     }
 }

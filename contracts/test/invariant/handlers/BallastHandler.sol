@@ -11,9 +11,11 @@ import { IOracleAdapter } from "../../../src/interfaces/IOracleAdapter.sol";
 import { MsgCodec } from "../../../src/libraries/MsgCodec.sol";
 import { MockAggregator } from "../../../src/oracle/MockAggregator.sol";
 import { MessagingReceipt } from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
+import { IERC20 } from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import { Math } from "@openzeppelin/contracts/utils/math/Math.sol";
 import { SafeCast } from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import { Test } from "forge-std/Test.sol";
+import { Vm } from "forge-std/Vm.sol";
 
 /// @notice What the handler needs from the test contract that owns the in-EVM LayerZero endpoints
 /// (TestHelperOz5 keeps every sent packet by guid; only it can verify and execute them).
@@ -38,7 +40,12 @@ contract BallastHandler is Test {
         Grant,
         Release,
         Usage,
-        Heartbeat
+        Heartbeat,
+        Recall,
+        Liquidatable,
+        Clear,
+        BadDebt,
+        Seize
     }
 
     /// @notice A packet sent and not yet executed.
@@ -51,11 +58,11 @@ contract BallastHandler is Test {
         address account;
         /// GRANT: the line owner it names.
         address receiver;
-        /// GRANT / RELEASE: credit; USAGE: drawn.
+        /// GRANT / RELEASE / RECALL / BAD_DEBT: credit; SEIZE: credit repaid; USAGE: drawn.
         uint128 amount;
         /// USAGE: line.
         uint128 line;
-        /// GRANT: deadline; USAGE: seq; HEARTBEAT: home timestamp.
+        /// GRANT: deadline; USAGE: seq; HEARTBEAT: home timestamp; LIQUIDATABLE / CLEAR / SEIZE: epoch.
         uint64 stamp;
     }
 
@@ -72,6 +79,10 @@ contract BallastHandler is Test {
         uint64 usageSeq;
         uint128 usageDrawn;
         uint128 usageLine;
+        uint32 lineEpoch;
+        uint256 repayable;
+        uint256 collateralWeth;
+        uint256 collateralWbtc;
     }
 
     /// @notice The deployment the handler drives (built by the test).
@@ -92,6 +103,9 @@ contract BallastHandler is Test {
     uint256 internal constant CREDIT_PER_USDC = 1e12;
     uint256 internal constant MAX_WETH = 200 ether;
     uint256 internal constant MAX_WBTC = 10e8;
+    /// Liquidation bonus of each asset (BallastBase lists WETH at 5%, WBTC at 10%).
+    uint256 internal constant WETH_BONUS_BPS = 500;
+    uint256 internal constant WBTC_BONUS_BPS = 1000;
     /// Price ranges the feeds move in (8 decimals), inside the oracle's bounds.
     int256 internal constant WETH_MIN = 500e8;
     int256 internal constant WETH_MAX = 8000e8;
@@ -117,6 +131,8 @@ contract BallastHandler is Test {
 
     InFlight[] internal _pending;
     InFlight[] internal _delivered;
+    /// The liquidator's WETH and WBTC before the SEIZE being delivered.
+    uint256[2] internal _liquidatorBefore;
 
     // ------------------------------------------------------------------ ghosts
 
@@ -131,6 +147,10 @@ contract BallastHandler is Test {
     mapping(address account => mapping(uint32 eid => uint256)) public ghostParked;
     mapping(address account => mapping(uint32 eid => uint256)) public ghostGrantInFlight;
     mapping(address account => mapping(uint32 eid => uint256)) public ghostReleaseInFlight;
+    /// Credit repaid by liquidators on a remote whose SEIZE has not reached home yet.
+    mapping(address account => mapping(uint32 eid => uint256)) public ghostSeizeInFlight;
+    /// Collateral paid to liquidators, per asset.
+    mapping(address asset => uint256) public ghostSeized;
     /// Σ borrowed principal × 1e12 − Σ repaid principal × 1e12.
     mapping(address account => mapping(uint32 eid => uint256)) public ghostDrawn;
     /// The newest USAGE report delivered home.
@@ -161,6 +181,21 @@ contract BallastHandler is Test {
     uint256 public heartbeatGateMismatches;
     /// A repay paid or restored other than interest-first, then principal × 1e12 of credit.
     uint256 public repayMismatches;
+    /// Rule 5: `flag` or `clear` decided against the health the feeds imply.
+    uint256 public flagDecisionMismatches;
+    /// Rule 5: a SEIZE paid more than repaid × (1 + bonus), paid a bonus it should not have, or paid an account
+    /// that was healthy at home more than par.
+    uint256 public unfairSeizures;
+    uint256 public lastUnfairSeizeValue;
+    /// Rule 5: a LIQUIDATABLE / CLEAR / RECALL / BAD_DEBT delivery did other than its message says.
+    uint256 public noticeEffectMismatches;
+    /// What the liquidation traffic covered.
+    uint256 public flags;
+    uint256 public liquidations;
+    uint256 public staleNotices;
+    uint256 public bonusSeizures;
+    uint256 public parSeizures;
+    uint256 public badDebtWriteOffs;
     /// A call reverted that the rules say must succeed (repay, release, returnParked are never blocked).
     uint256 public unexpectedReverts;
     bytes32 public lastUnexpectedAction;
@@ -175,6 +210,9 @@ contract BallastHandler is Test {
     /// @notice Calls and no-op calls per action, to show a run was not vacuous.
     mapping(bytes32 action => uint256) public calls;
     mapping(bytes32 action => uint256) public skips;
+
+    /// @notice Repays on the remotes and is paid on home; never an actor.
+    address public immutable liquidator = makeAddr("liquidator");
 
     constructor(Deployment memory deployment, address[] memory actors_) {
         courier = deployment.courier;
@@ -192,6 +230,13 @@ contract BallastHandler is Test {
             ghostLastHeartbeat[eid] = mirrors[i].lastHeartbeat();
         }
         currentTime = block.timestamp;
+        vm.deal(liquidator, 1_000_000 ether);
+        vm.deal(address(this), 1_000_000 ether);
+        for (uint256 j; j < 2; ++j) {
+            IERC20 usdc = pools[j].asset();
+            vm.prank(liquidator);
+            usdc.approve(address(pools[j]), type(uint256).max);
+        }
         for (uint256 i; i < actors_.length; ++i) {
             address actor = actors_[i];
             vm.deal(actor, 1_000_000 ether);
@@ -204,6 +249,9 @@ contract BallastHandler is Test {
             vm.stopPrank();
         }
     }
+
+    /// Notices refund what `msg.value` held beyond their fees to the caller (this handler when it calls).
+    receive() external payable { }
 
     modifier atCurrentTime(bytes32 action) {
         vm.warp(currentTime);
@@ -242,7 +290,8 @@ contract BallastHandler is Test {
         }
         amount = amount % 3 == 0 ? held : _bound(amount, 1, held);
         uint256 exported = vault.totalExported(actor);
-        bool allowed = exported == 0 || _expectedPower(actor, token, amount) >= exported;
+        bool flagged = vault.epochOf(actor) & 1 == 1;
+        bool allowed = !flagged && (exported == 0 || _expectedPower(actor, token, amount) >= exported);
         vm.prank(actor);
         try vault.withdraw(actor, address(token), amount, actor) {
             ghostWithdrawn[address(token)] += amount;
@@ -251,7 +300,9 @@ contract BallastHandler is Test {
         } catch (bytes memory reason) {
             bytes4 selector = _selector(reason);
             // Refused while a feed is stale: the vault raises the oracle's error (rule V-2a).
-            if (
+            if (selector == ICollateralVault.Vault_AccountFlagged.selector && flagged) {
+                skips["withdraw:flagged"]++;
+            } else if (
                 selector != ICollateralVault.Vault_WithdrawExceedsPower.selector
                     && selector != IOracleAdapter.Oracle_StalePrice.selector
             ) {
@@ -486,6 +537,142 @@ contract BallastHandler is Test {
         }
     }
 
+    // ================================================================== liquidation
+
+    /// The account recalls part of its undrawn credit on a remote it exported to.
+    function recall(uint256 actorSeed, uint256 remoteSeed, uint256 amount) external atCurrentTime("recall") {
+        (address actor, uint32 eid) = _pick(actorSeed, remoteSeed, _hasExported);
+        if (actor == address(0)) {
+            _skip("recall");
+            return;
+        }
+        amount = _bound(amount, 1, vault.exportedTo(actor, eid));
+        vm.recordLogs();
+        vm.prank(actor);
+        try vault.recall{ value: 1 ether }(actor, eid, SafeCast.toUint128(amount), "") {
+            _pushNotices(actor, Kind.Recall, amount);
+        } catch (bytes memory reason) {
+            _unexpected("recall", reason);
+        }
+    }
+
+    /// Anyone flags an account: it must succeed exactly when home health at the feeds' prices is below 1.
+    function flag(uint256 actorSeed, uint256 callerSeed) external atCurrentTime("flag") {
+        address actor = _actor(actorSeed);
+        if (vault.epochOf(actor) & 1 == 1) {
+            _skip("flag");
+            return;
+        }
+        (uint256 weighted, uint256 exported) = _liquidationValues(actor);
+        bool expected = weighted < exported;
+        vm.recordLogs();
+        vm.prank(_actor(callerSeed));
+        try vault.flag{ value: 1 ether }(actor, "") {
+            if (!expected) flagDecisionMismatches++;
+            flags++;
+            _pushNotices(actor, Kind.Liquidatable, 0);
+        } catch (bytes memory reason) {
+            if (_selector(reason) != ICollateralVault.Vault_AccountHealthy.selector) _unexpected("flag", reason);
+            else if (expected) flagDecisionMismatches++;
+            else skips["flag:healthy"]++;
+        }
+    }
+
+    /// Anyone clears a flagged account: it must succeed exactly when its health is at least 1 again.
+    function clear(uint256 actorSeed) external atCurrentTime("clear") {
+        address actor = _actor(actorSeed);
+        if (vault.epochOf(actor) & 1 == 0) {
+            _skip("clear");
+            return;
+        }
+        (uint256 weighted, uint256 exported) = _liquidationValues(actor);
+        bool expected = weighted >= exported;
+        vm.recordLogs();
+        try vault.clear{ value: 1 ether }(actor, "") {
+            if (!expected) flagDecisionMismatches++;
+            _pushNotices(actor, Kind.Clear, 0);
+        } catch (bytes memory reason) {
+            if (_selector(reason) != ICollateralVault.Vault_StillUnhealthy.selector) _unexpected("clear", reason);
+            else if (expected) flagDecisionMismatches++;
+            else skips["clear:unhealthy"]++;
+        }
+    }
+
+    /// The liquidator repays part (sometimes all) of what the close factor allows on a flagged line, in
+    /// the pool's USDC, asking for WETH, WBTC or the vault's order.
+    function liquidate(uint256 actorSeed, uint256 remoteSeed, uint256 amount, uint256 assetSeed)
+        external
+        atCurrentTime("liquidate")
+    {
+        (address actor, uint32 eid) = _pick(actorSeed, remoteSeed, _canLiquidate);
+        if (actor == address(0)) {
+            _skip("liquidate");
+            return;
+        }
+        CreditLendingPool pool = poolOf[eid];
+        (uint256 principal,,) = _loan(pool, actor);
+        uint256 units = Math.min(mirrorOf[eid].repayableOf(actor) / CREDIT_PER_USDC, principal);
+        amount = amount % 3 == 0 ? units : _bound(amount, 1, units);
+        address asset = assetSeed % 3 == 0 ? address(weth) : assetSeed % 3 == 1 ? address(wbtc) : address(0);
+        TestToken(address(pool.asset())).mint(liquidator, amount);
+        uint256 fee = mirrorOf[eid].quote(MsgCodec.TYPE_SEIZE, "").nativeFee;
+        uint32 epoch = mirrorOf[eid].lineOf(actor).epoch;
+        vm.recordLogs();
+        vm.prank(liquidator);
+        try pool.liquidate{ value: fee }(actor, amount, liquidator, asset, "") {
+            _liquidated(actor, eid, amount * CREDIT_PER_USDC, asset, epoch);
+        } catch (bytes memory reason) {
+            _unexpected("liquidate", reason);
+        }
+    }
+
+    /// Follows a liquidation of `credit` on `eid` in the ghosts and records its SEIZE as in flight.
+    function _liquidated(address actor, uint32 eid, uint256 credit, address asset, uint32 epoch) internal {
+        liquidations++;
+        ghostDrawn[actor][eid] -= credit;
+        ghostLine[actor][eid] -= credit;
+        ghostSeizeInFlight[actor][eid] += credit;
+        (bytes32 guid, uint64 nonce) = _sentGuid(address(mirrorOf[eid]));
+        _pending.push(
+            InFlight({
+                guid: guid,
+                nonce: nonce,
+                srcEid: eid,
+                dstEid: HOME,
+                kind: Kind.Seize,
+                account: actor,
+                receiver: asset,
+                amount: SafeCast.toUint128(credit),
+                line: 0,
+                stamp: epoch
+            })
+        );
+    }
+
+    /// Anyone reports what an account without collateral still has exported to a remote.
+    function reportBadDebt(uint256 actorSeed, uint256 remoteSeed) external atCurrentTime("reportBadDebt") {
+        (address actor, uint32 eid) = _pick(actorSeed, remoteSeed, _hasBadDebt);
+        if (actor == address(0)) {
+            _skip("reportBadDebt");
+            return;
+        }
+        uint256 amount = vault.exportedTo(actor, eid);
+        vm.recordLogs();
+        try vault.reportBadDebt{ value: 1 ether }(actor, eid, "") {
+            _pushNotices(actor, Kind.BadDebt, amount);
+        } catch (bytes memory reason) {
+            _unexpected("reportBadDebt", reason);
+        }
+    }
+
+    /// A crash: one price falls by 20% … 60%, down to its floor.
+    function crash(uint256 assetSeed, uint256 depthBps) external atCurrentTime("crash") {
+        (MockAggregator feed, int256 min) = assetSeed % 2 == 0 ? (wethFeed, WETH_MIN) : (wbtcFeed, WBTC_MIN);
+        (, int256 answer,,,) = feed.latestRoundData();
+        int256 next = answer * SafeCast.toInt256(10_000 - _bound(depthBps, 2000, 6000)) / 10_000;
+        feed.setAnswer(next < min ? min : next);
+    }
+
     // ================================================================== world
 
     /// Moves one price by −20% … +20%, kept inside its range.
@@ -593,6 +780,12 @@ contract BallastHandler is Test {
             }
         }
         Snapshot memory before = _snapshot(packet);
+        // A SEIZE is judged against home health just before it lands (rule 5).
+        (uint256 weighted, uint256 exported) =
+            packet.kind == Kind.Seize ? _liquidationValues(packet.account) : (uint256(0), uint256(0));
+        bool unhealthyBefore = weighted < exported;
+        uint256[2] memory liquidatorBefore = [weth.balanceOf(liquidator), wbtc.balanceOf(liquidator)];
+        _liquidatorBefore = liquidatorBefore;
         (bool executed, bytes memory reason) = courier.deliverPacket(packet.guid, true);
         if (!executed) {
             deliveryReverts++;
@@ -609,16 +802,18 @@ contract BallastHandler is Test {
         if (packet.kind == Kind.Grant) _appliedGrant(packet, before);
         else if (packet.kind == Kind.Release) _appliedRelease(packet, before);
         else if (packet.kind == Kind.Usage) _appliedUsage(packet, before);
-        else _appliedHeartbeat(packet, before);
+        else if (packet.kind == Kind.Heartbeat) _appliedHeartbeat(packet, before);
+        else if (packet.kind == Kind.Seize) _appliedSeize(packet, before, unhealthyBefore);
+        else _appliedNotice(packet, before);
     }
 
     function _appliedGrant(InFlight memory packet, Snapshot memory before) internal {
         (address account, uint32 eid, uint256 amount) = (packet.account, packet.dstEid, packet.amount);
         ghostGrantInFlight[account][eid] -= amount;
         Snapshot memory afterwards = _snapshot(packet);
-        if (currentTime > packet.stamp) {
-            // Late: parked to go home, never credited.
-            lateGrants++;
+        if (currentTime > packet.stamp || before.lineEpoch & 1 == 1) {
+            // Late, or to a flagged line: parked to go home, never credited.
+            if (currentTime > packet.stamp) lateGrants++;
             ghostParked[account][eid] += amount;
             if (afterwards.parked != before.parked + amount || afterwards.line != before.line) lateGrantMismatches++;
         } else {
@@ -666,6 +861,144 @@ contract BallastHandler is Test {
         if (afterwards.line != before.line || afterwards.exported != before.exported) deliveryEffectMismatches++;
     }
 
+    /// A SEIZE landed: the repaid credit left home's books; the liquidator was paid at most repaid × (1 + bonus)
+    /// (at par unless the seize's epoch is current and home health was below 1 just before), from the account.
+    function _appliedSeize(InFlight memory packet, Snapshot memory before, bool unhealthyBefore) internal {
+        (address account, uint32 eid, uint256 repaid) = (packet.account, packet.srcEid, packet.amount);
+        ghostSeizeInFlight[account][eid] -= repaid;
+        ghostExported[account][eid] -= repaid;
+        Snapshot memory afterwards = _snapshot(packet);
+        if (
+            afterwards.exported != before.exported - repaid || afterwards.totalExported != before.totalExported - repaid
+                || afterwards.remoteExported != before.remoteExported - repaid
+        ) deliveryEffectMismatches++;
+        uint256 paidWeth = weth.balanceOf(liquidator) - _liquidatorBefore[0];
+        uint256 paidWbtc = wbtc.balanceOf(liquidator) - _liquidatorBefore[1];
+        if (
+            before.collateralWeth - afterwards.collateralWeth != paidWeth
+                || before.collateralWbtc - afterwards.collateralWbtc != paidWbtc
+        ) unfairSeizures++;
+        ghostSeized[address(weth)] += paidWeth;
+        ghostSeized[address(wbtc)] += paidWbtc;
+        uint32 epoch = vault.epochOf(account);
+        bool withBonus = packet.stamp == epoch && epoch & 1 == 1 && unhealthyBefore;
+        if (withBonus) bonusSeizures++;
+        else parSeizures++;
+        // Credit the payment covers: each asset's value ÷ (1 + its bonus), never more than what was repaid.
+        (uint256 wethPrice, uint256 wbtcPrice) = (_price(wethFeed), _price(wbtcFeed));
+        uint256 covered = _covered(paidWeth * wethPrice / 1e18, withBonus ? WETH_BONUS_BPS : 0)
+            + _covered(paidWbtc * wbtcPrice / 1e8, withBonus ? WBTC_BONUS_BPS : 0);
+        if (covered > repaid) {
+            unfairSeizures++;
+            lastUnfairSeizeValue = covered;
+        }
+    }
+
+    /// `value` ÷ (1 + bonus), rounded down.
+    function _covered(uint256 value, uint256 bonusBps) internal pure returns (uint256) {
+        return value * 10_000 / (10_000 + bonusBps);
+    }
+
+    /// A RECALL, LIQUIDATABLE, CLEAR or BAD_DEBT landed on a remote: check its effect, follow it in the ghosts.
+    function _appliedNotice(InFlight memory packet, Snapshot memory before) internal {
+        (address account, uint32 eid) = (packet.account, packet.dstEid);
+        Snapshot memory afterwards = _snapshot(packet);
+        uint256 expectedLine = before.line;
+        uint256 expectedDrawn = before.drawn;
+        uint32 expectedEpoch = before.lineEpoch;
+        if (packet.kind == Kind.Recall) {
+            expectedLine -= Math.min(packet.amount, before.line - before.drawn);
+        } else if (packet.kind == Kind.Liquidatable || packet.kind == Kind.Clear) {
+            if (packet.stamp > before.lineEpoch) {
+                // forge-lint: disable-next-line(unsafe-typecast)
+                expectedEpoch = uint32(packet.stamp);
+                if (packet.kind == Kind.Liquidatable) {
+                    expectedLine = before.drawn;
+                    if (afterwards.repayable != before.drawn * 5000 / 10_000) noticeEffectMismatches++;
+                } else if (afterwards.repayable != 0) {
+                    noticeEffectMismatches++;
+                }
+            } else {
+                staleNotices++;
+            }
+        } else {
+            uint256 writtenOff = Math.min(packet.amount, before.drawn);
+            expectedDrawn -= writtenOff;
+            expectedLine = expectedDrawn;
+            ghostDrawn[account][eid] -= writtenOff;
+            if (writtenOff != 0) badDebtWriteOffs++;
+        }
+        if (
+            afterwards.line != expectedLine || afterwards.drawn != expectedDrawn
+                || afterwards.lineEpoch != expectedEpoch
+                || afterwards.parked != before.parked + (before.line - expectedLine)
+        ) noticeEffectMismatches++;
+        ghostLine[account][eid] = ghostLine[account][eid] + afterwards.line - before.line;
+        ghostParked[account][eid] += afterwards.parked - before.parked;
+        if (afterwards.exported != before.exported) deliveryEffectMismatches++;
+    }
+
+    /// Records the notices the last recorded call made the vault send (one per remote, from `NoticeSent`).
+    function _pushNotices(address account, Kind kind, uint256 amount) internal {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter != address(vault) || logs[i].topics[0] != ICollateralVault.NoticeSent.selector) {
+                continue;
+            }
+            uint32 eid = uint32(uint256(logs[i].topics[2]));
+            (uint32 epoch,, bytes32 guid) = abi.decode(logs[i].data, (uint32, uint256, bytes32));
+            _pending.push(
+                InFlight({
+                    guid: guid,
+                    nonce: _outboundNonce(address(vault), eid, address(mirrorOf[eid])),
+                    srcEid: HOME,
+                    dstEid: eid,
+                    kind: kind,
+                    account: account,
+                    receiver: address(0),
+                    amount: SafeCast.toUint128(amount),
+                    line: 0,
+                    stamp: epoch
+                })
+            );
+        }
+    }
+
+    /// The guid and nonce of the SEIZE the last recorded call made `mirror` send.
+    function _sentGuid(address mirror) internal returns (bytes32 guid, uint64 nonce) {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter == mirror && logs[i].topics[0] == ICreditMirror.Liquidated.selector) {
+                (,,,, guid) = abi.decode(logs[i].data, (uint128, address, uint32, uint64, bytes32));
+            }
+        }
+        nonce = _outboundNonce(mirror, HOME, address(vault));
+    }
+
+    function _outboundNonce(address sender, uint32 dstEid, address receiver) internal view returns (uint64) {
+        return
+            CreditMirror(payable(sender)).endpoint().outboundNonce(sender, dstEid, bytes32(uint256(uint160(receiver))));
+    }
+
+    /// Σ collateral value × liquidation threshold at the feeds' prices (what `flag`, `clear` and a SEIZE judge
+    /// by: a feed just past its heartbeat is still within the liquidation tolerance), and total exported.
+    function _liquidationValues(address actor) internal view returns (uint256 weighted, uint256 exported) {
+        TestToken[2] memory assets = [weth, wbtc];
+        MockAggregator[2] memory feeds = [wethFeed, wbtcFeed];
+        for (uint256 i; i < 2; ++i) {
+            ICollateralVault.AssetConfig memory config = vault.assetConfig(address(assets[i]));
+            uint256 value = vault.collateralOf(actor, address(assets[i])) * _price(feeds[i]) / 10 ** config.decimals;
+            weighted += value * config.liquidationThresholdBps / 10_000;
+        }
+        exported = vault.totalExported(actor);
+    }
+
+    /// The feed's answer as 1e18 USD per whole token (8-decimal feeds).
+    function _price(MockAggregator feed) internal view returns (uint256) {
+        (, int256 answer,,,) = feed.latestRoundData();
+        return SafeCast.toUint256(answer) * 1e10;
+    }
+
     function _pushRelease(MessagingReceipt memory receipt, uint32 eid, address account, uint256 amount) internal {
         _pending.push(
             InFlight({
@@ -697,6 +1030,9 @@ contract BallastHandler is Test {
         snapshot.parked = mirror.parkedOf(account);
         snapshot.lastHeartbeat = mirror.lastHeartbeat();
         (snapshot.usageSeq, snapshot.usageDrawn, snapshot.usageLine) = (usage.seq, usage.drawn, usage.line);
+        (snapshot.lineEpoch, snapshot.repayable) = (line.epoch, mirror.repayableOf(account));
+        snapshot.collateralWeth = vault.collateralOf(account, address(weth));
+        snapshot.collateralWbtc = vault.collateralOf(account, address(wbtc));
     }
 
     function _same(Snapshot memory a, Snapshot memory b) internal pure returns (bool) {
@@ -794,7 +1130,7 @@ contract BallastHandler is Test {
     }
 
     function _canExport(address actor, uint32) internal view returns (bool) {
-        return _expectedPower(actor, NO_ASSET, 0) > vault.totalExported(actor);
+        return vault.epochOf(actor) & 1 == 0 && _expectedPower(actor, NO_ASSET, 0) > vault.totalExported(actor);
     }
 
     function _canRelease(address actor, uint32 eid) internal view returns (bool) {
@@ -804,6 +1140,19 @@ contract BallastHandler is Test {
     function _canBorrow(address actor, uint32 eid) internal view returns (bool) {
         CreditMirror mirror = mirrorOf[eid];
         return mirror.ownerOf(actor) != address(0) && _borrowable(mirror, poolOf[eid], actor) != 0;
+    }
+
+    function _hasExported(address actor, uint32 eid) internal view returns (bool) {
+        return vault.exportedTo(actor, eid) != 0;
+    }
+
+    function _canLiquidate(address actor, uint32 eid) internal view returns (bool) {
+        (uint256 principal,,) = _loan(poolOf[eid], actor);
+        return mirrorOf[eid].repayableOf(actor) >= CREDIT_PER_USDC && principal != 0;
+    }
+
+    function _hasBadDebt(address actor, uint32 eid) internal view returns (bool) {
+        return vault.assetsOf(actor).length == 0 && vault.exportedTo(actor, eid) != 0;
     }
 
     function _hasParked(address actor, uint32 eid) internal view returns (bool) {
