@@ -144,20 +144,8 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
     }
 
     /// @inheritdoc ICollateralVault
-    function sendHeartbeat(uint32 dstEid, bytes calldata options)
-        external
-        payable
-        returns (MessagingReceipt memory receipt)
-    {
-        uint64 timestamp = uint64(block.timestamp);
-        receipt = _lzSend(
-            dstEid,
-            MsgCodec.encodeHeartbeat(MsgCodec.Heartbeat(timestamp)),
-            combineOptions(dstEid, MsgCodec.TYPE_HEARTBEAT, options),
-            MessagingFee(msg.value, 0),
-            payable(msg.sender)
-        );
-        emit HeartbeatSent(dstEid, timestamp, receipt.guid);
+    function sendHeartbeat(uint32 dstEid, bytes calldata options) external payable returns (MessagingReceipt memory) {
+        return VaultLogic.sendHeartbeat(dstEid, options, msg.value);
     }
 
     /// @inheritdoc ICollateralVault
@@ -168,41 +156,12 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
 
     // ------------------------------------------------------------------ messages from remotes
 
+    /// @dev Every message from a remote (RELEASE, USAGE, SEIZE) is applied by `VaultLogic.receiveMessage`.
     function _lzReceive(Origin calldata origin, bytes32, bytes calldata message, address, bytes calldata)
         internal
         override
     {
-        uint8 msgType = MsgCodec.msgType(message);
-        if (msgType == MsgCodec.TYPE_RELEASE) {
-            _applyRelease(origin.srcEid, MsgCodec.decodeRelease(message));
-        } else if (msgType == MsgCodec.TYPE_USAGE) {
-            _applyUsage(origin.srcEid, MsgCodec.decodeUsage(message));
-        } else if (msgType == MsgCodec.TYPE_SEIZE) {
-            VaultLogic.seize($, oracle, origin.srcEid, MsgCodec.decodeSeize(message));
-        } else {
-            revert Vault_UnexpectedMessage(msgType);
-        }
-    }
-
-    function _applyRelease(uint32 srcEid, MsgCodec.Release memory release) internal {
-        uint256 exported = $.exported[release.account][srcEid];
-        if (release.amount > exported) {
-            revert Vault_ReleaseExceedsExported(release.account, srcEid, release.amount, exported);
-        }
-        $.exported[release.account][srcEid] = exported - release.amount;
-        // Both hold at least this account's export to srcEid, which covers the release.
-        $.accounts[release.account].totalExported -= release.amount;
-        // forge-lint: disable-next-line(unsafe-typecast)
-        $.remoteStates[srcEid].exported -= uint96(release.amount);
-        emit CreditReleased(release.account, srcEid, release.amount, uint8(release.reason));
-    }
-
-    function _applyUsage(uint32 srcEid, MsgCodec.Usage memory usage) internal {
-        Usage storage last = $.usage[usage.account][srcEid];
-        bool applied = usage.seq > last.seq;
-        // Reports may arrive out of order: only a newer sequence number replaces the stored one.
-        if (applied) (last.drawn, last.line, last.seq) = (usage.drawn, usage.line, usage.seq);
-        emit UsageReported(usage.account, srcEid, usage.drawn, usage.line, usage.seq, applied);
+        VaultLogic.receiveMessage($, oracle, origin.srcEid, message);
     }
 
     // ------------------------------------------------------------------ liquidation (cold path in VaultLogic)

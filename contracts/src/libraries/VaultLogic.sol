@@ -132,6 +132,47 @@ library VaultLogic {
         emit ICollateralVault.Withdrawn(account, asset, msg.sender, receiver, amount);
     }
 
+    // ------------------------------------------------------------------ messages from remotes
+
+    /// @notice Applies a message from remote `srcEid` (the OApp already checked its peer): `RELEASE`, `USAGE` or
+    /// `SEIZE`; any other type reverts (`Vault_UnexpectedMessage`) and stays retryable.
+    function receiveMessage(VaultStorage.Layout storage $, IOracleAdapter oracle, uint32 srcEid, bytes calldata message)
+        external
+    {
+        uint8 msgType = MsgCodec.msgType(message);
+        if (msgType == MsgCodec.TYPE_RELEASE) {
+            _applyRelease($, srcEid, MsgCodec.decodeRelease(message));
+        } else if (msgType == MsgCodec.TYPE_USAGE) {
+            _applyUsage($, srcEid, MsgCodec.decodeUsage(message));
+        } else if (msgType == MsgCodec.TYPE_SEIZE) {
+            _applySeize($, oracle, srcEid, MsgCodec.decodeSeize(message));
+        } else {
+            revert ICollateralVault.Vault_UnexpectedMessage(msgType);
+        }
+    }
+
+    /// @dev Rule V-7: the remote already lowered the line; exported follows.
+    function _applyRelease(VaultStorage.Layout storage $, uint32 srcEid, MsgCodec.Release memory release) private {
+        uint256 exported = $.exported[release.account][srcEid];
+        if (release.amount > exported) {
+            revert ICollateralVault.Vault_ReleaseExceedsExported(release.account, srcEid, release.amount, exported);
+        }
+        $.exported[release.account][srcEid] = exported - release.amount;
+        // Both hold at least this account's export to srcEid, which covers the release.
+        $.accounts[release.account].totalExported -= release.amount;
+        // forge-lint: disable-next-line(unsafe-typecast)
+        $.remoteStates[srcEid].exported -= uint96(release.amount);
+        emit ICollateralVault.CreditReleased(release.account, srcEid, release.amount, uint8(release.reason));
+    }
+
+    /// @dev Rule V-8: reports may arrive out of order; only a newer sequence number replaces the stored one.
+    function _applyUsage(VaultStorage.Layout storage $, uint32 srcEid, MsgCodec.Usage memory usage) private {
+        ICollateralVault.Usage storage last = $.usage[usage.account][srcEid];
+        bool applied = usage.seq > last.seq;
+        if (applied) (last.drawn, last.line, last.seq) = (usage.drawn, usage.line, usage.seq);
+        emit ICollateralVault.UsageReported(usage.account, srcEid, usage.drawn, usage.line, usage.seq, applied);
+    }
+
     // ------------------------------------------------------------------ liquidation
 
     /// @notice Home health of `account` at liquidation prices: Σ value × liquidation threshold ÷ exported.
@@ -215,9 +256,9 @@ library VaultLogic {
             }
         }
         bytes memory message = MsgCodec.encodeRecall(MsgCodec.Recall(account, amount, ++$.recalls));
-        uint256 fee =
+        MessagingReceipt memory receipt =
             _notify(account, $.accounts[account].epoch, dstEid, MsgCodec.TYPE_RECALL, message, options, amount, budget);
-        _refund(budget - fee);
+        _refund(budget - receipt.fee.nativeFee);
     }
 
     /// @notice Sends `BAD_DEBT` for what `account` still has exported to `dstEid`; it must hold no collateral.
@@ -235,8 +276,9 @@ library VaultLogic {
         uint32 epoch = $.accounts[account].epoch;
         // forge-lint: disable-next-line(unsafe-typecast)
         bytes memory message = MsgCodec.encodeBadDebt(MsgCodec.BadDebt(account, epoch, uint128(amount)));
-        uint256 fee = _notify(account, epoch, dstEid, MsgCodec.TYPE_BAD_DEBT, message, options, amount, budget);
-        _refund(budget - fee);
+        MessagingReceipt memory receipt =
+            _notify(account, epoch, dstEid, MsgCodec.TYPE_BAD_DEBT, message, options, amount, budget);
+        _refund(budget - receipt.fee.nativeFee);
     }
 
     /// @notice Total fee of the `LIQUIDATABLE` (`flag`) or `CLEAR` (`clear`) messages for `account` now.
@@ -267,13 +309,25 @@ library VaultLogic {
     ) private {
         for (; remoteMask != 0; remoteMask &= remoteMask - 1) {
             uint32 eid = $.remotes[Bitmask.lowestBit(remoteMask)];
-            budget -= _notify(account, epoch, eid, msgType, message, options, 0, budget);
+            budget -= _notify(account, epoch, eid, msgType, message, options, 0, budget).fee.nativeFee;
         }
         _refund(budget);
     }
 
-    /// @dev Sends one notice to `eid` at its quoted fee (≤ `budget`); the vault is the sender (this code runs in
-    /// its context), so the endpoint sees the OApp, and its peer and enforced options apply. Returns the fee.
+    /// @notice Sends a `HEARTBEAT` stamped now to `dstEid`, paid out of `budget` (the caller's `msg.value`);
+    /// refunds the rest.
+    function sendHeartbeat(uint32 dstEid, bytes calldata options, uint256 budget)
+        external
+        returns (MessagingReceipt memory receipt)
+    {
+        uint64 timestamp = uint64(block.timestamp);
+        bytes memory message = MsgCodec.encodeHeartbeat(MsgCodec.Heartbeat(timestamp));
+        receipt = _send(dstEid, MsgCodec.TYPE_HEARTBEAT, message, options, budget);
+        _refund(budget - receipt.fee.nativeFee);
+        emit ICollateralVault.HeartbeatSent(dstEid, timestamp, receipt.guid);
+    }
+
+    /// @dev `_send` and the `NoticeSent` event the relayer indexes.
     function _notify(
         address account,
         uint32 epoch,
@@ -283,12 +337,21 @@ library VaultLogic {
         bytes calldata options,
         uint256 value,
         uint256 budget
-    ) private returns (uint256 fee) {
-        (ILayerZeroEndpointV2 endpoint, MessagingParams memory params) = _params(eid, msgType, message, options);
-        fee = endpoint.quote(params, address(this)).nativeFee;
-        if (fee > budget) revert ICollateralVault.Vault_InsufficientFee(fee, budget);
-        MessagingReceipt memory receipt = endpoint.send{ value: fee }(params, msg.sender);
+    ) private returns (MessagingReceipt memory receipt) {
+        receipt = _send(eid, msgType, message, options, budget);
         emit ICollateralVault.NoticeSent(account, eid, msgType, epoch, value, receipt.guid);
+    }
+
+    /// @dev Sends `message` to `eid` at its quoted fee (≤ `budget`); the vault is the sender (this code runs in
+    /// its context), so the endpoint sees the OApp, and its peer and enforced options apply.
+    function _send(uint32 eid, uint8 msgType, bytes memory message, bytes calldata options, uint256 budget)
+        private
+        returns (MessagingReceipt memory receipt)
+    {
+        (ILayerZeroEndpointV2 endpoint, MessagingParams memory params) = _params(eid, msgType, message, options);
+        uint256 fee = endpoint.quote(params, address(this)).nativeFee;
+        if (fee > budget) revert ICollateralVault.Vault_InsufficientFee(fee, budget);
+        return endpoint.send{ value: fee }(params, msg.sender);
     }
 
     function _params(uint32 eid, uint8 msgType, bytes memory message, bytes calldata options)
@@ -321,17 +384,22 @@ library VaultLogic {
         }
     }
 
-    /// @notice Applies a `SEIZE` from `srcEid`: the repaid credit leaves home's books (the remote already cut
+    /// @dev Applies a `SEIZE` from `srcEid`: the repaid credit leaves home's books (the remote already cut
     /// the line), then the liquidator is paid collateral worth repaid × (1 + bonus), or at par when the
     /// account is not liquidatable at the seize's epoch (rule V-7).
     /// @dev Bonus only if the seize's epoch is the account's current, odd epoch and home health (before the
     /// repaid credit leaves) is below 1: a `SEIZE` after a `CLEAR`, from an older flag, or for an account
     /// that recovered pays at par — the liquidator did repay real debt on the remote, which cannot be undone,
     /// and the account loses no value. Assets pay in order: the liquidator's choice first, then listing order.
-    function seize(VaultStorage.Layout storage $, IOracleAdapter oracle, uint32 srcEid, MsgCodec.Seize memory order)
-        external
-    {
-        if ($.seizes[srcEid][order.seizeId]) revert ICollateralVault.Vault_DuplicateSeize(srcEid, order.seizeId);
+    function _applySeize(
+        VaultStorage.Layout storage $,
+        IOracleAdapter oracle,
+        uint32 srcEid,
+        MsgCodec.Seize memory order
+    ) private {
+        if ($.seizes[srcEid][order.seizeId]) {
+            revert ICollateralVault.Vault_DuplicateSeize(srcEid, order.seizeId);
+        }
         $.seizes[srcEid][order.seizeId] = true;
         address account = order.account;
         uint256 exported = $.exported[account][srcEid];

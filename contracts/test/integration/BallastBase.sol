@@ -29,7 +29,7 @@ abstract contract BallastBase is TestHelperOz5 {
     /// Enforced lzReceive gas per message type (measured in test/gas; see docs/PROTOCOL.md).
     uint128 internal constant GRANT_GAS = 150_000;
     uint128 internal constant RELEASE_GAS = 100_000;
-    uint128 internal constant USAGE_GAS = 100_000;
+    uint128 internal constant USAGE_GAS = 120_000;
     uint128 internal constant HEARTBEAT_GAS = 100_000;
     uint128 internal constant RECALL_GAS = 100_000;
     uint128 internal constant LIQUIDATABLE_GAS = 150_000;

@@ -7,7 +7,7 @@ import type { MessageType } from './messages.ts';
 export const ENFORCED_LZ_RECEIVE_GAS = {
   grant: 150_000n,
   release: 100_000n,
-  usage: 100_000n,
+  usage: 120_000n,
   heartbeat: 100_000n,
   recall: 100_000n,
   liquidatable: 150_000n,
