@@ -7,6 +7,7 @@ import { Bitmask } from "./libraries/Bitmask.sol";
 import { CreditMath } from "./libraries/CreditMath.sol";
 import { MsgCodec } from "./libraries/MsgCodec.sol";
 import { VaultLogic } from "./libraries/VaultLogic.sol";
+import { VaultRisk } from "./libraries/VaultRisk.sol";
 import { VaultStorage } from "./libraries/VaultStorage.sol";
 import { MessagingFee, MessagingReceipt, OApp, Origin } from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
 import { OAppOptionsType3 } from "@layerzerolabs/oapp-evm/contracts/oapp/libs/OAppOptionsType3.sol";
@@ -225,6 +226,32 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
     /// @notice Sets the liquidation settings.
     function configureLiquidation(LiquidationConfig calldata config) external onlyOwner {
         VaultLogic.configureLiquidation($, config);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function setRiskAdmin(address riskAdmin) external onlyOwner {
+        $.riskAdmin = riskAdmin;
+        emit RiskAdminSet(riskAdmin);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function queueRiskUpdate(RiskUpdate calldata update) external returns (bytes32) {
+        return VaultRisk.queueRiskUpdate($, update);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function applyRiskUpdate(RiskUpdate calldata update) external {
+        VaultRisk.applyRiskUpdate($, update);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function cancelRiskUpdate(bytes32 id) external {
+        VaultRisk.cancelRiskUpdate($, id, owner());
+    }
+
+    /// @inheritdoc ICollateralVault
+    function riskOf(address assetA, address assetB) external view returns (uint16, uint40) {
+        return VaultRisk.riskOf($, assetA, assetB);
     }
 
     /// @notice Sets the guardian, who can only pause exports.

@@ -75,6 +75,30 @@ interface ICollateralVault {
         uint64 recallHealth;
     }
 
+    /// @notice A change of the portfolio term's inputs (queued by the risk admin, applied after a delay).
+    struct RiskUpdate {
+        /// Correlations to set, per pair of listed assets.
+        CorrelationUpdate[] correlations;
+        /// Liquidity depths to set, per listed asset.
+        DepthUpdate[] depths;
+    }
+
+    /// @notice Correlation of the returns of two listed assets over the liquidation horizon.
+    struct CorrelationUpdate {
+        address assetA;
+        address assetB;
+        /// In basis points, at least `MIN_CORRELATION_BPS`, at most 10,000.
+        uint16 correlationBps;
+    }
+
+    /// @notice Liquidity depth of a listed asset: what can be sold within the liquidation horizon at no more
+    /// than its ordinary haircut; larger positions lose power progressively (docs/RISK.md#size-haircut).
+    struct DepthUpdate {
+        address asset;
+        /// Thousands of USD; 0 removes the size haircut.
+        uint40 depthThousands;
+    }
+
     /// @notice Emitted when `amount` of `asset` is deposited for `account` by `caller`.
     event Deposited(address indexed account, address indexed asset, address indexed caller, uint256 amount);
     /// @notice Emitted when `amount` of `asset` is withdrawn from `account` to `receiver` by `caller`.
@@ -109,6 +133,14 @@ interface ICollateralVault {
     event GuardianSet(address guardian);
     /// @notice Emitted when exports are paused or unpaused.
     event ExportsPausedSet(bool paused);
+    /// @notice Emitted when the owner names the risk admin.
+    event RiskAdminSet(address riskAdmin);
+    /// @notice Emitted when the risk admin queues `update` (hash `id`); it may be applied from `notBefore`.
+    event RiskUpdateQueued(bytes32 indexed id, uint256 notBefore, RiskUpdate update);
+    /// @notice Emitted when a queued risk update is applied.
+    event RiskUpdateApplied(bytes32 indexed id);
+    /// @notice Emitted when the risk admin or the owner cancels a queued risk update.
+    event RiskUpdateCancelled(bytes32 indexed id);
     /// @notice Emitted when the liquidation settings change.
     event LiquidationConfigured(LiquidationConfig config);
     /// @notice Emitted when `account` is flagged at `epoch` (odd); `remoteMask` names the remotes told (bit i: `remotes()[i]`).
@@ -188,6 +220,18 @@ interface ICollateralVault {
     error Vault_InsufficientFee(uint256 required, uint256 available);
     /// @notice Thrown when claiming with nothing claimable.
     error Vault_NothingToClaim(address owner, address asset);
+    /// @notice Thrown when someone other than the risk admin queues a risk update (or other than it or the
+    /// owner cancels one).
+    error Vault_OnlyRiskAdmin(address caller);
+    /// @notice Thrown when applying a risk update that was never queued (or was applied or cancelled).
+    error Vault_RiskUpdateUnknown(bytes32 id);
+    /// @notice Thrown when applying a risk update before its delay has passed.
+    error Vault_RiskUpdateNotReady(bytes32 id, uint256 notBefore);
+    /// @notice Thrown when a correlation is outside [`MIN_CORRELATION_BPS`, 10,000] or names an asset twice or
+    /// an unlisted one.
+    error Vault_BadCorrelation(address assetA, address assetB, uint256 correlationBps);
+    /// @notice Thrown when a depth names an asset that was never listed.
+    error Vault_BadDepth(address asset);
     /// @notice Thrown when configuring more than `MAX_REMOTES` remotes.
     error Vault_TooManyRemotes(uint256 max);
     /// @notice Which configuration rule a governance call broke.
@@ -335,4 +379,23 @@ interface ICollateralVault {
 
     /// @notice The liquidation settings.
     function liquidationConfig() external view returns (LiquidationConfig memory);
+
+    // ------------------------------------------------------------------ risk (docs/RISK.md)
+
+    /// @notice Names the risk admin, who may queue risk updates (owner only).
+    function setRiskAdmin(address riskAdmin) external;
+
+    /// @notice Queues `update` (risk admin only); it may be applied `RISK_UPDATE_DELAY` seconds later. Checks
+    /// its bounds now. Returns its id (the hash of the update).
+    function queueRiskUpdate(RiskUpdate calldata update) external returns (bytes32 id);
+
+    /// @notice Applies a queued `update` whose delay has passed (anyone).
+    function applyRiskUpdate(RiskUpdate calldata update) external;
+
+    /// @notice Cancels a queued update (risk admin or owner).
+    function cancelRiskUpdate(bytes32 id) external;
+
+    /// @notice The correlation (bps) of two listed assets in force (10,000 for a pair never set or an asset with
+    /// itself), and the depth (thousands of USD) of `assetA`.
+    function riskOf(address assetA, address assetB) external view returns (uint16 correlationBps, uint40 depthThousands);
 }

@@ -6,6 +6,8 @@ import { IOracleAdapter } from "../interfaces/IOracleAdapter.sol";
 import { Bitmask } from "./Bitmask.sol";
 import { CreditMath } from "./CreditMath.sol";
 import { MsgCodec } from "./MsgCodec.sol";
+import { RiskMath } from "./RiskMath.sol";
+import { VaultRisk } from "./VaultRisk.sol";
 import { VaultStorage } from "./VaultStorage.sol";
 import {
     ILayerZeroEndpointV2,
@@ -55,16 +57,18 @@ library VaultLogic {
         uint256 mask,
         bool atThreshold
     ) internal view returns (uint256 weighted, address unpriced) {
-        for (; mask != 0; mask &= mask - 1) {
-            VaultStorage.Risk memory risk = $.risks[Bitmask.lowestBit(mask)];
-            (bool ok, uint256 price,) = oracle.tryPrice(risk.token);
-            if (!ok) {
-                unpriced = risk.token;
-                continue;
-            }
-            uint256 value = CreditMath.valueDown($.collateral[account][risk.token], price, risk.decimals);
-            weighted += CreditMath.bpsDown(value, atThreshold ? risk.liquidationThresholdBps : risk.ltvBps);
+        if (mask == 0) return (0, address(0));
+        // Two or more assets: the portfolio term (an external call, paid only by multi-asset accounts).
+        if (mask & (mask - 1) != 0) return VaultRisk.portfolioValue($, oracle, account, mask, atThreshold, false);
+        // One asset: RiskMath's result for n = 1 (value after the size haircut × LTV), inline.
+        VaultStorage.Risk memory risk = $.risks[Bitmask.lowestBit(mask)];
+        (bool ok, uint256 price,) = oracle.tryPrice(risk.token);
+        if (!ok) return (0, risk.token);
+        uint256 value = CreditMath.valueDown($.collateral[account][risk.token], price, risk.decimals);
+        if (risk.depthThousands != 0) {
+            value = RiskMath.sizeAdjustedDown(value, uint256(risk.depthThousands) * VaultRisk.DEPTH_UNIT);
         }
+        weighted = CreditMath.bpsDown(value, atThreshold ? risk.liquidationThresholdBps : risk.ltvBps);
     }
 
     /// @notice Re-throws the oracle's error for `asset` (no-op for the zero address or a price that is good now).
@@ -183,14 +187,7 @@ library VaultLogic {
     {
         VaultStorage.Account memory state = $.accounts[account];
         if (state.totalExported == 0) return INFINITE_HEALTH;
-        uint256 tolerance = $.liquidation.priceTolerance;
-        uint256 weighted;
-        for (uint256 mask = state.assetMask; mask != 0; mask &= mask - 1) {
-            VaultStorage.Risk memory risk = $.risks[Bitmask.lowestBit(mask)];
-            uint256 price = oracle.liquidationPrice(risk.token, tolerance);
-            uint256 value = CreditMath.valueDown($.collateral[account][risk.token], price, risk.decimals);
-            weighted += CreditMath.bpsDown(value, risk.liquidationThresholdBps);
-        }
+        (uint256 weighted,) = VaultRisk.portfolioValue($, oracle, account, state.assetMask, true, true);
         return Math.mulDiv(weighted, ONE, state.totalExported);
     }
 
@@ -548,7 +545,10 @@ library VaultLogic {
             slot = ++$.listedCount;
         }
         $.listings[asset] = VaultStorage.Listing(slot, listed, supplyCap);
-        $.risks[slot - 1] = VaultStorage.Risk(asset, ltvBps, liquidationThresholdBps, liquidationBonusBps, decimals);
+        // The depth belongs to the risk admin (VaultRisk): a re-configuration keeps it.
+        $.risks[slot - 1] = VaultStorage.Risk(
+            asset, ltvBps, liquidationThresholdBps, liquidationBonusBps, decimals, $.risks[slot - 1].depthThousands
+        );
         emit ICollateralVault.AssetConfigured(
             asset,
             ICollateralVault.AssetConfig(

@@ -26,6 +26,8 @@ library VaultStorage {
         uint16 liquidationThresholdBps;
         uint16 liquidationBonusBps;
         uint8 decimals;
+        /// Liquidity depth in thousands of USD (0: no size haircut; see RiskMath.sizeAdjustedDown).
+        uint40 depthThousands;
     }
 
     /// @notice Everything an export or withdrawal reads of an account besides its balances: one slot.
@@ -61,5 +63,13 @@ library VaultStorage {
         uint64 recalls;
         /// Assets ever listed; the next one's listing index is this.
         uint8 listedCount;
+        /// May queue risk updates (correlations, depths); they apply after `RISK_UPDATE_DELAY`.
+        address riskAdmin;
+        /// 10,000 − correlation (bps) of each pair of listing indices i < j, sixteen to a word: pair
+        /// p = i × 96 + j sits in word p / 16 at bits 16 × (p % 16). Stored as the complement so that a pair
+        /// never set reads as correlation 1 (no diversification benefit until the risk admin proves one).
+        mapping(uint256 word => uint256) decorrelations;
+        /// Queued risk updates by hash: the earliest time each may be applied.
+        mapping(bytes32 update => uint256 notBefore) riskQueue;
     }
 }

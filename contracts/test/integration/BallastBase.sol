@@ -35,7 +35,7 @@ abstract contract BallastBase is TestHelperOz5 {
     uint128 internal constant LIQUIDATABLE_GAS = 150_000;
     uint128 internal constant CLEAR_GAS = 100_000;
     uint128 internal constant BAD_DEBT_GAS = 1_000_000;
-    uint128 internal constant SEIZE_GAS = 600_000;
+    uint128 internal constant SEIZE_GAS = 700_000;
     /// Liquidation settings: close factor 50%, a one-hour price tolerance, recall under health 1.1.
     uint16 internal constant CLOSE_FACTOR_BPS = 5000;
     uint32 internal constant PRICE_TOLERANCE = 1 hours;

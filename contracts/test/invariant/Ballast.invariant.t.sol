@@ -26,6 +26,20 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
 
     function setUp() public override {
         super.setUp();
+        // A portfolio term in force (WETH/WBTC 50% correlated): rules 3 and 5 are judged with it.
+        ICollateralVault.RiskUpdate memory update;
+        update.correlations = new ICollateralVault.CorrelationUpdate[](1);
+        update.correlations[0] = ICollateralVault.CorrelationUpdate(address(weth), address(wbtc), 5000);
+        vm.prank(governor);
+        vault.setRiskAdmin(governor);
+        vm.prank(governor);
+        vault.queueRiskUpdate(update);
+        vm.warp(block.timestamp + 1 days);
+        vault.applyRiskUpdate(update);
+        wethFeed.setAnswer(2000e8);
+        wbtcFeed.setAnswer(60_000e8);
+        _heartbeat(REMOTE_A);
+        _heartbeat(REMOTE_B);
         address[] memory actors = new address[](3);
         (actors[0], actors[1], actors[2]) = (alice, bob, carol);
         handler = new BallastHandler(

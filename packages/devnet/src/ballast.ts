@@ -38,6 +38,7 @@ export const BALLAST_CONTRACTS = {
   wethFeed: 'wethFeed',
   wbtcFeed: 'wbtcFeed',
   vaultLogic: 'vaultLogic',
+  vaultRisk: 'vaultRisk',
   mirror: 'creditMirror',
   usdc: 'usdc',
   pool: 'lendingPool',
@@ -83,9 +84,11 @@ export async function deployBallast(devnet: Devnet, options: BallastDevnetOption
   ] as const) {
     await homeDeployer.write('oracle.setFeed', oracle, chainlinkOracleAdapterAbi, 'setFeed', [asset, { aggregator: feed, heartbeat: 86_400, minPrice: 10n ** 16n, maxPrice: max }]);
   }
-  // The vault's cold path (liquidation, governance, large views) is an external library it DELEGATECALLs.
-  const vaultLogic = await homeDeployer.deploy('VaultLogic', forgeBytecode('VaultLogic'), []);
-  const vault = await homeDeployer.deploy('CollateralVault', forgeBytecode('CollateralVault', { VaultLogic: vaultLogic }), collateralVaultAbi, [home.layerZero.endpoint, owner, oracle]);
+  // The vault's cold path is two external libraries it DELEGATECALLs: VaultRisk (the portfolio term, the
+  // risk admin's queue) and VaultLogic (liquidation, messages, governance, large views), which calls VaultRisk.
+  const vaultRisk = await homeDeployer.deploy('VaultRisk', forgeBytecode('VaultRisk'), []);
+  const vaultLogic = await homeDeployer.deploy('VaultLogic', forgeBytecode('VaultLogic', { VaultRisk: vaultRisk }), []);
+  const vault = await homeDeployer.deploy('CollateralVault', forgeBytecode('CollateralVault', { VaultLogic: vaultLogic, VaultRisk: vaultRisk }), collateralVaultAbi, [home.layerZero.endpoint, owner, oracle]);
   await homeDeployer.write('vault.configureAsset(WETH)', vault, collateralVaultAbi, 'configureAsset', [weth, 8_000, 8_500, 500, maxUint128, true]);
   await homeDeployer.write('vault.configureAsset(WBTC)', vault, collateralVaultAbi, 'configureAsset', [wbtc, 7_000, 7_500, 1_000, maxUint128, true]);
   await homeDeployer.write('vault.configureLiquidation', vault, collateralVaultAbi, 'configureLiquidation', [LIQUIDATION_CONFIG]);
@@ -160,6 +163,7 @@ export async function deployBallast(devnet: Devnet, options: BallastDevnetOption
     [BALLAST_CONTRACTS.wethFeed]: wethFeed,
     [BALLAST_CONTRACTS.wbtcFeed]: wbtcFeed,
     [BALLAST_CONTRACTS.vaultLogic]: vaultLogic,
+    [BALLAST_CONTRACTS.vaultRisk]: vaultRisk,
   } satisfies Record<string, Address>);
   for (const { remote, mirror, usdc, pool } of remoteContracts) {
     Object.assign(remote.contracts, { [BALLAST_CONTRACTS.mirror]: mirror, [BALLAST_CONTRACTS.usdc]: usdc, [BALLAST_CONTRACTS.pool]: pool });

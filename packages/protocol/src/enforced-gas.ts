@@ -15,5 +15,5 @@ export const ENFORCED_LZ_RECEIVE_GAS = {
   // Worst case: one write-off per consumer (MAX_CONSUMERS = 8), each consumer callback capped at 60k gas.
   badDebt: 1_000_000n,
   // Worst case: a health check and a payment over all eight assets an account may hold.
-  seize: 600_000n,
+  seize: 700_000n,
 } as const satisfies Record<MessageType, bigint>;

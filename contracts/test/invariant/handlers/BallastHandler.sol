@@ -9,6 +9,7 @@ import { ICollateralVault } from "../../../src/interfaces/ICollateralVault.sol";
 import { ICreditMirror } from "../../../src/interfaces/ICreditMirror.sol";
 import { IOracleAdapter } from "../../../src/interfaces/IOracleAdapter.sol";
 import { MsgCodec } from "../../../src/libraries/MsgCodec.sol";
+import { RiskMath } from "../../../src/libraries/RiskMath.sol";
 import { MockAggregator } from "../../../src/oracle/MockAggregator.sol";
 import { MessagingReceipt } from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
 import { IERC20 } from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
@@ -980,17 +981,42 @@ contract BallastHandler is Test {
             CreditMirror(payable(sender)).endpoint().outboundNonce(sender, dstEid, bytes32(uint256(uint160(receiver))));
     }
 
-    /// Σ collateral value × liquidation threshold at the feeds' prices (what `flag`, `clear` and a SEIZE judge
-    /// by: a feed just past its heartbeat is still within the liquidation tolerance), and total exported.
+    /// Collateral value × liquidation threshold with the portfolio term, at the feeds' prices (what `flag`,
+    /// `clear` and a SEIZE judge by: a feed just past its heartbeat is still within the liquidation tolerance),
+    /// and total exported.
     function _liquidationValues(address actor) internal view returns (uint256 weighted, uint256 exported) {
+        uint256[2] memory amounts = [vault.collateralOf(actor, address(weth)), vault.collateralOf(actor, address(wbtc))];
+        weighted = _stressed(amounts, [true, true], true);
+        exported = vault.totalExported(actor);
+    }
+
+    /// `RiskMath.stressedValueDown` over the assets held (`amounts`) whose price counts (`counts`), computed
+    /// here from the feeds, the configs and the correlation in force: haircut 10,000 − LTV, or − threshold.
+    function _stressed(uint256[2] memory amounts, bool[2] memory counts, bool atThreshold)
+        internal
+        view
+        returns (uint256)
+    {
         TestToken[2] memory assets = [weth, wbtc];
         MockAggregator[2] memory feeds = [wethFeed, wbtcFeed];
+        uint256 n;
         for (uint256 i; i < 2; ++i) {
-            ICollateralVault.AssetConfig memory config = vault.assetConfig(address(assets[i]));
-            uint256 value = vault.collateralOf(actor, address(assets[i])) * _price(feeds[i]) / 10 ** config.decimals;
-            weighted += value * config.liquidationThresholdBps / 10_000;
+            if (amounts[i] != 0 && counts[i]) ++n;
         }
-        exported = vault.totalExported(actor);
+        uint256[] memory values = new uint256[](n);
+        uint16[] memory haircuts = new uint16[](n);
+        uint256[] memory depths = new uint256[](n);
+        uint256 k;
+        for (uint256 i; i < 2; ++i) {
+            if (amounts[i] == 0 || !counts[i]) continue;
+            ICollateralVault.AssetConfig memory config = vault.assetConfig(address(assets[i]));
+            values[k] = amounts[i] * _price(feeds[i]) / 10 ** config.decimals;
+            haircuts[k] = uint16(10_000 - (atThreshold ? config.liquidationThresholdBps : config.ltvBps));
+            ++k;
+        }
+        uint16[] memory correlations = new uint16[](n == 2 ? 1 : 0);
+        if (n == 2) (correlations[0],) = vault.riskOf(address(weth), address(wbtc));
+        return RiskMath.stressedValueDown(values, haircuts, depths, correlations);
     }
 
     /// The feed's answer as 1e18 USD per whole token (8-decimal feeds).
@@ -1056,21 +1082,21 @@ contract BallastHandler is Test {
         if (vault.totalExported(actor) > _expectedPower(actor, NO_ASSET, 0)) powerViolations++;
     }
 
-    /// Power of `actor` after removing `removed` of `asset`, from the feeds and configs directly:
-    /// Σ ⌊⌊amount × price ÷ 10^decimals⌋ × LTV ÷ 10,000⌋ over the assets whose feed is fresh.
-    function _expectedPower(address actor, TestToken asset, uint256 removed) internal view returns (uint256 power) {
+    /// Power of `actor` after removing `removed` of `asset`, from the feeds, configs and correlation directly:
+    /// `RiskMath` over the assets whose feed is fresh (with one asset: ⌊⌊amount × price ÷ 10^decimals⌋ × LTV ÷
+    /// 10,000⌋).
+    function _expectedPower(address actor, TestToken asset, uint256 removed) internal view returns (uint256) {
         TestToken[2] memory assets = [weth, wbtc];
         MockAggregator[2] memory feeds = [wethFeed, wbtcFeed];
+        uint256[2] memory amounts;
+        bool[2] memory fresh;
         for (uint256 i; i < 2; ++i) {
-            uint256 amount = vault.collateralOf(actor, address(assets[i]));
-            if (assets[i] == asset) amount -= removed;
-            (, int256 answer,, uint256 updatedAt,) = feeds[i].latestRoundData();
-            if (currentTime > updatedAt + vault.oracle().feed(address(assets[i])).heartbeat) continue;
-            ICollateralVault.AssetConfig memory config = vault.assetConfig(address(assets[i]));
-            (uint16 ltvBps, uint8 decimals) = (config.ltvBps, config.decimals);
-            uint256 value = amount * (SafeCast.toUint256(answer) * 1e10) / 10 ** decimals;
-            power += value * ltvBps / 10_000;
+            amounts[i] = vault.collateralOf(actor, address(assets[i]));
+            if (assets[i] == asset) amounts[i] -= removed;
+            (,,, uint256 updatedAt,) = feeds[i].latestRoundData();
+            fresh[i] = currentTime <= updatedAt + vault.oracle().feed(address(assets[i])).heartbeat;
         }
+        return _stressed(amounts, fresh, false);
     }
 
     /// Most USDC the pool can lend against `actor`'s line: undrawn credit, cash and consumer cap.
