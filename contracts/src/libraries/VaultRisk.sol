@@ -12,7 +12,7 @@ import { VaultStorage } from "./VaultStorage.sol";
 /// @notice The portfolio term of the vault's power and health (`RiskMath` over an account's assets, with the
 /// correlations and liquidity depths in force) and the risk admin's queue that changes those inputs. External
 /// library functions over the vault's storage, reached by `DELEGATECALL` like `VaultLogic`. Spec:
-/// docs/RISK.md, docs/PROTOCOL.md V-2b and R-1 … R-3.
+/// docs/RISK.md ("In the vault"), docs/PROTOCOL.md V-2b.
 library VaultRisk {
     /// @notice Seconds between queueing a risk update and applying it.
     uint256 public constant RISK_UPDATE_DELAY = 1 days;

@@ -6,7 +6,7 @@ import { RiskMath } from "../../src/libraries/RiskMath.sol";
 import { VaultRisk } from "../../src/libraries/VaultRisk.sol";
 import { BallastBase } from "./BallastBase.sol";
 
-/// The portfolio term wired into the vault (docs/RISK.md, PROTOCOL.md V-2b, R-1 … R-3): correlations and
+/// The portfolio term wired into the vault (docs/RISK.md "In the vault", PROTOCOL.md V-2b): correlations and
 /// depths queued by the risk admin, applied after a delay, within hard bounds; power, health and the
 /// liquidation health computed by `RiskMath` over the account's assets.
 contract PortfolioRiskTest is BallastBase {
