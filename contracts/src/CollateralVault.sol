@@ -331,6 +331,11 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
     }
 
     /// @inheritdoc ICollateralVault
+    function flaggedSinceOf(address account) external view returns (uint32) {
+        return $.flaggedSince[account];
+    }
+
+    /// @inheritdoc ICollateralVault
     function remotes() external view returns (uint32[] memory) {
         return $.remotes;
     }

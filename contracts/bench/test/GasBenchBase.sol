@@ -48,6 +48,10 @@ abstract contract GasBenchBase is BallastBase {
     /// Morpho oracle price of 1 WETH in USDC: 2,000 × 1e36 × 1e6 / 1e18.
     uint256 internal constant MORPHO_PRICE = 2000e24;
     uint256 internal constant MORPHO_LLTV = 0.86e18;
+    /// Where the vault's external libraries are linked: their `libraries` entries in contracts/bench/foundry.toml
+    /// (see there why the bench links them at compile time).
+    address internal constant VAULT_LOGIC = 0xBdBDF7ff5457Be09862A1844DADCb122b1a7bD85;
+    address internal constant VAULT_RISK = 0xAD2f099993A0F6B634B3E7197129a37f83C09F23;
 
     address internal carol = makeAddr("carol");
     address internal executor = makeAddr("executor");
@@ -60,7 +64,10 @@ abstract contract GasBenchBase is BallastBase {
     BenchOFT internal oftRemote;
 
     function setUp() public virtual override {
+        _deployLibraries();
         super.setUp();
+        _assertLinked(VAULT_LOGIC, "VaultLogic");
+        _assertLinked(VAULT_RISK, "VaultRisk");
         _stubPacketQueue(HOME, REMOTE_A);
         _stubPacketQueue(REMOTE_A, HOME);
         _deployMorpho();
@@ -103,9 +110,34 @@ abstract contract GasBenchBase is BallastBase {
         _pass(1 hours);
     }
 
-    /// Lets `duration` pass; the WETH feed posts a new round meanwhile, as Chainlink does on its heartbeat.
+    /// Deploys each external library the vault reaches to the address foundry.toml links it to, before
+    /// BallastBase deploys and configures the vault. A new one needs its `libraries` entries there and a line here.
+    function _deployLibraries() internal {
+        deployCodeTo("VaultLogic.sol:VaultLogic", VAULT_LOGIC);
+        deployCodeTo("VaultRisk.sol:VaultRisk", VAULT_RISK);
+    }
+
+    /// Fails unless the vault's code calls `library_`, i.e. it was linked to the address it was deployed to.
+    function _assertLinked(address library_, string memory name) internal view {
+        string memory code = vm.toString(address(vault).code);
+        string memory linked = vm.replace(vm.toString(abi.encodePacked(library_)), "0x", "");
+        require(
+            vm.indexOf(code, linked) != type(uint256).max,
+            string.concat(
+                "gas bench: the vault is not linked to ", name, " (`libraries` in contracts/bench/foundry.toml)"
+            )
+        );
+    }
+
+    /// Lets `duration` pass; the feeds post a new round meanwhile (`_postRounds`), as Chainlink does on its
+    /// heartbeat.
     function _pass(uint256 duration) internal {
         skip(duration);
+        _postRounds();
+    }
+
+    /// The WETH feed posts a new round at $2,000.
+    function _postRounds() internal virtual {
         wethFeed.setAnswer(2000e8);
     }
 
@@ -157,15 +189,25 @@ abstract contract GasBenchBase is BallastBase {
 
     /// The last packet the endpoint emitted in `PacketSent` since `_expectPacket`.
     function _sentPacket() internal returns (bytes memory packet) {
+        bytes[] memory sent = _sentPackets();
+        require(sent.length > 0, "gas bench: no PacketSent");
+        return sent[sent.length - 1];
+    }
+
+    /// Every packet the endpoints emitted in `PacketSent` since `_expectPacket`, in order.
+    function _sentPackets() internal returns (bytes[] memory packets) {
         Vm.Log[] memory logs = vm.getRecordedLogs();
-        for (uint256 i = logs.length; i > 0; --i) {
-            Vm.Log memory entry = logs[i - 1];
+        packets = new bytes[](logs.length);
+        uint256 count;
+        for (uint256 i; i < logs.length; ++i) {
+            Vm.Log memory entry = logs[i];
             if (entry.topics.length > 0 && entry.topics[0] == ILayerZeroEndpointV2.PacketSent.selector) {
-                (packet,,) = abi.decode(entry.data, (bytes, bytes, address));
-                return packet;
+                (packets[count++],,) = abi.decode(entry.data, (bytes, bytes, address));
             }
         }
-        revert("gas bench: no PacketSent");
+        assembly ("memory-safe") {
+            mstore(packets, count)
+        }
     }
 
     /// Verifies `packet` (DVN verify + commit, not measured), then has the executor call the destination

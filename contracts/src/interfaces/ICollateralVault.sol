@@ -341,7 +341,8 @@ interface ICollateralVault {
 
     /// @notice Flags `account` (permissionless): home health at liquidation prices must be below 1. Bumps the
     /// epoch to odd and sends `LIQUIDATABLE` to every remote the account exported to; `msg.value` pays all of
-    /// them (see `quoteNotices`), the rest is refunded.
+    /// them (see `quoteNotices`), the rest is refunded. A flagged account still under 1 may be flagged again
+    /// (epoch + 2): each remote allows a fresh close factor of what is drawn.
     function flag(address account, bytes calldata options) external payable;
 
     /// @notice Clears a flagged `account` whose health is at least 1 again (permissionless): bumps the epoch to
@@ -370,6 +371,10 @@ interface ICollateralVault {
 
     /// @notice Liquidation epoch of `account` (odd: flagged).
     function epochOf(address account) external view returns (uint32);
+
+    /// @notice The epoch at which `account`'s current (or last) flagged period began; a `SEIZE` made under an
+    /// earlier epoch pays at par.
+    function flaggedSinceOf(address account) external view returns (uint32);
 
     /// @notice Every remote ever configured; bit i of a remote mask is `remotes()[i]`.
     function remotes() external view returns (uint32[] memory);

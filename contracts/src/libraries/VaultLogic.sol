@@ -192,7 +192,9 @@ library VaultLogic {
     }
 
     /// @notice Flags `account` (its health must be below 1): bumps its epoch to odd and sends `LIQUIDATABLE` to
-    /// every remote it has credit exported to, paid out of `budget` (the caller's `msg.value`).
+    /// every remote it has credit exported to, paid out of `budget` (the caller's `msg.value`). An account still
+    /// unhealthy while flagged may be flagged again (epoch + 2, still odd): each remote then allows a fresh close
+    /// factor of what is drawn, so a liquidation never stalls with the close factor spent and the account under 1.
     function flag(
         VaultStorage.Layout storage $,
         IOracleAdapter oracle,
@@ -201,11 +203,17 @@ library VaultLogic {
         uint256 budget
     ) external {
         uint32 epoch = $.accounts[account].epoch;
-        if (epoch & 1 == 1) revert ICollateralVault.Vault_AccountFlagged(account);
         uint256 current = liquidationHealth($, oracle, account);
         if (current >= ONE) revert ICollateralVault.Vault_AccountHealthy(account, current);
-        $.accounts[account].epoch = ++epoch;
         uint256 remoteMask = _exportedRemotes($, account);
+        if (epoch & 1 == 1) {
+            // Flagged again: every remote flagged before still gets the CLEAR.
+            epoch += 2;
+            remoteMask |= $.flaggedRemotes[account];
+        } else {
+            $.flaggedSince[account] = ++epoch;
+        }
+        $.accounts[account].epoch = epoch;
         $.flaggedRemotes[account] = remoteMask;
         emit ICollateralVault.AccountFlagged(account, epoch, current, remoteMask);
         bytes memory message =
@@ -384,9 +392,9 @@ library VaultLogic {
     /// @dev Applies a `SEIZE` from `srcEid`: the repaid credit leaves home's books (the remote already cut
     /// the line), then the liquidator is paid collateral worth repaid × (1 + bonus), or at par when the
     /// account is not liquidatable at the seize's epoch (rule V-7).
-    /// @dev Bonus only if the seize's epoch is the account's current, odd epoch and home health (before the
-    /// repaid credit leaves) is below 1: a `SEIZE` after a `CLEAR`, from an older flag, or for an account
-    /// that recovered pays at par — the liquidator did repay real debt on the remote, which cannot be undone,
+    /// @dev Bonus only if the account is still flagged since (at or before) the seize's epoch and home health
+    /// (before the repaid credit leaves) is below 1: a `SEIZE` after a `CLEAR`, from a flag before it, or for an
+    /// account that recovered pays at par — the liquidator did repay real debt on the remote, which cannot be undone,
     /// and the account loses no value. Assets pay in order: the liquidator's choice first, then listing order.
     function _applySeize(
         VaultStorage.Layout storage $,
@@ -403,8 +411,10 @@ library VaultLogic {
         if (order.repaid > exported) {
             revert ICollateralVault.Vault_SeizeExceedsExported(account, srcEid, order.repaid, exported);
         }
-        uint32 epoch = $.accounts[account].epoch;
-        bool withBonus = order.epoch == epoch && epoch & 1 == 1 && liquidationHealth($, oracle, account) < ONE;
+        // The bonus needs the flag the liquidation was made under to be still running (no CLEAR since; a
+        // re-flag keeps it running) and the account to be under 1 now.
+        bool withBonus = $.accounts[account].epoch & 1 == 1 && order.epoch >= $.flaggedSince[account]
+            && liquidationHealth($, oracle, account) < ONE;
 
         // The credit was consumed on the remote: it leaves every total that counted it.
         $.exported[account][srcEid] = exported - order.repaid;

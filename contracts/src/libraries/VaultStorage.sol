@@ -71,5 +71,7 @@ library VaultStorage {
         mapping(uint256 word => uint256) decorrelations;
         /// Queued risk updates by hash: the earliest time each may be applied.
         mapping(bytes32 update => uint256 notBefore) riskQueue;
+        /// The epoch at which the account's current flagged period began (re-flags keep it).
+        mapping(address account => uint32 epoch) flaggedSince;
     }
 }

@@ -67,9 +67,26 @@ contract LiquidationTest is BallastBase {
         vault.flag{ value: 1 ether }(bob, "");
     }
 
-    function test_RevertWhen_flagTwice() public {
+    function test_reflag_whileUnhealthyGivesAFreshCloseFactor() public {
         _openAndFlag();
-        vm.expectRevert(abi.encodeWithSelector(ICollateralVault.Vault_AccountFlagged.selector, alice));
+        _liquidate(poolA, 3500e6, address(weth));
+        verifyPackets(HOME, address(vault));
+        assertEq(mirrorA.repayableOf(alice), 0, "close factor spent");
+        // Still under 1 (7.55 WETH at $1,500 against 12,500): flagged again, epoch 1 → 3, still flagged.
+        vm.prank(bob);
+        vault.flag{ value: 1 ether }(alice, "");
+        assertEq(vault.epochOf(alice), 3);
+        assertEq(vault.flaggedSinceOf(alice), 1);
+        _deliverAll();
+        assertEq(mirrorA.repayableOf(alice), 1750e18, "half of the 3,500 still drawn");
+        assertEq(mirrorB.repayableOf(alice), 3000e18);
+        // A SEIZE made under epoch 1 that lands now still earns the bonus: the flag never stopped.
+        _liquidate(poolB, 1000e6, address(weth));
+        verifyPackets(HOME, address(vault));
+        assertEq(weth.balanceOf(liquidator), 2.45e18 + 0.7e18);
+        // Once healthy, a flagged account cannot be flagged again.
+        _setWeth(3000e8);
+        vm.expectPartialRevert(ICollateralVault.Vault_AccountHealthy.selector);
         vault.flag{ value: 1 ether }(alice, "");
     }
 

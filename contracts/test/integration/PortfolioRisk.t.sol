@@ -5,6 +5,7 @@ import { ICollateralVault } from "../../src/interfaces/ICollateralVault.sol";
 import { RiskMath } from "../../src/libraries/RiskMath.sol";
 import { VaultRisk } from "../../src/libraries/VaultRisk.sol";
 import { BallastBase } from "./BallastBase.sol";
+import { SafeCast } from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// The portfolio term wired into the vault (docs/RISK.md "In the vault", PROTOCOL.md V-2b): correlations and
 /// depths queued by the risk admin, applied after a delay, within hard bounds; power, health and the
@@ -36,7 +37,7 @@ contract PortfolioRiskTest is BallastBase {
         assertEq(vault.borrowingPower(alice), expected);
         assertGt(expected, 58_000e18, "diversification earns power");
         // The export check uses the same number: all of it may be exported, not a wei more.
-        _sendExport(alice, REMOTE_A, uint128(expected));
+        _sendExport(alice, REMOTE_A, SafeCast.toUint128(expected));
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(ICollateralVault.Vault_ExportExceedsPower.selector, alice, 1, 0));
         vault.exportCredit{ value: 1 ether }(alice, REMOTE_A, 1, alice, "");

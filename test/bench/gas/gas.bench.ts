@@ -4,7 +4,8 @@
 // 2. Runs the harness (profile `default`, solc 0.8.30) with `forge test --isolate --json`, handing
 //    it Morpho's creation code; every measured call is its own transaction and lands in the
 //    `ballast-gas` gas snapshot group.
-// 3. Prints the table and writes the gas section of docs/BENCHMARKS.md.
+// 3. Prints the tables (operations against the peers; the liquidation path, reported without a peer) and
+//    writes the gas section of docs/BENCHMARKS.md.
 import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -17,7 +18,9 @@ const HELP = `pnpm bench:gas [options]
 Measures each Ballast operation as its own transaction next to a peer in the same Foundry harness
 (contracts/bench): CollateralVault.deposit, CreditLendingPool.borrow and repay against Morpho Blue
 (compiled from npm with solc 0.8.19), exportCredit and the GRANT receive against a LayerZero OFT over
-the same endpoints. Prints the table and writes the gas section of docs/BENCHMARKS.md.
+the same endpoints; and, reported without a peer, the liquidation path (flag, the LIQUIDATABLE receive,
+a remote liquidate, the SEIZE receive) and the health reads at 1, 4 and 8 assets. Prints the tables and
+writes the gas section of docs/BENCHMARKS.md.
 
 Options:
   --build-dir <dir>   Where forge puts artifacts, caches and snapshots (default contracts/bench)
@@ -73,6 +76,27 @@ const ROWS: Row[] = [
   { id: 'releaseReceive.repeat', user: 'repeat', ballast: 'RELEASE receive (endpoint `lzReceive` into `CollateralVault`)' },
   { id: 'draw.repeat', user: 'repeat', ballast: '`CreditMirror.draw`, called by a consumer directly' },
   { id: 'restore.repeat', user: 'repeat', ballast: '`CreditMirror.restore`, called by a consumer directly' },
+];
+
+/** One line of the liquidation table: snapshot `<id>.ballast`, reported without a peer or a target. */
+type ReportedRow = { id: string; ballast: string; case: string };
+
+const SEIZE_RECEIVE = 'SEIZE receive (endpoint `lzReceive` into `CollateralVault`)';
+const LIQUIDATION_HEALTH = '`CollateralVault.liquidationHealth` (liquidation prices), a view sent as a transaction';
+const HEALTH = '`CollateralVault.health` (fresh prices), a view sent as a transaction';
+
+const LIQUIDATION_ROWS: ReportedRow[] = [
+  { id: 'flag.twoRemotes', ballast: '`CollateralVault.flag` (with the two LIQUIDATABLE endpoint sends)', case: 'lines on 2 remotes, health over 1 asset' },
+  { id: 'liquidatableReceive.undrawnParked', ballast: 'LIQUIDATABLE receive (endpoint `lzReceive` into `CreditMirror`)', case: "the line's first flag: undrawn credit parked" },
+  { id: 'liquidate.partial', ballast: "`CreditLendingPool.liquidate` (with the mirror's debit and the SEIZE endpoint send)", case: 'part of the debt (1,000 of 5,000 USDC)' },
+  { id: 'seizeReceive.oneAsset', ballast: SEIZE_RECEIVE, case: 'health over 1 asset, paid in it with the bonus' },
+  { id: 'seizeReceive.twoAssets', ballast: SEIZE_RECEIVE, case: 'health over 2 assets; the chosen one runs out, the next pays the rest' },
+  { id: 'liquidationHealth.assets1', ballast: LIQUIDATION_HEALTH, case: '1 asset' },
+  { id: 'liquidationHealth.assets4', ballast: LIQUIDATION_HEALTH, case: '4 assets' },
+  { id: 'liquidationHealth.assets8', ballast: LIQUIDATION_HEALTH, case: '8 assets' },
+  { id: 'health.assets1', ballast: HEALTH, case: '1 asset' },
+  { id: 'health.assets4', ballast: HEALTH, case: '4 assets' },
+  { id: 'health.assets8', ballast: HEALTH, case: '8 assets' },
 ];
 
 /** Thrown when a forge pass fails or its output lacks what the table needs. */
@@ -170,7 +194,12 @@ let results: ForgeTestOutput;
 try {
   results = JSON.parse(stdout) as ForgeTestOutput;
 } catch (cause) {
-  throw new GasBenchError('forge test --json printed no JSON', { details: stdout.slice(0, 2000), cause });
+  throw new GasBenchError('forge test --json printed no JSON', {
+    details:
+      stdout.slice(0, 2000) ||
+      "See forge's error above. If it found no artifact for a library, that is an external library the vault now reaches: give it `libraries` entries in contracts/bench/foundry.toml and a line in GasBenchBase._deployLibraries.",
+    cause,
+  });
 }
 const tests = Object.entries(results).flatMap(([suite, { test_results }]) => Object.entries(test_results).map(([name, result]) => ({ name: `${suite}:${name}`, ...result })));
 const failed = tests.filter((test) => test.status !== 'Success');
@@ -193,7 +222,10 @@ function gas(name: string): { total: number; execution: number } {
   }
   return { total, execution: total - intrinsic };
 }
-const known = new Set(ROWS.flatMap((row) => [`${row.id}.ballast`, ...(row.peer ? [`${row.id}.${row.peer.side}`] : [])]));
+const known = new Set([
+  ...ROWS.flatMap((row) => [`${row.id}.ballast`, ...(row.peer ? [`${row.id}.${row.peer.side}`] : [])]),
+  ...LIQUIDATION_ROWS.map((row) => `${row.id}.ballast`),
+]);
 const unlisted = [...snapshots.keys()].filter((name) => !name.endsWith('.intrinsic') && !known.has(name));
 if (unlisted.length > 0) process.stdout.write(`gas bench: measured but not in the table: ${unlisted.join(', ')}\n`);
 
@@ -225,6 +257,15 @@ for (const row of ROWS) {
   );
 }
 
+const liquidationLines = [
+  '| operation | case | Ballast gas | without the 21,000 + calldata |',
+  '| --- | --- | ---: | ---: |',
+  ...LIQUIDATION_ROWS.map((row) => {
+    const ballast = gas(`${row.id}.ballast`);
+    return `| ${row.ballast} | ${row.case} | ${number(ballast.total)} | ${number(ballast.execution)} |`;
+  }),
+];
+
 const morphoPackage = JSON.parse(await readFile(join(repoRoot, 'node_modules', '@morpho-org', 'morpho-blue', 'package.json'), 'utf8')) as { version: string };
 const forgeVersion = /Version:\s*(\S+)/.exec(spawnSync(FORGE, ['--version'], { encoding: 'utf8' }).stdout ?? '')?.[1] ?? 'unknown';
 const section = [
@@ -232,10 +273,16 @@ const section = [
   `_Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm bench:gas\` (forge ${forgeVersion}, \`forge test --isolate\`): ${compilerLine('Ballast and the OFT', vault.metadata)}; ${compilerLine(`Morpho Blue ${morphoPackage.version}`, morpho.metadata)}. Gas is the whole transaction's, as a receipt shows it: intrinsic 21,000 + calldata, execution, less refunds._`,
   '',
   ...lines,
+  '',
+  '### Liquidation',
+  '',
+  '_Reported, not judged: no peer, no target. One transaction each, as above._',
+  '',
+  ...liquidationLines,
   END,
 ].join('\n');
 
-process.stdout.write(`\n${lines.join('\n')}\n\n${verdicts.join('\n')}\n`);
+process.stdout.write(`\n${lines.join('\n')}\n\nLiquidation\n${liquidationLines.join('\n')}\n\n${verdicts.join('\n')}\n`);
 const snapshotText = `${JSON.stringify(Object.fromEntries([...snapshots.entries()].filter(([name]) => !name.endsWith('.intrinsic')).sort(([a], [b]) => a.localeCompare(b))), null, 2)}\n`;
 if (values.check) {
   const checkedIn = JSON.parse(await readFile(SNAPSHOT_PATH, 'utf8')) as Record<string, number>;

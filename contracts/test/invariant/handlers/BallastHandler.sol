@@ -557,13 +557,10 @@ contract BallastHandler is Test {
         }
     }
 
-    /// Anyone flags an account: it must succeed exactly when home health at the feeds' prices is below 1.
+    /// Anyone flags an account (again, if it is flagged and still unhealthy): it must succeed exactly when home
+    /// health at the feeds' prices is below 1.
     function flag(uint256 actorSeed, uint256 callerSeed) external atCurrentTime("flag") {
         address actor = _actor(actorSeed);
-        if (vault.epochOf(actor) & 1 == 1) {
-            _skip("flag");
-            return;
-        }
         (uint256 weighted, uint256 exported) = _liquidationValues(actor);
         bool expected = weighted < exported;
         vm.recordLogs();
@@ -881,8 +878,8 @@ contract BallastHandler is Test {
         ) unfairSeizures++;
         ghostSeized[address(weth)] += paidWeth;
         ghostSeized[address(wbtc)] += paidWbtc;
-        uint32 epoch = vault.epochOf(account);
-        bool withBonus = packet.stamp == epoch && epoch & 1 == 1 && unhealthyBefore;
+        bool withBonus =
+            vault.epochOf(account) & 1 == 1 && packet.stamp >= vault.flaggedSinceOf(account) && unhealthyBefore;
         if (withBonus) bonusSeizures++;
         else parSeizures++;
         // Credit the payment covers: each asset's value ÷ (1 + its bonus), never more than what was repaid.
