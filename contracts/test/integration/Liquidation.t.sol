@@ -8,6 +8,7 @@ import { ICollateralVault } from "../../src/interfaces/ICollateralVault.sol";
 import { ICreditMirror } from "../../src/interfaces/ICreditMirror.sol";
 import { IOracleAdapter } from "../../src/interfaces/IOracleAdapter.sol";
 import { MsgCodec } from "../../src/libraries/MsgCodec.sol";
+import { MockAggregator } from "../../src/oracle/MockAggregator.sol";
 import { BallastBase } from "./BallastBase.sol";
 import { MessagingFee, Origin } from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
 import { DoubleEndedQueue } from "@openzeppelin/contracts/utils/structs/DoubleEndedQueue.sol";
@@ -318,6 +319,49 @@ contract LiquidationTest is BallastBase {
         verifyPackets(HOME, address(vault));
         assertEq(wbtc.balanceOf(liquidator), 0.0814e8);
         assertEq(weth.balanceOf(liquidator), 0);
+    }
+
+    /// Rounding at 6, 8 and 18 decimals: whatever the price and the amount repaid, the liquidator never gets more
+    /// than repaid × (1 + bonus) in value, and loses at most one token unit to rounding when the collateral
+    /// covers the payment.
+    function testFuzz_seize_roundsAgainstTheLiquidatorAtAnyDecimals(
+        uint256 decimalsSeed,
+        uint256 price,
+        uint256 repaidUnits
+    ) public {
+        uint8[3] memory options_ = [uint8(6), 8, 18];
+        uint8 decimals = options_[decimalsSeed % 3];
+        TestToken token = new TestToken("Collateral", "COL", decimals);
+        price = bound(price, 1e8, 100_000e8); // $1 … $100,000, 8-decimal feed
+        MockAggregator feed = new MockAggregator(8, "COL / USD", int256(price));
+        vm.startPrank(governor);
+        oracle.setFeed(address(token), IOracleAdapter.FeedConfig(address(feed), 1 hours, 1e16, 1e24));
+        vault.configureAsset(address(token), 7000, 8000, 800, type(uint128).max, true);
+        vm.stopPrank();
+        // Collateral worth $10,000; 70% of it exported and borrowed; then the price halves.
+        uint256 amount = 10_000 * 10 ** decimals * 1e8 / price;
+        vm.assume(amount > 0);
+        _deposit(alice, token, amount);
+        uint256 power = vault.borrowingPower(alice);
+        vm.assume(power >= 2e18);
+        uint128 exported = uint128(power / 1e12 * 1e12);
+        _export(alice, REMOTE_A, exported);
+        _borrow(alice, REMOTE_A, exported / 1e12);
+        feed.setAnswer(int256(price / 2));
+        vault.flag{ value: 1 ether }(alice, "");
+        verifyPackets(REMOTE_A, address(mirrorA));
+        repaidUnits = bound(repaidUnits, 1, mirrorA.repayableOf(alice) / 1e12);
+        _liquidate(poolA, repaidUnits, address(token));
+        verifyPackets(HOME, address(vault));
+
+        uint256 paid = token.balanceOf(liquidator);
+        uint256 newPrice = price / 2 * 1e10;
+        uint256 owedValue = repaidUnits * 1e12 * 10_800 / 10_000;
+        uint256 paidValue = paid * newPrice / 10 ** decimals;
+        assertLe(paidValue, owedValue, "never more than repaid x (1 + bonus)");
+        uint256 unitValue = newPrice / 10 ** decimals + 1;
+        assertGe(paidValue + unitValue, owedValue, "at most one token unit lost to rounding");
+        assertEq(token.balanceOf(address(vault)) + paid, amount, "paid from the account's collateral");
     }
 
     // ------------------------------------------------------------------ recall
