@@ -179,6 +179,29 @@ contract LiquidationTest is BallastBase {
         vm.stopPrank();
     }
 
+    /// The close factor at its edges (1 bps … 100%): a flag allows exactly ⌊drawn × factor⌋, not a wei more.
+    function testFuzz_closeFactor_allowsExactlyItsShare(uint16 closeFactorBps) public {
+        closeFactorBps = uint16(bound(closeFactorBps, 1, 10_000));
+        vm.prank(governor);
+        vault.configureLiquidation(ICollateralVault.LiquidationConfig(closeFactorBps, PRICE_TOLERANCE, RECALL_HEALTH));
+        _openAndFlag();
+        uint256 repayable = uint256(7000e18) * closeFactorBps / 10_000;
+        assertEq(mirrorA.repayableOf(alice), repayable);
+        uint256 units = repayable / 1e12;
+        uint256 fee = _fundLiquidator(poolA, units + 1);
+        vm.prank(liquidator);
+        // At 100% the pool refuses first: one unit more than the whole principal.
+        vm.expectPartialRevert(
+            closeFactorBps == 10_000
+                ? CreditLendingPool.Pool_RepayExceedsPrincipal.selector
+                : ICreditMirror.Mirror_RepayExceedsCloseFactor.selector
+        );
+        poolA.liquidate{ value: fee }(alice, units + 1, liquidator, address(weth), "");
+        vm.prank(liquidator);
+        poolA.liquidate{ value: fee }(alice, units, liquidator, address(weth), "");
+        assertEq(mirrorA.repayableOf(alice), repayable - units * 1e12);
+    }
+
     function test_RevertWhen_liquidateUnflagged() public {
         _openPosition();
         uint256 fee = _fundLiquidator(poolA, 1000e6);
