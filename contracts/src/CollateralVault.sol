@@ -375,6 +375,10 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
         $.accounts[account].assetMask = mask | (uint96(1) << index);
     }
 
+    /// @notice Takes the endpoint's refund of what a notice's budget held beyond its fee (VaultLogic passes it
+    /// on to the caller before the call ends); the vault holds no ether otherwise.
+    receive() external payable { }
+
     function transferOwnership(address newOwner) public override(Ownable, Ownable2Step) onlyOwner {
         Ownable2Step.transferOwnership(newOwner);
     }

@@ -216,8 +216,6 @@ interface ICollateralVault {
     error Vault_DuplicateSeize(uint32 srcEid, uint64 seizeId);
     /// @notice Thrown when a `SEIZE` repays more than was exported to its remote (impossible under rule V-1).
     error Vault_SeizeExceedsExported(address account, uint32 eid, uint256 repaid, uint256 exported);
-    /// @notice Thrown when `msg.value` does not cover the fees of every message a call sends.
-    error Vault_InsufficientFee(uint256 required, uint256 available);
     /// @notice Thrown when claiming with nothing claimable.
     error Vault_NothingToClaim(address owner, address asset);
     /// @notice Thrown when someone other than the risk admin queues a risk update (or other than it or the

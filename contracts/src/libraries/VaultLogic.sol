@@ -347,16 +347,16 @@ library VaultLogic {
         emit ICollateralVault.NoticeSent(account, eid, msgType, epoch, value, receipt.guid);
     }
 
-    /// @dev Sends `message` to `eid` at its quoted fee (≤ `budget`); the vault is the sender (this code runs in
-    /// its context), so the endpoint sees the OApp, and its peer and enforced options apply.
+    /// @dev Sends `message` to `eid` with all of `budget`: the endpoint takes its fee and refunds the rest to the
+    /// vault (its `receive`), so the fee is computed once, by the endpoint — a quote first would cost as much
+    /// again. The vault is the sender (this code runs in its context), so the endpoint sees the OApp, and its
+    /// peer and enforced options apply. A budget below the fee reverts with the endpoint's `LZ_InsufficientFee`.
     function _send(uint32 eid, uint8 msgType, bytes memory message, bytes calldata options, uint256 budget)
         private
-        returns (MessagingReceipt memory receipt)
+        returns (MessagingReceipt memory)
     {
         (ILayerZeroEndpointV2 endpoint, MessagingParams memory params) = _params(eid, msgType, message, options);
-        uint256 fee = endpoint.quote(params, address(this)).nativeFee;
-        if (fee > budget) revert ICollateralVault.Vault_InsufficientFee(fee, budget);
-        return endpoint.send{ value: fee }(params, msg.sender);
+        return endpoint.send{ value: budget }(params, address(this));
     }
 
     function _params(uint32 eid, uint8 msgType, bytes memory message, bytes calldata options)
