@@ -24,17 +24,28 @@ export type ConnectOptions = {
   pollingIntervalMs?: number;
 };
 
+/** The viem chain of a deployment graph's chain (its id, name and RPC URL; ether as native currency). */
+export function viemChain(deployment: ChainDeployment): Chain {
+  return defineChain({
+    id: deployment.chainId,
+    name: deployment.name,
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [deployment.rpcUrl] } },
+  });
+}
+
+/** A read-only client for one chain (no key): ingest, health probes, `status`. One attempt per request. */
+export function chainPublicClient(deployment: ChainDeployment, { timeoutMs = 10_000, pollingIntervalMs = 50 }: Omit<ConnectOptions, 'transactorKey'> = {}): PublicClient<Transport, Chain> {
+  const transport = http(deployment.rpcUrl, { batch: { wait: 0 }, timeout: timeoutMs, retryCount: 0 });
+  return createPublicClient({ chain: viemChain(deployment), transport, pollingInterval: pollingIntervalMs });
+}
+
 export class Chains {
   readonly #byEid = new Map<number, ChainConnection>();
 
   constructor(deployments: Deployments, { transactorKey, timeoutMs = 10_000, pollingIntervalMs = 50 }: ConnectOptions) {
     for (const deployment of deployments.chains) {
-      const chain = defineChain({
-        id: deployment.chainId,
-        name: deployment.name,
-        nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-        rpcUrls: { default: { http: [deployment.rpcUrl] } },
-      });
+      const chain = viemChain(deployment);
       // Concurrent reads in one tick go out as one JSON-RPC batch.
       const transport = http(deployment.rpcUrl, { batch: { wait: 0 }, timeout: timeoutMs, retryCount: 0 });
       const publicClient = createPublicClient({ chain, transport, pollingInterval: pollingIntervalMs });

@@ -7,6 +7,11 @@ export class ConfigError extends BallastError {
   override name = 'ConfigError';
 }
 
+/** Reads the private key in environment variable `name`; says what to set when it is missing or malformed. */
+export function privateKeyFromEnv(name: string, env: NodeJS.ProcessEnv = process.env): Hex {
+  return privateKey(name, env[name]);
+}
+
 function privateKey(name: string, value: string | undefined): Hex {
   if (!value) {
     throw new ConfigError(`${name} is not set.`, {
@@ -20,12 +25,17 @@ function privateKey(name: string, value: string | undefined): Hex {
 
 export type CourierKeys = { transactorKey: Hex; dvnSignerKeys: Hex[] };
 
-/** Reads BALLAST_TRANSACTOR_KEY and BALLAST_DVN_SIGNER_KEYS (comma-separated) from `env`. */
-export function courierKeysFromEnv(env: NodeJS.ProcessEnv = process.env): CourierKeys {
-  const transactorKey = privateKey('BALLAST_TRANSACTOR_KEY', env.BALLAST_TRANSACTOR_KEY);
-  const signers = (env.BALLAST_DVN_SIGNER_KEYS ?? '').split(',').filter(Boolean);
-  if (signers.length === 0) privateKey('BALLAST_DVN_SIGNER_KEYS', undefined);
-  return { transactorKey, dvnSignerKeys: signers.map((key, index) => privateKey(`BALLAST_DVN_SIGNER_KEYS[${index}]`, key)) };
+/** Names of the environment variables that hold the courier's keys (the config file's `keys`). */
+export type CourierKeyVariables = { transactor: string; dvnSigners: string };
+
+export const DEFAULT_COURIER_KEY_VARIABLES: CourierKeyVariables = { transactor: 'BALLAST_TRANSACTOR_KEY', dvnSigners: 'BALLAST_DVN_SIGNER_KEYS' };
+
+/** Reads the transactor key and the DVN signer keys (comma-separated) from `env`, under `names`. */
+export function courierKeysFromEnv(env: NodeJS.ProcessEnv = process.env, names: CourierKeyVariables = DEFAULT_COURIER_KEY_VARIABLES): CourierKeys {
+  const transactorKey = privateKey(names.transactor, env[names.transactor]);
+  const signers = (env[names.dvnSigners] ?? '').split(',').filter(Boolean);
+  if (signers.length === 0) privateKey(names.dvnSigners, undefined);
+  return { transactorKey, dvnSignerKeys: signers.map((key, index) => privateKey(`${names.dvnSigners}[${index}]`, key)) };
 }
 
 export function positiveInteger(name: string, value: string | undefined, fallback: number): number {

@@ -32,6 +32,7 @@ describe('ballast-relayer', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('start');
     expect(result.stdout).toContain('replay <guid>');
+    for (const command of ['status', 'accounts [--at-risk]', 'drain', 'resume', '--config <path>', '--metrics-port']) expect(result.stdout).toContain(command);
   });
 
   test('an unknown command exits 2 with the help', async () => {
@@ -84,6 +85,69 @@ describe('ballast-relayer', () => {
     const result = await cli(['start', '--concurrency', 'lots', '--deployments', '/nonexistent'], { BALLAST_TRANSACTOR_KEY: key, BALLAST_DVN_SIGNER_KEYS: key });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('--concurrency must be a positive integer, got "lots"');
+  });
+
+  test('a malformed config file of each field kind exits 1 naming the field and what to put there', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ballast-cli-config-'));
+    const cases: [string, string, string][] = [
+      // [file contents, field named, what to put there]
+      ['{ "roles": ["courier"], }', 'is not valid JSON', 'no comments or trailing commas'],
+      [JSON.stringify({ chains: [{ eid: 40101, rpcUrl: 'localhost:8545' }] }), 'chains.0.rpcUrl', 'an http(s) JSON-RPC URL'],
+      [JSON.stringify({ chains: [{ eid: 40101, reorgDepth: -3 }] }), 'chains.0.reorgDepth', 'above the deepest reorg'],
+      [JSON.stringify({ keys: { transactor: key } }), 'keys.transactor', 'keys never go in the config file'],
+      [JSON.stringify({ redis: { url: 'localhost' } }), 'redis.url', 'a Redis URL'],
+      [JSON.stringify({ roles: ['courier', 'watchman'] }), 'roles.1', 'one of "courier"'],
+      [JSON.stringify({ thresholds: { recallHealth: 'high' } }), 'thresholds.recallHealth', 'a health factor'],
+      [JSON.stringify({ thresholds: { feeBudgets: { '40101': { perMessageWei: '0.05' } } } }), 'thresholds.feeBudgets.40101.perMessageWei', 'a whole number of wei'],
+      [JSON.stringify({ metrics: { port: 'http' } }), 'metrics.port', 'a TCP port'],
+      [JSON.stringify({ shutdown: { timeoutMs: 0 } }), 'shutdown.timeoutMs', 'in-flight jobs get to finish'],
+      [JSON.stringify({ couriers: {} }), 'couriers', 'unknown field'],
+    ];
+    const results = await Promise.all(
+      cases.map(([contents], index) => {
+        const path = join(dir, `relayer-${index}.json`);
+        writeFileSync(path, contents);
+        return cli(['start', '--config', path], { BALLAST_TRANSACTOR_KEY: key, BALLAST_DVN_SIGNER_KEYS: key });
+      }),
+    );
+    results.forEach((result, index) => {
+      const [, field, hint] = cases[index] as [string, string, string];
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toContain(field);
+      expect(result.stderr).toContain(hint);
+      expect(result.stderr).not.toMatch(/^\s+at /m);
+    });
+  });
+
+  test('a config file naming a chain the deployments file lacks is refused with the eids it has', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ballast-cli-config-'));
+    const deployments = join(dir, 'deployments.json');
+    const address = `0x${'ab'.repeat(20)}`;
+    const layerZero = Object.fromEntries(['endpoint', 'sendUln302', 'receiveUln302', 'priceFeed', 'dvn', 'dvnFeeLib', 'executor', 'executorFeeLib'].map((name) => [name, address]));
+    writeFileSync(
+      deployments,
+      JSON.stringify({
+        version: 1,
+        network: 'x',
+        chains: [{ name: 'home', role: 'home', chainId: 1, eid: 40101, rpcUrl: 'http://127.0.0.1:1', confirmations: 0, startBlock: 0, contracts: {}, layerZero: { ...layerZero, dvnVid: 1, dvnSigners: [address], dvnQuorum: 1 } }],
+      }),
+    );
+    const config = join(dir, 'relayer.json');
+    writeFileSync(config, JSON.stringify({ deployments: 'deployments.json', chains: [{ eid: 40102, rpcUrl: 'https://rpc.example.org' }] }));
+    const result = await cli(['start', '--config', config], { BALLAST_TRANSACTOR_KEY: key, BALLAST_DVN_SIGNER_KEYS: key });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('chains.0.eid: 40102 is not a chain of the deployments file');
+    expect(result.stderr).toContain('put one of 40101');
+  });
+
+  test('an unknown option exits 2 with the help, and a bad flag is named', async () => {
+    const unknown = await cli(['status', '--verbose']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("Unknown option '--verbose'");
+    expect(unknown.stderr).toContain('ballast-relayer <command>');
+    const roles = await cli(['start', '--roles', 'courier,janitor']);
+    expect(roles.code).toBe(1);
+    expect(roles.stderr).toContain('--roles must list one or more of courier, ingest, keeper, liquidator');
   });
 
   test('replay without a GUID says what it needs', async () => {

@@ -6,3 +6,4 @@ export * from './messages.ts';
 export * from './enforced-gas.ts';
 export * from './risk.ts';
 export * from './simulation.ts';
+export * from './health.ts';

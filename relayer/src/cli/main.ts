@@ -1,110 +1,288 @@
 #!/usr/bin/env -S node --import tsx
-// ballast-relayer: the operator's command line. `start` runs the courier (more roles join it as
-// they land); `status` shows the queue and failing packets; `replay` retries one packet now.
+// ballast-relayer: the operator's command line. `start` runs the configured roles (courier, ingest;
+// the keeper joins as one more service) with /metrics and /healthz, and shuts down gracefully on
+// SIGTERM/SIGINT; `status`, `accounts`, `replay`, `drain` and `resume` read or steer the relayers that
+// share a Redis prefix. Settings come from the config file (--config), overridden by flags.
 import { parseArgs } from 'node:util';
-import { BallastError, loadDeployments } from '@ballast/protocol';
+import { BallastError, type Deployments, loadDeployments } from '@ballast/protocol';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { Hex } from 'viem';
-import { ConfigError, courierKeysFromEnv, positiveInteger } from '../config.ts';
-import { Courier, DELIVER_QUEUE, replayDelivery } from '../courier/courier.ts';
+import { type Hex, parseUnits } from 'viem';
+import { ConfigError, positiveInteger } from '../config.ts';
+import { DELIVER_QUEUE, replayDelivery } from '../courier/courier.ts';
 import type { PacketJob } from '../courier/deliver.ts';
-import { CourierLedger } from '../courier/ledger.ts';
 import { createLogger } from '../logging.ts';
+import { accountsReport } from '../ops/accounts-at-risk.ts';
+import { type RelayerConfig, type RelayerConfigOverrides, applyChainOverrides, parseLogLevel, parseRoles, resolveRelayerConfig } from '../ops/config-file.ts';
+import { MetricsRegistry } from '../ops/metrics.ts';
+import { OpsServer, checkHealth } from '../ops/ops-server.ts';
+import { drainQueues, resumeQueues } from '../ops/queues.ts';
+import { connectRedis, redactRedisUrl } from '../ops/redis-connection.ts';
+import { registerRelayerMetrics } from '../ops/relayer-metrics.ts';
+import { BUILT_IN_ROLES } from '../ops/roles.ts';
+import { RpcHealth } from '../ops/rpc-health.ts';
+import { ServiceSupervisor, buildServices } from '../ops/services.ts';
+import { relayerStatus } from '../ops/status.ts';
 
 const HELP = `ballast-relayer <command> [options]
 
 Commands:
-  start              Run the courier: follow every chain's endpoint, verify and execute packets.
-  status             Queue counts and the packets whose delivery is failing.
-  replay <guid>      Retry one packet's delivery now.
+  start                 Run the configured roles (default: courier and ingest), serve /metrics and
+                        /healthz; SIGTERM or Ctrl-C finishes in-flight jobs and exits 0.
+  status                Per chain: head, ingest and courier cursors and their lag; per queue: depth and
+                        whether it is paused; the packets whose delivery is failing. JSON.
+  accounts [--at-risk]  Accounts from the reconcile store with their home health (computed; see the
+                        output's "basis"), lowest first. --at-risk: only those below the at-risk health.
+  replay <guid>         Retry one packet's delivery now.
+  drain                 Pause every queue of the prefix (no relayer takes a new job) and wait for the
+                        jobs in flight. Exit 1 if some are still running at --timeout-ms.
+  resume                Resume the queues after a drain.
 
 Options:
-  --deployments <path>   Deployments file (default: .devnet/deployments.json, written by pnpm devnet)
-  --redis <url>          Redis URL (default: $REDIS_URL or redis://127.0.0.1:6379)
-  --prefix <prefix>      Redis key prefix shared by cooperating relayers (default: ballast)
-  --concurrency <n>      Deliveries in progress at once (start; default 16)
-  --lock-duration-ms <n> How soon a dead relayer's jobs move on (start; default 30000)
-  --log-level <level>    trace | debug | info | warn | error (default: info)
-  -h, --help             This help.
+  --config <path>            Relayer config file (JSON, docs/OPERATIONS.md#config-file); flags override it
+  --deployments <path>       Deployments file (default: .devnet/deployments.json, written by pnpm devnet)
+  --redis <url>              Redis URL (default: the config file's, else $REDIS_URL, else redis://127.0.0.1:6379)
+  --prefix <prefix>          Redis key prefix shared by cooperating relayers (default: ballast)
+  --roles <list>             start: comma-separated roles to run (default: courier,ingest)
+  --concurrency <n>          start: deliveries in progress at once (default 16)
+  --lock-duration-ms <n>     start: how soon a dead relayer's jobs move on (default 30000)
+  --metrics-port <n>         start: port of /metrics and /healthz (default 9464; 0 picks a free one)
+  --shutdown-timeout-ms <n>  start: how long in-flight jobs get on SIGTERM before they are handed back (default 20000)
+  --at-risk                  accounts: only accounts below thresholds.atRiskHealth
+  --below <health>           accounts: list accounts under this health instead of by bucket, e.g. 1.5
+  --timeout-ms <n>           drain: how long to wait for jobs in flight (default 60000)
+  --log-level <level>        trace | debug | info | warn | error | fatal | silent (default: info)
+  -h, --help                 This help.
 
-Environment (start):
-  BALLAST_TRANSACTOR_KEY   Private key that sends this process's transactions (one per process).
-  BALLAST_DVN_SIGNER_KEYS  Comma-separated private keys of the DVN's signers.
+Environment:
+  BALLAST_TRANSACTOR_KEY   start (courier): private key that sends this process's transactions (one per process).
+  BALLAST_DVN_SIGNER_KEYS  start (courier): comma-separated private keys of the DVN's signers.
+  (The config file's "keys" can name other variables.)
 `;
 
+/** A usage mistake: exit 2 with the help. */
+class UsageError extends BallastError {
+  override name = 'UsageError';
+}
+
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string' },
+        deployments: { type: 'string' },
+        redis: { type: 'string' },
+        prefix: { type: 'string' },
+        roles: { type: 'string' },
+        concurrency: { type: 'string' },
+        'lock-duration-ms': { type: 'string' },
+        'metrics-port': { type: 'string' },
+        'shutdown-timeout-ms': { type: 'string' },
+        'at-risk': { type: 'boolean' },
+        below: { type: 'string' },
+        'timeout-ms': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+type Flags = ReturnType<typeof parseCommandLine>['values'];
+
+/** Flags as config overrides, each checked and named on error. */
+function overridesFromFlags(values: Flags): RelayerConfigOverrides {
+  const port = values['metrics-port'];
+  if (port !== undefined && !(/^\d+$/.test(port) && Number(port) <= 65_535)) throw new ConfigError(`--metrics-port must be a port from 0 to 65535, got "${port}".`);
+  if (values.redis !== undefined && !/^rediss?:\/\//.test(values.redis)) throw new ConfigError(`--redis must be a redis:// or rediss:// URL, got "${redactRedisUrl(values.redis)}".`);
+  if (values.prefix !== undefined && !/^[A-Za-z0-9_.:-]+$/.test(values.prefix)) throw new ConfigError(`--prefix must be letters, digits and _ . : - only, got "${values.prefix}".`);
+  const integer = (name: string, value: string | undefined) => (value === undefined ? undefined : positiveInteger(name, value, 0));
+  return {
+    deployments: values.deployments,
+    redisUrl: values.redis,
+    prefix: values.prefix,
+    roles: values.roles === undefined ? undefined : parseRoles('--roles', values.roles),
+    concurrency: integer('--concurrency', values.concurrency),
+    lockDurationMs: integer('--lock-duration-ms', values['lock-duration-ms']),
+    metricsPort: port === undefined ? undefined : Number(port),
+    shutdownTimeoutMs: integer('--shutdown-timeout-ms', values['shutdown-timeout-ms']),
+    logLevel: values['log-level'] === undefined ? undefined : parseLogLevel('--log-level', values['log-level']),
+  };
+}
+
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      deployments: { type: 'string', default: '.devnet/deployments.json' },
-      redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
-      prefix: { type: 'string', default: 'ballast' },
-      concurrency: { type: 'string' },
-      'lock-duration-ms': { type: 'string' },
-      'log-level': { type: 'string', default: 'info' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = parseCommandLine(argv);
   const [command, ...rest] = positionals;
   if (values.help || !command) {
     process.stdout.write(HELP);
     return values.help ? 0 : 2;
   }
-  const logger = createLogger(values['log-level']);
-
-  if (command === 'start') {
-    // Flags and keys first: a typo is reported before anything connects.
-    const concurrency = positiveInteger('--concurrency', values.concurrency, 16);
-    const lockDurationMs = positiveInteger('--lock-duration-ms', values['lock-duration-ms'], 30_000);
-    const keys = courierKeysFromEnv();
-    const deployments = await loadDeployments(values.deployments);
-    const courier = new Courier({ deployments, redisUrl: values.redis, prefix: values.prefix, logger, concurrency, lockDurationMs, ...keys });
-    courier.start();
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        logger.info('shutting down: finishing in-flight deliveries');
-        courier.stop().then(resolve, (error: unknown) => {
-          logger.error({ err: error }, 'shutdown failed');
-          resolve();
-        });
-      };
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-    });
-    return 0;
-  }
-
+  if (!['start', 'status', 'accounts', 'replay', 'drain', 'resume'].includes(command)) throw new UsageError(`Unknown command "${command}".`);
   if (command === 'replay' && !rest[0]) throw new ConfigError('replay needs the packet GUID: ballast-relayer replay <guid>.');
-  if (command === 'status' || command === 'replay') {
-    const redis = new Redis(values.redis, { maxRetriesPerRequest: 1 });
-    const queue = new Queue<PacketJob>(DELIVER_QUEUE, { connection: redis, prefix: values.prefix });
+  // Flags first, then the file: a typo is reported before anything is read or connects.
+  const overrides = overridesFromFlags(values);
+  const config = await resolveRelayerConfig({ file: values.config, overrides });
+
+  if (command === 'start') return start(config);
+
+  const redis = await connectRedis(config.redis.url);
+  try {
+    const prefix = config.redis.prefix;
+    if (command === 'status') {
+      const deployments = await loadDeployments(config.deploymentsPath).then(
+        (loaded) => applyChainOverrides(config, loaded),
+        (error: unknown) => error as Error,
+      );
+      printJson(await relayerStatus({ redis, prefix, deployments, rpcTimeoutMs: config.health.rpcTimeoutMs }));
+      return 0;
+    }
+    if (command === 'accounts') {
+      const deployments: Deployments = applyChainOverrides(config, await loadDeployments(config.deploymentsPath));
+      const below = values.below === undefined ? undefined : healthFlag('--below', values.below);
+      printJson(
+        await accountsReport({
+          redis,
+          prefix,
+          deployments,
+          thresholds: config.thresholds,
+          atRiskOnly: values['at-risk'] === true || below !== undefined,
+          ...(below === undefined ? {} : { below }),
+          rpcTimeoutMs: config.health.rpcTimeoutMs,
+        }),
+      );
+      return 0;
+    }
+    if (command === 'drain') {
+      const timeoutMs = positiveInteger('--timeout-ms', values['timeout-ms'], 60_000);
+      let reported = -1;
+      const report = await drainQueues({
+        redis,
+        prefix,
+        timeoutMs,
+        onProgress: (active) => {
+          if (active !== reported && active > 0) process.stderr.write(`waiting for ${active} job(s) in flight…\n`);
+          reported = active;
+        },
+      });
+      printJson(report);
+      if (report.drained) return 0;
+      process.stderr.write(`${report.stillActive} job(s) still in flight after ${timeoutMs} ms; the queues stay paused. Run drain again to keep waiting.\n`);
+      return 1;
+    }
+    if (command === 'resume') {
+      printJson({ resumed: await resumeQueues(redis, prefix) });
+      return 0;
+    }
+    // replay
+    const guid = rest[0] as string;
+    const queue = new Queue<PacketJob>(DELIVER_QUEUE, { connection: redis, prefix });
     try {
-      if (command === 'status') {
-        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
-        const failures = await new CourierLedger(redis, values.prefix).failures();
-        process.stdout.write(`${JSON.stringify({ deliverQueue: counts, failing: failures }, null, 2)}\n`);
-        return 0;
-      }
-      const guid = rest[0] as string;
       const outcome = await replayDelivery(queue, guid as Hex);
-      if (outcome === 'not-found') throw new ConfigError(`No deliver job for packet ${guid} under prefix "${values.prefix}".`);
+      if (outcome === 'not-found') throw new ConfigError(`No deliver job for packet ${guid} under prefix "${prefix}".`);
       process.stdout.write(`${guid}: ${outcome}\n`);
       return 0;
     } finally {
       await queue.close();
-      redis.disconnect();
     }
+  } finally {
+    redis.disconnect();
   }
+}
 
-  process.stderr.write(`Unknown command "${command}".\n\n${HELP}`);
-  return 2;
+function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, (_, item: unknown) => (typeof item === 'bigint' ? item.toString() : item), 2)}\n`);
+}
+
+function healthFlag(name: string, value: string): bigint {
+  if (!/^\d+(\.\d{1,18})?$/.test(value) || /^0+(\.0*)?$/.test(value)) throw new ConfigError(`${name} must be a health factor above 0 such as 1.5, got "${value}".`);
+  return parseUnits(value, 18);
+}
+
+/** Runs the configured roles until SIGTERM/SIGINT; resolves with the exit code. */
+async function start(config: RelayerConfig): Promise<number> {
+  const logger = createLogger(config.logLevel);
+  const deployments = applyChainOverrides(config, await loadDeployments(config.deploymentsPath));
+  // Lazy: nothing connects before every service has checked its keys and settings.
+  const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: null });
+  let redisDown = false;
+  redis.on('error', (error) => {
+    if (!redisDown) logger.warn({ err: error, redis: redactRedisUrl(config.redis.url) }, 'redis connection failed; reconnecting');
+    redisDown = true;
+  });
+  redis.on('ready', () => {
+    if (redisDown) logger.info('redis connection back');
+    redisDown = false;
+  });
+  const metrics = new MetricsRegistry();
+  const services = buildServices(config.roles, BUILT_IN_ROLES, { config, deployments, redis, metrics, logger, env: process.env });
+  const rpcHealth = new RpcHealth({ chains: deployments.chains, probeIntervalMs: config.health.rpcProbeIntervalMs, timeoutMs: config.health.rpcTimeoutMs, logger });
+  registerRelayerMetrics({ metrics, redis, prefix: config.redis.prefix, chains: deployments.chains, rpcHealth, roles: config.roles, redisTimeoutMs: config.health.redisTimeoutMs });
+  const server = config.metrics.enabled
+    ? new OpsServer({
+        host: config.metrics.host,
+        port: config.metrics.port,
+        metrics,
+        health: () => checkHealth({ redis, rpcHealth, rpcMaxAgeMs: config.health.rpcMaxAgeMs, redisTimeoutMs: config.health.redisTimeoutMs }),
+        logger,
+      })
+    : undefined;
+  const supervisor = new ServiceSupervisor(services, logger);
+
+  let startup: Promise<void> = Promise.resolve();
+  const exitCode = new Promise<number>((resolve) => {
+    let stopping = false;
+    const shutdown = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        logger.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      stopping = true;
+      const deadline = Date.now() + config.shutdown.timeoutMs;
+      logger.info({ signal, timeoutMs: config.shutdown.timeoutMs }, 'shutting down: taking no new jobs; jobs in flight get until the deadline, then are handed back');
+      void (async () => {
+        await startup.catch(() => {});
+        const report = await supervisor.stop(deadline);
+        rpcHealth.stop();
+        await server?.close();
+        if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+        else redis.disconnect();
+        logger.info(report, 'relayer stopped');
+        resolve(report.failed.length > 0 ? 1 : 0);
+      })();
+    };
+    process.on('SIGTERM', shutdown);
+    process.on('SIGINT', shutdown);
+  });
+
+  rpcHealth.start();
+  startup = (async () => {
+    const address = await server?.listen();
+    if (address) logger.info({ host: address.host, port: address.port }, 'serving /metrics and /healthz');
+    await supervisor.start();
+  })();
+  try {
+    await startup;
+  } catch (error) {
+    rpcHealth.stop();
+    await server?.close();
+    redis.disconnect();
+    throw error;
+  }
+  logger.info({ roles: config.roles, prefix: config.redis.prefix, config: config.source ?? null, deployments: config.deploymentsPath }, 'relayer started');
+  return exitCode;
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n\n${HELP}`);
+      process.exit(2);
+    }
     process.stderr.write(`${error instanceof BallastError ? error.message : String((error as Error)?.stack ?? error)}\n`);
     process.exit(1);
   },

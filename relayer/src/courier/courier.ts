@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import type { Hex } from 'viem';
 import { Chains } from '../chains.ts';
 import { type Logger, silentLogger } from '../logging.ts';
+import { type CloseWorkerGracefullyReturnType, InFlightJobs, closeWorkerGracefully } from '../ops/worker-shutdown.ts';
 import { type DeliveryRecord, type PacketJob, deliverPacket } from './deliver.ts';
 import { DvnSigners } from './dvn.ts';
 import { DeliveryRevertedError, PayloadConflictError } from './errors.ts';
@@ -60,6 +61,7 @@ export class Courier extends EventEmitter<CourierEvents> {
   readonly #redis: Redis;
   readonly #signers: DvnSigners;
   #worker: Worker<PacketJob, DeliveryRecord> | undefined;
+  readonly #inFlight = new InFlightJobs<PacketJob, DeliveryRecord>();
   #watchers: PacketWatcher[] = [];
 
   constructor(options: CourierOptions) {
@@ -96,7 +98,7 @@ export class Courier extends EventEmitter<CourierEvents> {
 
   start(): void {
     const { prefix, concurrency, lockDurationMs, backoffMs, maxBackoffMs, redisUrl } = this.#options;
-    this.#worker = new Worker<PacketJob, DeliveryRecord>(DELIVER_QUEUE, (job, token) => this.#process(job, token), {
+    this.#worker = new Worker<PacketJob, DeliveryRecord>(DELIVER_QUEUE, this.#inFlight.wrap((job, token) => this.#process(job, token)), {
       connection: new Redis(redisUrl, { maxRetriesPerRequest: null }),
       prefix,
       concurrency,
@@ -117,14 +119,21 @@ export class Courier extends EventEmitter<CourierEvents> {
     this.#logger.info({ chains: this.chains.all().map((chain) => chain.deployment.eid), transactor: this.chains.all()[0]?.sender.account.address }, 'courier started');
   }
 
-  /** Stops watching, lets in-flight deliveries finish, and closes connections. */
-  async stop(): Promise<void> {
+  /**
+   * Stops watching and taking jobs, lets in-flight deliveries finish (for up to `graceMs`, then hands
+   * the rest back to the queue for another courier), and closes connections.
+   */
+  async stop({ graceMs = Number.POSITIVE_INFINITY }: { graceMs?: number } = {}): Promise<CloseWorkerGracefullyReturnType> {
     await Promise.all(this.#watchers.map((watcher) => watcher.stop()));
-    await this.#worker?.close();
-    await this.#worker?.disconnect();
+    let outcome: CloseWorkerGracefullyReturnType = { finished: true, handedBack: 0 };
+    if (this.#worker) {
+      outcome = await closeWorkerGracefully({ worker: this.#worker, inFlight: this.#inFlight, graceMs, logger: this.#logger });
+      await this.#worker.disconnect();
+    }
     await this.queue.close();
     this.#redis.disconnect();
-    this.#logger.info('courier stopped');
+    this.#logger.info(outcome, 'courier stopped');
+    return outcome;
   }
 
   /** Packets whose delivery is failing right now, oldest first. */

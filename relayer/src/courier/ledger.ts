@@ -61,6 +61,11 @@ export class CourierLedger {
     return record;
   }
 
+  /** How many packets are failing right now. */
+  failureCount(): Promise<number> {
+    return this.#redis.hlen(`${this.#prefix}:failures`);
+  }
+
   async failures(): Promise<FailureRecord[]> {
     const values = await this.#redis.hvals(`${this.#prefix}:failures`);
     return values.map((value) => JSON.parse(value) as FailureRecord).sort((a, b) => a.firstFailedAt - b.firstFailedAt);

@@ -39,6 +39,8 @@ export type IngestOptions = {
   /** Redis key prefix (relayers that cooperate share it). @defaultValue 'ballast' */
   prefix?: string;
   settings?: IngestSettings;
+  /** Per-chain overrides of `settings` by eid (e.g. a deeper `reorgDepth` on one chain). */
+  chainSettings?: ReadonlyMap<number, IngestSettings>;
   /** Contracts to follow per eid. @defaultValue `followedContracts` of each chain */
   contracts?: ReadonlyMap<number, FollowedContract[]>;
   logger?: Logger;
@@ -68,7 +70,9 @@ export class Ingest extends EventEmitter<IngestEvents> {
     this.#logger = (options.logger ?? silentLogger).child({ component: 'ingest' });
     for (const chain of options.chains) {
       const contracts = options.contracts?.get(chain.deployment.eid);
-      const source = new EventSource({ chain, ledger: this.ledger, settings: this.settings, ...(contracts ? { contracts } : {}) });
+      const overrides = options.chainSettings?.get(chain.deployment.eid);
+      const settings = overrides ? parseIngestSettings({ ...options.settings, ...overrides }) : this.settings;
+      const source = new EventSource({ chain, ledger: this.ledger, settings, ...(contracts ? { contracts } : {}) });
       this.#sources.set(source.eid, source);
       this.metrics.chain(source.eid);
     }

@@ -1,0 +1,503 @@
+// The keeper's actions, one job each on the `actions` queue: what each checks on chain just before it
+// sends, what it sends, and what it records. Every check reads the chain, not the reconcile store, and
+// home health is the vault's own view (`liquidationHealth`), so a job built from a stale score is
+// skipped, never sent wrongly. A job that already submitted its transaction (a crash, a stalled lock) finds
+// it recorded and does not send again.
+//
+//   recall        home: not flagged, vault.liquidationHealth < recallHealth; remote: undrawn > 0 and no
+//                 RECALL of ours still in flight → vault.recall(account, remote, undrawn) with the quoted fee
+//   flag          home: the job's epoch, liquidationHealth < 1, usage-aware health (drawn read on every
+//                 remote) < 1 → vault.flag(account) with msg.value = quoteNotices(LIQUIDATABLE). At an odd epoch
+//                 (flag again) only once every remote heard it, its close factor is spent and nothing is in
+//                 flight; a vault that refuses to re-flag makes it a skip.
+//   clear         home: epoch odd, liquidationHealth ≥ 1 → vault.clear(account) with quoteNotices(CLEAR)
+//   returnParked  remote: parkedOf > 0 → mirror.returnParked(account) with the RELEASE fee
+//   liquidate     home: epoch odd (the job's), liquidationHealth < 1, usage-aware < 1; remote: the line heard
+//                 that epoch (else wait for the LIQUIDATABLE), repayableOf > 0 → pool.liquidate(account,
+//                 min(repayable, principal, inventory left, balance), home address, largest collateral)
+import { collateralVaultAbi, creditLendingPoolAbi, creditMirrorAbi, endpointV2Abi } from '@ballast/abi';
+import { type Deployments, HEALTH_ONE, INFINITE_HEALTH, MESSAGE_TYPES, contractAddress, decodePacket, homeChain } from '@ballast/protocol';
+import {
+  type Abi,
+  type Address,
+  BaseError,
+  ContractFunctionRevertedError,
+  type Hash,
+  type TransactionReceipt,
+  encodeFunctionData,
+  erc20Abi,
+  getAddress,
+  maxUint256,
+  parseEventLogs,
+} from 'viem';
+import type { ChainConnection, Chains } from '../chains.ts';
+import { readInboundState } from '../courier/inbound-state.ts';
+import { INGEST_CONTRACT_NAMES } from '../ingest/contracts.ts';
+import { revertReason } from '../revert-reason.ts';
+import { ActionBudgetExceededError, ActionPendingError, ActionRevertedError, type ActionStep } from './errors.ts';
+import type { KeeperLedger } from './ledger.ts';
+import type { PriceBook } from './prices.ts';
+import type { ResolvedKeeperSettings } from './settings.ts';
+
+export const KEEPER_ACTIONS = ['recall', 'flag', 'clear', 'returnParked', 'liquidate'] as const;
+export type KeeperAction = (typeof KEEPER_ACTIONS)[number];
+
+/** An action job's data (JSON: no bigints). */
+export type ActionJob = {
+  action: KeeperAction;
+  /** Chain the action is sent on (home for flag and clear; the remote for recall, returnParked, liquidate). */
+  eid: number;
+  account: Address;
+  /** Home's liquidation epoch when the action was decided: part of the job id. */
+  epoch: number;
+  /** Why the scorer wants it (for logs). */
+  why: string;
+  /** Transactor address of the keeper that queued it. */
+  queuedBy: Address;
+};
+
+/**
+ * The job id of an action: `<action>-<eid>-<account>-<epoch>`, so every keeper process queues the same
+ * action once, whoever scores the account first. (Dashes, like the courier's `deliver-<guid>`: BullMQ
+ * refuses custom ids with `:` unless they have exactly three parts.)
+ */
+export function actionJobId({ action, eid, account, epoch }: Pick<ActionJob, 'action' | 'eid' | 'account' | 'epoch'>): string {
+  return `${action}-${eid}-${getAddress(account)}-${epoch}`;
+}
+
+export type ActionResult =
+  | { kind: 'sent'; txHash: Hash; fee: bigint; detail: string; resumed: boolean }
+  | { kind: 'skipped'; detail: string }
+  /** Not yet (a notice this action needs is still in flight): look again shortly, without counting an attempt. */
+  | { kind: 'wait'; detail: string };
+
+/** Where the Ballast contracts are, from the deployments file. */
+export type KeeperContracts = {
+  homeEid: number;
+  vault: Address;
+  oracle: Address;
+  mirrors: ReadonlyMap<number, Address>;
+  /** The reference lending pool per remote (the liquidator's consumer), where deployed. */
+  pools: ReadonlyMap<number, Address>;
+};
+
+export function keeperContracts(deployments: Deployments): KeeperContracts {
+  const home = homeChain(deployments);
+  const remotes = deployments.chains.filter((chain) => chain.role === 'remote');
+  return {
+    homeEid: home.eid,
+    vault: contractAddress(home, INGEST_CONTRACT_NAMES.vault),
+    oracle: contractAddress(home, INGEST_CONTRACT_NAMES.oracle),
+    mirrors: new Map(remotes.map((remote) => [remote.eid, contractAddress(remote, INGEST_CONTRACT_NAMES.mirror)])),
+    pools: new Map(remotes.flatMap((remote) => (remote.contracts[INGEST_CONTRACT_NAMES.pool] ? [[remote.eid, remote.contracts[INGEST_CONTRACT_NAMES.pool] as Address] as const] : []))),
+  };
+}
+
+export type ActionContext = {
+  chains: Chains;
+  contracts: KeeperContracts;
+  ledger: KeeperLedger;
+  prices: PriceBook;
+  settings: ResolvedKeeperSettings;
+  /** Where home pays a liquidation's collateral. */
+  homeLiquidator: Address;
+  /** False once the keeper handed its in-flight jobs back (stopping): nothing may be submitted then. */
+  maySubmit: () => boolean;
+};
+
+type ContractCall = { address: Address; abi: Abi; functionName: string; args: readonly unknown[]; value?: bigint };
+
+/** What an action sends once its checks pass, and what it does with the receipt. */
+type Prepared = {
+  chain: ChainConnection;
+  call: ContractCall;
+  /** msg.value: the LayerZero fee. */
+  fee: bigint;
+  detail: string;
+  /** Kept with the sent record, for `after` on a resumed job. */
+  meta?: Record<string, string>;
+};
+
+type Definition = {
+  prepare(run: ActionRun): Promise<Prepared | Extract<ActionResult, { kind: 'skipped' | 'wait' }>>;
+  /** A reason the chain gave (simulation) that means "not warranted" rather than an error: the skip's detail. */
+  refused?(run: ActionRun, reason: string): string | undefined;
+  /** Records what the mined transaction started (a RECALL in flight, a pending SEIZE); returns a detail for the log. */
+  after?(run: ActionRun, receipt: TransactionReceipt, meta: Record<string, string>): Promise<string | undefined>;
+};
+
+/** The pool's ABI with the mirror's errors: a pool liquidation bubbles the mirror's revert up unchanged. */
+const poolAbi: Abi = [...creditLendingPoolAbi, ...creditMirrorAbi.filter((item) => item.type === 'error')];
+
+/** Whether `error` is the chain refusing (a revert), rather than the transport failing. */
+function isRevert(error: unknown): boolean {
+  if (!(error instanceof BaseError)) return false;
+  return (
+    error.walk((cause) => cause instanceof ContractFunctionRevertedError) !== null ||
+    error.walk((cause) => (cause as { name?: string }).name === 'ExecutionRevertedError') !== null ||
+    error.walk((cause) => (cause as { name?: string }).name === 'RawContractError') !== null
+  );
+}
+
+/** One run of one job: its context, and the reads and sends of its action, each turning a revert into a typed error. */
+export class ActionRun {
+  readonly context: ActionContext;
+  readonly job: ActionJob;
+  /** Identifies this job instance (id and creation time) for its sent record. */
+  readonly key: string;
+
+  constructor(context: ActionContext, job: ActionJob, key: string) {
+    this.context = context;
+    this.job = job;
+    this.key = key;
+  }
+
+  get home(): ChainConnection {
+    return this.context.chains.get(this.context.contracts.homeEid);
+  }
+
+  chain(eid = this.job.eid): ChainConnection {
+    return this.context.chains.get(eid);
+  }
+
+  mirror(eid = this.job.eid): Address {
+    const mirror = this.context.contracts.mirrors.get(eid);
+    if (!mirror) throw new ActionRevertedError(this.job.action, eid, this.job.account, 'check', `no creditMirror on chain ${eid} in the deployments`);
+    return mirror;
+  }
+
+  /** A view call; a revert becomes `ActionRevertedError` at `step`. */
+  async read<result>(step: ActionStep, chain: ChainConnection, call: Omit<ContractCall, 'value'>): Promise<result> {
+    try {
+      return (await chain.publicClient.readContract(call as never)) as result;
+    } catch (error) {
+      if (isRevert(error)) throw new ActionRevertedError(this.job.action, chain.deployment.eid, this.job.account, step, revertReason(error), error);
+      throw error;
+    }
+  }
+
+  vaultRead<result>(step: ActionStep, functionName: string, args: readonly unknown[]): Promise<result> {
+    return this.read<result>(step, this.home, { address: this.context.contracts.vault, abi: collateralVaultAbi, functionName, args });
+  }
+
+  mirrorRead<result>(step: ActionStep, eid: number, functionName: string, args: readonly unknown[]): Promise<result> {
+    return this.read<result>(step, this.chain(eid), { address: this.mirror(eid), abi: creditMirrorAbi, functionName, args });
+  }
+
+  /** Home's view of the account: epoch, the vault's own liquidation health, total exported. */
+  async homeView(): Promise<{ epoch: number; health: bigint; totalExported: bigint }> {
+    const { account } = this.job;
+    const [epoch, health, totalExported] = await Promise.all([
+      this.vaultRead<number>('check', 'epochOf', [account]),
+      this.vaultRead<bigint>('check', 'liquidationHealth', [account]),
+      this.vaultRead<bigint>('check', 'totalExported', [account]),
+    ]);
+    return { epoch, health, totalExported };
+  }
+
+  /**
+   * Usage-aware health from the vault's health and Σ drawn read on every remote, rounded up: the vault's
+   * health is rounded down, so (health + 1) × exported ÷ drawn is above the true value. Judging "< 1" on
+   * it never acts on an account that is healthy once its undrawn credit is home.
+   */
+  async usageHealthUp(health: bigint, totalExported: bigint): Promise<bigint> {
+    const lines = await Promise.all(
+      [...this.context.contracts.mirrors.keys()].map((eid) => this.mirrorRead<{ drawn: bigint }>('check', eid, 'lineOf', [this.job.account])),
+    );
+    const drawn = lines.reduce((sum, line) => sum + line.drawn, 0n);
+    if (drawn === 0n || health === INFINITE_HEALTH) return INFINITE_HEALTH;
+    return ((health + 1n) * totalExported + drawn - 1n) / drawn;
+  }
+
+  /** Simulates, checks the budget, submits (recording the hash before waiting), and waits for success. */
+  async send(prepared: Prepared): Promise<TransactionReceipt> {
+    const { chain, call, fee } = prepared;
+    const { action, account } = this.job;
+    const eid = chain.deployment.eid;
+    const client = chain.publicClient;
+    const from = chain.sender.account;
+    let gas: bigint;
+    try {
+      await client.simulateContract({ ...call, value: fee, account: from } as never);
+      gas = await client.estimateContractGas({ ...call, value: fee, account: from } as never);
+    } catch (error) {
+      if (isRevert(error)) throw new ActionRevertedError(action, eid, account, 'simulate', revertReason(error), error);
+      throw error;
+    }
+    const gasPrice = await client.getGasPrice();
+    const cost = fee + gas * gasPrice;
+    const max = this.context.settings.maxFeeWei[action];
+    if (cost > max) throw new ActionBudgetExceededError(action, eid, account, cost, max);
+    const data = encodeFunctionData({ abi: call.abi, functionName: call.functionName, args: call.args } as never);
+    if (!this.context.maySubmit()) throw new ActionPendingError(action, eid, account, `${action} of ${account} not sent: the keeper is stopping and handed the job back.`);
+    // A quarter more than estimated: state may move a little between the estimate and inclusion.
+    const hash = await chain.sender.submit({ to: call.address, data, value: fee, gas: (gas * 5n) / 4n });
+    await this.context.ledger.recordSent(this.key, { eid, txHash: hash, meta: prepared.meta ?? {} });
+    const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+    if (receipt.status !== 'success') {
+      await this.context.ledger.forgetSent(this.key);
+      throw new ActionRevertedError(action, eid, account, 'send', `transaction ${hash} reverted on chain`);
+    }
+    return receipt;
+  }
+}
+
+// ------------------------------------------------------------------ the actions
+
+const recall: Definition = {
+  async prepare(run) {
+    const { account, eid, epoch } = run.job;
+    const { contracts, ledger, prices } = run.context;
+    const [view, { recallHealth }] = await Promise.all([run.homeView(), prices.liquidationSettings()]);
+    if (view.epoch % 2 === 1) return { kind: 'skipped', detail: `flagged at epoch ${view.epoch}: its LIQUIDATABLE parks the undrawn credit` };
+    if (view.epoch !== epoch) return { kind: 'skipped', detail: `epoch moved from ${epoch} to ${view.epoch}` };
+    if (view.health >= recallHealth) return { kind: 'skipped', detail: `health ${view.health} is not under the recall health ${recallHealth}` };
+    const inflight = await ledger.inflightRecall(eid, account);
+    if (inflight) {
+      const state = await readInboundState(run.chain(eid), decodePacket(inflight.encodedPacket));
+      if (state.kind !== 'executed') return { kind: 'skipped', detail: `a RECALL (${inflight.guid}) is still in flight` };
+      await ledger.clearInflightRecall(eid, account);
+    }
+    const undrawn = await run.mirrorRead<bigint>('check', eid, 'undrawn', [account]);
+    if (undrawn === 0n) return { kind: 'skipped', detail: 'nothing undrawn on the line' };
+    const quote = await run.vaultRead<{ nativeFee: bigint }>('quote', 'quote', [eid, MESSAGE_TYPES.recall, '0x']);
+    return {
+      chain: run.home,
+      call: { address: contracts.vault, abi: collateralVaultAbi, functionName: 'recall', args: [account, eid, undrawn, '0x'] },
+      fee: quote.nativeFee,
+      detail: `recalled ${undrawn} undrawn credit at health ${view.health}`,
+    };
+  },
+  async after(run, receipt) {
+    const [notice] = parseEventLogs({ abi: collateralVaultAbi, logs: receipt.logs, eventName: 'NoticeSent' });
+    const [packet] = parseEventLogs({ abi: endpointV2Abi, logs: receipt.logs, eventName: 'PacketSent' });
+    if (notice && packet) {
+      await run.context.ledger.recordInflightRecall(run.job.eid, run.job.account, {
+        guid: notice.args.guid,
+        encodedPacket: packet.args.encodedPayload,
+        txHash: receipt.transactionHash,
+        sentAt: Date.now(),
+      });
+      return `RECALL ${notice.args.guid}`;
+    }
+    return undefined;
+  },
+};
+
+const flag: Definition = {
+  async prepare(run) {
+    const { account, epoch } = run.job;
+    const view = await run.homeView();
+    if (view.epoch !== epoch) return { kind: 'skipped', detail: `epoch is ${view.epoch} (queued at ${epoch}): flagged or cleared by someone else` };
+    if (view.health >= HEALTH_ONE) return { kind: 'skipped', detail: `healthy at home (health ${view.health})` };
+    const usage = await run.usageHealthUp(view.health, view.totalExported);
+    if (usage >= HEALTH_ONE) return { kind: 'skipped', detail: `healthy once its undrawn credit is home (usage-aware health ≥ ${usage}): recall, not flag` };
+    if (epoch % 2 === 1) {
+      const waiting = await reflagBlocker(run, epoch);
+      if (waiting) return waiting;
+    }
+    const fee = await run.vaultRead<bigint>('quote', 'quoteNotices', [account, MESSAGE_TYPES.liquidatable, '0x']);
+    return {
+      chain: run.home,
+      call: { address: run.context.contracts.vault, abi: collateralVaultAbi, functionName: 'flag', args: [account, '0x'] },
+      fee,
+      detail: `${epoch % 2 === 1 ? 'flagged again' : 'flagged'} at health ${view.health}`,
+    };
+  },
+  refused(run, reason) {
+    // A vault without re-flagging refuses a flagged account; a first flag that lost a race is an error (retried, then skipped).
+    return run.job.epoch % 2 === 1 && reason.startsWith('Vault_AccountFlagged') ? 'this vault does not flag a flagged account again' : undefined;
+  },
+  async after(_run, receipt) {
+    const notices = parseEventLogs({ abi: collateralVaultAbi, logs: receipt.logs, eventName: 'NoticeSent' });
+    return `LIQUIDATABLE ${notices.map((notice) => `${notice.args.dstEid}:${notice.args.guid}`).join(', ')}`;
+  },
+};
+
+/**
+ * Why a flagged account is not flagged again yet: a remote has not heard this epoch (wait), a liquidator
+ * may still repay there (skip), or a message between it and home is in flight (wait: a SEIZE may heal it).
+ * Undefined when every remote's close factor at `epoch` is spent and the books agree.
+ */
+async function reflagBlocker(run: ActionRun, epoch: number): Promise<Extract<ActionResult, { kind: 'skipped' | 'wait' }> | undefined> {
+  const { account } = run.job;
+  const assets = await run.vaultRead<Address[]>('check', 'assetsOf', [account]);
+  if (assets.length === 0) return { kind: 'skipped', detail: 'no collateral left: nothing a liquidation could pay' };
+  for (const eid of run.context.contracts.mirrors.keys()) {
+    const exported = await run.vaultRead<bigint>('check', 'exportedTo', [account, eid]);
+    if (exported === 0n) continue;
+    const [line, parked, repayable] = await Promise.all([
+      run.mirrorRead<{ line: bigint; epoch: number }>('check', eid, 'lineOf', [account]),
+      run.mirrorRead<bigint>('check', eid, 'parkedOf', [account]),
+      run.mirrorRead<bigint>('check', eid, 'repayableOf', [account]),
+    ]);
+    if (line.epoch < epoch) return { kind: 'wait', detail: `the LIQUIDATABLE of epoch ${epoch} has not reached chain ${eid}` };
+    if (repayable > 0n) return { kind: 'skipped', detail: `liquidators may still repay ${repayable} on chain ${eid} at epoch ${epoch}` };
+    if (line.line + parked !== exported) return { kind: 'wait', detail: `credit in flight between chain ${eid} and home (exported ${exported}, line ${line.line}, parked ${parked})` };
+  }
+  return undefined;
+}
+
+const clear: Definition = {
+  async prepare(run) {
+    const { account, epoch } = run.job;
+    const view = await run.homeView();
+    if (view.epoch !== epoch || view.epoch % 2 === 0) return { kind: 'skipped', detail: `epoch is ${view.epoch} (queued at ${epoch}): not flagged, or cleared by someone else` };
+    if (view.health < HEALTH_ONE) return { kind: 'skipped', detail: `still unhealthy (health ${view.health})` };
+    const fee = await run.vaultRead<bigint>('quote', 'quoteNotices', [account, MESSAGE_TYPES.clear, '0x']);
+    return {
+      chain: run.home,
+      call: { address: run.context.contracts.vault, abi: collateralVaultAbi, functionName: 'clear', args: [account, '0x'] },
+      fee,
+      detail: `cleared at health ${view.health}`,
+    };
+  },
+};
+
+const returnParked: Definition = {
+  async prepare(run) {
+    const { account, eid } = run.job;
+    const parked = await run.mirrorRead<bigint>('check', eid, 'parkedOf', [account]);
+    if (parked === 0n) return { kind: 'skipped', detail: 'nothing parked' };
+    const quote = await run.mirrorRead<{ nativeFee: bigint }>('quote', eid, 'quote', [MESSAGE_TYPES.release, '0x']);
+    return {
+      chain: run.chain(eid),
+      call: { address: run.mirror(eid), abi: creditMirrorAbi, functionName: 'returnParked', args: [account, '0x'] },
+      fee: quote.nativeFee,
+      detail: `returned ${parked} parked credit`,
+    };
+  },
+};
+
+const liquidate: Definition = {
+  async prepare(run) {
+    const { account, eid, epoch } = run.job;
+    const { contracts, settings, ledger, prices, homeLiquidator } = run.context;
+    const pool = contracts.pools.get(eid);
+    const budget = settings.liquidator.inventory[String(eid)];
+    if (!settings.liquidator.enabled || !pool || budget === undefined) return { kind: 'skipped', detail: `no liquidator inventory configured on chain ${eid}` };
+    const view = await run.homeView();
+    if (view.epoch !== epoch) return { kind: 'skipped', detail: `epoch moved from ${epoch} to ${view.epoch}` };
+    if (view.epoch % 2 === 0) return { kind: 'skipped', detail: 'not flagged' };
+    if (view.health >= HEALTH_ONE) return { kind: 'skipped', detail: `healthy at home (health ${view.health}): to be cleared, not liquidated` };
+    const usage = await run.usageHealthUp(view.health, view.totalExported);
+    if (usage >= HEALTH_ONE) return { kind: 'skipped', detail: `healthy once its undrawn credit is home (usage-aware health ≥ ${usage})` };
+    const line = await run.mirrorRead<{ epoch: number }>('check', eid, 'lineOf', [account]);
+    if (line.epoch < epoch) return { kind: 'wait', detail: `the LIQUIDATABLE of epoch ${epoch} has not reached chain ${eid} (line at epoch ${line.epoch})` };
+    if (line.epoch > epoch) return { kind: 'skipped', detail: `the line moved on to epoch ${line.epoch}` };
+    const remote = run.chain(eid);
+    const keeper = remote.sender.account.address;
+    const [repayable, drawnByPool, token] = await Promise.all([
+      run.mirrorRead<bigint>('check', eid, 'repayableOf', [account]),
+      run.mirrorRead<bigint>('check', eid, 'drawnBy', [pool, account]),
+      run.read<Address>('check', remote, { address: pool, abi: creditLendingPoolAbi, functionName: 'asset', args: [] }),
+    ]);
+    if (repayable === 0n) return { kind: 'skipped', detail: `nothing repayable at epoch ${epoch} (close factor used up)` };
+    const [decimals, balance, spent] = await Promise.all([
+      run.read<number>('check', remote, { address: token, abi: erc20Abi, functionName: 'decimals', args: [] }),
+      run.read<bigint>('check', remote, { address: token, abi: erc20Abi, functionName: 'balanceOf', args: [keeper] }),
+      ledger.inventorySpent(keeper, eid),
+    ]);
+    const creditPerUnit = 10n ** BigInt(18 - decimals);
+    // Paid in the account's most valuable collateral first; never repay more than the collateral left can pay
+    // with its bonus (a liquidation past that would pay the keeper less than it repaid).
+    const assets = await run.vaultRead<Address[]>('check', 'assetsOf', [account]);
+    let collateral: Address | undefined;
+    let best = -1n;
+    let totalValue = 0n;
+    let maxBonusBps = 0n;
+    for (const asset of assets) {
+      const [held, risk, price] = await Promise.all([run.vaultRead<bigint>('check', 'collateralOf', [account, asset]), prices.risk(asset), prices.price(asset)]);
+      if (!price.ok) throw new ActionRevertedError('liquidate', contracts.homeEid, account, 'check', price.reason);
+      const value = (held * price.price) / 10n ** BigInt(risk.decimals);
+      totalValue += value;
+      if (BigInt(risk.liquidationBonusBps) > maxBonusBps) maxBonusBps = BigInt(risk.liquidationBonusBps);
+      if (value > best) [best, collateral] = [value, asset];
+    }
+    const payable = (totalValue * 10_000n) / (10_000n + maxBonusBps);
+    const credit = [repayable, drawnByPool, payable].reduce((low, value) => (value < low ? value : low));
+    const left = budget > spent ? budget - spent : 0n;
+    const amount = [credit / creditPerUnit, left, balance].reduce((low, value) => (value < low ? value : low));
+    if (!collateral || payable === 0n) return { kind: 'skipped', detail: 'no collateral left to pay a liquidation' };
+    if (amount === 0n) return { kind: 'skipped', detail: `no inventory left on chain ${eid} (budget ${budget}, spent ${spent}, balance ${balance})` };
+    const allowance = await run.read<bigint>('check', remote, { address: token, abi: erc20Abi, functionName: 'allowance', args: [keeper, pool] });
+    if (allowance < amount) {
+      try {
+        const data = encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [pool, maxUint256] });
+        await remote.sender.send({ to: token, data }, `approve ${pool} on chain ${eid}`);
+      } catch (error) {
+        throw new ActionRevertedError('liquidate', eid, account, 'approve', revertReason(error), error);
+      }
+    }
+    const quote = await run.mirrorRead<{ nativeFee: bigint }>('quote', eid, 'quote', [MESSAGE_TYPES.seize, '0x']);
+    const homeBlock = await run.home.publicClient.getBlockNumber({ cacheTime: 0 });
+    return {
+      chain: remote,
+      call: { address: pool, abi: poolAbi, functionName: 'liquidate', args: [account, amount, homeLiquidator, collateral, '0x'] },
+      fee: quote.nativeFee,
+      detail: `repaid ${amount} of ${token} (repayable ${repayable} credit), paid in ${collateral} at ${homeLiquidator}`,
+      meta: { homeBlock: homeBlock.toString(), creditPerUnit: creditPerUnit.toString() },
+    };
+  },
+  async after(run, receipt, meta) {
+    const [event] = parseEventLogs({ abi: creditMirrorAbi, logs: receipt.logs, eventName: 'Liquidated' });
+    if (!event) return undefined;
+    const { eid, account } = run.job;
+    const keeper = run.chain(eid).sender.account.address;
+    const creditPerUnit = BigInt(meta.creditPerUnit ?? '1');
+    const repaidTokens = event.args.amount / creditPerUnit;
+    await run.context.ledger.addInventorySpent(keeper, eid, repaidTokens);
+    await run.context.ledger.recordPendingSeize({
+      srcEid: eid,
+      seizeId: event.args.seizeId.toString(),
+      account,
+      liquidator: event.args.liquidator,
+      repaid: event.args.amount.toString(),
+      repaidTokens: repaidTokens.toString(),
+      homeFromBlock: meta.homeBlock ?? '0',
+      txHash: receipt.transactionHash,
+      sentAt: Date.now(),
+    });
+    return `SEIZE ${event.args.guid} (seize id ${event.args.seizeId})`;
+  },
+};
+
+const DEFINITIONS: Record<KeeperAction, Definition> = { recall, flag, clear, returnParked, liquidate };
+
+/**
+ * Runs one action job: resumes a transaction this job instance already submitted, or checks the chain
+ * and sends. Throws `ActionRevertedError`, `ActionBudgetExceededError` or `ActionPendingError` for the
+ * queue to retry; a transport error is thrown as is (retried too).
+ */
+export async function runAction(context: ActionContext, job: ActionJob, key: string): Promise<ActionResult> {
+  const run = new ActionRun(context, job, key);
+  const definition = DEFINITIONS[job.action];
+  const sent = await context.ledger.sent(key);
+  if (sent) {
+    const chain = run.chain(sent.eid);
+    const receipt = await chain.publicClient.waitForTransactionReceipt({ hash: sent.txHash, pollingInterval: 50, timeout: 30_000 }).catch(() => undefined);
+    if (!receipt) {
+      const known = await chain.publicClient.getTransaction({ hash: sent.txHash }).catch(() => undefined);
+      if (known) throw new ActionPendingError(job.action, job.eid, job.account, `${job.action} transaction ${sent.txHash} is still pending; waiting for it before anything else.`);
+      // Dropped: nothing was sent; start over.
+      await context.ledger.forgetSent(key);
+    } else if (receipt.status === 'success') {
+      const detail = await definition.after?.(run, receipt, sent.meta);
+      return { kind: 'sent', txHash: receipt.transactionHash, fee: 0n, detail: `resumed: ${detail ?? 'already mined'}`, resumed: true };
+    } else {
+      await context.ledger.forgetSent(key);
+    }
+  }
+  const prepared = await definition.prepare(run);
+  if ('kind' in prepared) return prepared;
+  let receipt: TransactionReceipt;
+  try {
+    receipt = await run.send(prepared);
+  } catch (error) {
+    const refused = error instanceof ActionRevertedError && error.step === 'simulate' ? definition.refused?.(run, error.reason) : undefined;
+    if (refused) return { kind: 'skipped', detail: `${refused} (${(error as ActionRevertedError).reason})` };
+    throw error;
+  }
+  const detail = await definition.after?.(run, receipt, prepared.meta ?? {});
+  return { kind: 'sent', txHash: receipt.transactionHash, fee: prepared.fee, detail: detail ? `${prepared.detail}; ${detail}` : prepared.detail, resumed: false };
+}

@@ -1,0 +1,463 @@
+// The keeper: scores accounts and takes the protocol's liquidation actions (ARCHITECTURE.md §7, §9).
+//
+// It reads positions from the reconcile store that ingest keeps in Redis (collateral and exports on home;
+// line, drawn and parked credit on each remote). When it follows an in-process Ingest, every applied
+// batch re-scores the accounts its events touch, and a feed's `AnswerUpdated` re-scores exactly the
+// accounts holding that feed's asset (the `holders:<asset>` index kept with each score); a periodic sweep
+// re-scores everyone, so a keeper without ingest (the store kept by another process), or one that missed
+// a batch another process committed, still converges. Each score lands in Redis (bucket, healths) and
+// yields action requests (`decideActions`), queued once on the shared `actions` queue (`liquidations` for
+// the liquidator module); the workers check each against the chain just before sending. Any number of
+// keeper processes may share one Redis prefix, each with its own transactor key.
+import { EventEmitter } from 'node:events';
+import { collateralVaultAbi } from '@ballast/abi';
+import { type Deployments, type HealthModel, PER_ASSET_HEALTH } from '@ballast/protocol';
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { type Address, type Hex, getAddress } from 'viem';
+import { Chains } from '../chains.ts';
+import type { ReplayOutcome } from '../courier/courier.ts';
+import type { EventBatch } from '../ingest/event-source.ts';
+import type { Ingest } from '../ingest/ingest.ts';
+import { type Logger, silentLogger } from '../logging.ts';
+import { type CloseWorkerGracefullyReturnType, InFlightJobs, closeWorkerGracefully } from '../ops/worker-shutdown.ts';
+import { ReconcileStore } from '../reconcile/account-store.ts';
+import { type ActionContext, type ActionJob, type KeeperContracts, keeperContracts, runAction } from './actions.ts';
+import { decideActions } from './decisions.ts';
+import { ActionRevertedError, KeeperActionError } from './errors.ts';
+import { type ActionFailure, type ActionRecord, KEEPER_HEALTH_BUCKETS, KeeperLedger, type SettledLiquidation, type StoredScore } from './ledger.ts';
+import { KeeperMetrics } from './metrics.ts';
+import { PriceBook } from './prices.ts';
+import { ACTIONS_QUEUE, ActionQueue, LIQUIDATIONS_QUEUE } from './queue.ts';
+import { type AccountScore, scoreAccount, storedScore } from './scoring.ts';
+import { type KeeperSettings, type ResolvedKeeperSettings, parseKeeperSettings } from './settings.ts';
+import { settleLiquidations } from './settlement.ts';
+
+export type KeeperOptions = {
+  deployments: Deployments;
+  redisUrl: string;
+  /** Key that signs the keeper's transactions on every chain (its own: never the courier's, never another keeper's). */
+  transactorKey: Hex;
+  /** Redis key prefix of the queue, the ledger and the reconcile store (relayers that cooperate share it). @defaultValue 'ballast' */
+  prefix?: string;
+  settings?: KeeperSettings;
+  logger?: Logger;
+  /** An ingest to follow: its applied batches trigger re-scores. Without one, only sweeps score. The caller starts and stops it. */
+  ingest?: Ingest;
+  /** The reconcile store to read. @defaultValue one over this keeper's Redis connection and prefix */
+  store?: ReconcileStore;
+  /** Connections to reuse (e.g. shared with a courier on the same key, so nonces stay in one sender). @defaultValue built from `transactorKey` */
+  chains?: Chains;
+  /** The health model (the vault's today: per-asset). @defaultValue `PER_ASSET_HEALTH` */
+  healthModel?: HealthModel;
+};
+
+export type KeeperEvents = {
+  /** An account was scored. */
+  scored: [AccountScore];
+  /** An action job finished: sent or skipped. */
+  action: [ActionRecord];
+  /** An action attempt failed; the job is kept for retry. */
+  failed: [ActionFailure];
+  settled: [SettledLiquidation];
+};
+
+export type KeeperStopOptions = {
+  /**
+   * How long in-flight actions may take to finish; the rest are then handed back to the queue (moved to
+   * waiting for another keeper) and this process sends nothing more. @defaultValue 30_000
+   */
+  graceMs?: number;
+};
+
+export class Keeper extends EventEmitter<KeeperEvents> {
+  readonly settings: ResolvedKeeperSettings;
+  readonly chains: Chains;
+  readonly contracts: KeeperContracts;
+  readonly store: ReconcileStore;
+  readonly ledger: KeeperLedger;
+  readonly actions: ActionQueue;
+  readonly prices: PriceBook;
+  readonly metrics = new KeeperMetrics();
+  /** The transactor's address (the same on every chain). */
+  readonly address: Address;
+  readonly #options: KeeperOptions & { prefix: string };
+  readonly #logger: Logger;
+  readonly #redis: Redis;
+  readonly #context: ActionContext;
+  /** One worker per queue this process serves: `actions` if any keeper action is on, `liquidations` if the liquidator is. */
+  #workers: { worker: Worker<ActionJob, ActionRecord>; inFlight: InFlightJobs<ActionJob, ActionRecord> }[] = [];
+  /** Set when in-flight jobs are handed back at stop: a job still running here must not send after that. */
+  #submitsClosed = false;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  readonly #pending = new Set<Address>();
+  readonly #ticks = new Set<Address>();
+  readonly #later = new Map<Address, NodeJS.Timeout>();
+  #sweepRequested = true;
+
+  constructor(options: KeeperOptions) {
+    super();
+    // Settings first: a bad one is reported before anything connects.
+    this.settings = parseKeeperSettings(options.settings);
+    this.#options = { prefix: 'ballast', ...options };
+    this.#logger = (options.logger ?? silentLogger).child({ component: 'keeper' });
+    this.contracts = keeperContracts(options.deployments);
+    this.chains = options.chains ?? new Chains(options.deployments, { transactorKey: options.transactorKey });
+    this.address = this.chains.get(this.contracts.homeEid).sender.account.address;
+    this.#redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    this.store = options.store ?? new ReconcileStore({ redis: this.#redis, chains: options.deployments.chains, prefix: this.#options.prefix });
+    this.ledger = new KeeperLedger(this.#redis, this.#options.prefix);
+    this.actions = new ActionQueue({
+      connection: this.#redis,
+      prefix: this.#options.prefix,
+      attempts: this.settings.attempts,
+      keepCompletedMs: this.settings.keepCompletedMs,
+      keepSkippedMs: this.settings.keepSkippedMs,
+    });
+    this.prices = new PriceBook(this.chains.get(this.contracts.homeEid), this.contracts.vault, this.contracts.oracle);
+    this.#context = {
+      chains: this.chains,
+      contracts: this.contracts,
+      ledger: this.ledger,
+      prices: this.prices,
+      settings: this.settings,
+      homeLiquidator: this.settings.liquidator.homeAddress ?? this.address,
+      maySubmit: () => !this.#submitsClosed,
+    };
+  }
+
+  /** Starts the worker, follows the ingest (if any) and scores every account once, then on events, ticks and sweeps. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    const { concurrency, lockDurationMs, backoffMs, maxBackoffMs, actions, liquidator } = this.settings;
+    this.#submitsClosed = false;
+    const served = [...(Object.values(actions).some(Boolean) ? [ACTIONS_QUEUE] : []), ...(liquidator.enabled ? [LIQUIDATIONS_QUEUE] : [])];
+    this.#workers = served.map((name) => {
+      const inFlight = new InFlightJobs<ActionJob, ActionRecord>();
+      const worker = new Worker<ActionJob, ActionRecord>(name, inFlight.wrap((job, token) => this.#process(job, token)), {
+        connection: new Redis(this.#options.redisUrl, { maxRetriesPerRequest: null }),
+        prefix: this.#options.prefix,
+        concurrency,
+        lockDuration: lockDurationMs,
+        stalledInterval: Math.max(1_000, Math.floor(lockDurationMs / 2)),
+        // A re-run is safe: every action re-checks the chain and finds a transaction it already sent.
+        maxStalledCount: 1_000,
+        settings: { backoffStrategy: (attemptsMade: number) => Math.min(backoffMs * 2 ** Math.max(0, attemptsMade - 1), maxBackoffMs) },
+      });
+      worker.on('error', (error) => this.#logger.error({ err: error, queue: name }, 'keeper worker error'));
+      return { worker, inFlight };
+    });
+    this.#options.ingest?.on('applied', this.#onApplied);
+    this.#options.ingest?.on('rolledBack', this.#onRolledBack);
+    this.#sweepRequested = true;
+    this.#loop = this.#run();
+    this.#logger.info(
+      {
+        keeper: this.address,
+        liquidator: this.settings.liquidator.enabled ? this.#context.homeLiquidator : undefined,
+        actions: this.settings.actions,
+        queues: served,
+        followsIngest: this.#options.ingest !== undefined,
+      },
+      'keeper started',
+    );
+  }
+
+  /**
+   * Stops scoring and taking jobs, lets in-flight actions finish for up to `graceMs`, then hands the rest
+   * back to the queue for another keeper (a handed-back job may re-run elsewhere: it re-checks the chain
+   * and finds any transaction this process submitted for it), and closes connections.
+   */
+  async stop({ graceMs = 30_000 }: KeeperStopOptions = {}): Promise<CloseWorkerGracefullyReturnType> {
+    this.#running = false;
+    this.#options.ingest?.off('applied', this.#onApplied);
+    this.#options.ingest?.off('rolledBack', this.#onRolledBack);
+    this.#wake?.();
+    await this.#loop;
+    for (const timer of this.#later.values()) clearTimeout(timer);
+    this.#later.clear();
+    let outcome: CloseWorkerGracefullyReturnType = { finished: true, handedBack: 0 };
+    if (this.#workers.length > 0) {
+      // No submission after the grace period: by then the job may be someone else's.
+      const gate = setTimeout(() => {
+        this.#submitsClosed = true;
+      }, Math.max(0, graceMs));
+      const outcomes = await Promise.all(this.#workers.map(({ worker, inFlight }) => closeWorkerGracefully({ worker, inFlight, graceMs, logger: this.#logger })));
+      clearTimeout(gate);
+      this.#submitsClosed = true;
+      await Promise.all(this.#workers.map(({ worker }) => worker.disconnect()));
+      this.#workers = [];
+      outcome = { finished: outcomes.every((each) => each.finished), handedBack: outcomes.reduce((sum, each) => sum + each.handedBack, 0) };
+    }
+    await this.actions.close();
+    this.#redis.disconnect();
+    this.#logger.info(outcome, 'keeper stopped');
+    return outcome;
+  }
+
+  /** Re-scores `accounts` soon (or everyone with no argument). */
+  rescore(accounts?: Iterable<Address>): void {
+    if (accounts === undefined) this.#sweepRequested = true;
+    else for (const account of accounts) this.#pending.add(getAddress(account));
+    this.#wake?.();
+  }
+
+  /** Actions failing right now, oldest first. */
+  failures(): Promise<ActionFailure[]> {
+    return this.ledger.failures();
+  }
+
+  /** Every account's latest score. */
+  scores(): Promise<StoredScore[]> {
+    return this.ledger.scores();
+  }
+
+  /** Retries an action's job now (a failed one, or a delayed retry). */
+  replay(jobId: string): Promise<ReplayOutcome> {
+    return this.actions.replay(jobId);
+  }
+
+  // ------------------------------------------------------------------ what triggers a score
+
+  readonly #onApplied = (batch: EventBatch): void => {
+    for (const event of batch.events) {
+      if (event.contract === 'feed') {
+        if (event.eventName === 'AnswerUpdated') this.#ticks.add(getAddress(event.address));
+      } else if (event.contract === 'oracle') {
+        // A feed set or removed: prices and the feed → asset map are re-read.
+        this.prices.invalidateAll({ feeds: true });
+        this.#sweepRequested = true;
+      } else if (event.contract === 'vault' && (event.eventName === 'AssetConfigured' || event.eventName === 'LiquidationConfigured')) {
+        this.prices.invalidateAll();
+        this.#sweepRequested = true;
+      } else {
+        const { account } = event.args as { account?: Address };
+        if (account) this.#pending.add(getAddress(account));
+      }
+    }
+    this.#wake?.();
+  };
+
+  readonly #onRolledBack = (): void => {
+    this.#sweepRequested = true;
+    this.#wake?.();
+  };
+
+  // ------------------------------------------------------------------ the scoring loop
+
+  async #run(): Promise<void> {
+    const { sweepIntervalMs, settleIntervalMs } = this.settings;
+    let nextSweep = 0;
+    let nextSettle = 0;
+    let failures = 0;
+    while (this.#running) {
+      let wait: number;
+      try {
+        if (this.#sweepRequested || Date.now() >= nextSweep) {
+          this.#sweepRequested = false;
+          nextSweep = Date.now() + sweepIntervalMs;
+          await this.#sweep();
+        }
+        if (this.#ticks.size > 0) await this.#applyTicks();
+        if (this.#pending.size > 0) await this.#scorePending();
+        if (Date.now() >= nextSettle) {
+          nextSettle = Date.now() + settleIntervalMs;
+          await this.#settle();
+        }
+        failures = 0;
+        wait = this.#pending.size > 0 || this.#ticks.size > 0 || this.#sweepRequested ? 0 : Math.max(0, Math.min(nextSweep, nextSettle) - Date.now());
+      } catch (error) {
+        failures += 1;
+        wait = Math.min(100 * 2 ** failures, 10_000);
+        this.#logger.warn({ err: error, attempt: failures }, 'keeper scoring pass failed; retrying');
+      }
+      if (wait > 0 && this.#running) await this.#sleep(wait);
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+
+  async #sweep(): Promise<void> {
+    this.prices.invalidateAll();
+    const [accounts, scores] = await Promise.all([this.store.accounts(), this.ledger.scores()]);
+    for (const account of accounts) this.#pending.add(account);
+    const counts = Object.fromEntries(KEEPER_HEALTH_BUCKETS.map((bucket) => [bucket, 0])) as KeeperMetrics['accountsByBucket'];
+    for (const score of scores) counts[score.bucket] += 1;
+    this.metrics.accountsByBucket = counts;
+    this.metrics.sweeps += 1;
+    this.#logger.debug({ accounts: accounts.length }, 'sweep: re-scoring every account');
+  }
+
+  /** Feeds that answered: forget their assets' prices and re-score those assets' holders. */
+  async #applyTicks(): Promise<void> {
+    const feeds = [...this.#ticks];
+    this.#ticks.clear();
+    for (const feed of feeds) {
+      this.metrics.priceTicks += 1;
+      const assets = this.prices.assetsOfFeed(feed);
+      if (assets.length === 0) {
+        // A feed no scored account's asset uses yet (or a fresh process): everyone is re-scored.
+        this.#sweepRequested = true;
+        continue;
+      }
+      this.prices.invalidatePrices(assets);
+      for (const asset of assets) for (const holder of await this.ledger.holders(asset)) this.#pending.add(getAddress(holder));
+      this.#logger.debug({ feed, assets }, 'price tick: re-scoring the holders');
+    }
+  }
+
+  async #scorePending(): Promise<void> {
+    const accounts = [...this.#pending];
+    this.#pending.clear();
+    const failed: Address[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < accounts.length && this.#running) {
+        const account = accounts[next++] as Address;
+        try {
+          await this.#scoreOne(account);
+        } catch (error) {
+          this.metrics.scoreErrors += 1;
+          failed.push(account);
+          this.#logger.warn({ account, err: error }, 'scoring failed; the account is scored again');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.settings.scoreConcurrency, accounts.length) }, worker));
+    for (const account of failed) this.#pending.add(account);
+    if (failed.length > 0) throw new Error(`${failed.length} of ${accounts.length} accounts could not be scored`);
+  }
+
+  async #scoreOne(account: Address): Promise<void> {
+    const home = this.chains.get(this.contracts.homeEid);
+    const [state, epoch, previous, { recallHealth }] = await Promise.all([
+      this.store.account(account),
+      home.publicClient.readContract({ address: this.contracts.vault, abi: collateralVaultAbi, functionName: 'epochOf', args: [account] }),
+      this.ledger.score(account),
+      this.prices.liquidationSettings(),
+    ]);
+    const score = await scoreAccount({ state, epoch, prices: this.prices, warnHealth: this.settings.warnHealth, model: this.#options.healthModel ?? PER_ASSET_HEALTH });
+    await this.ledger.recordScore(storedScore(score), previous);
+    this.metrics.accountsScored += 1;
+    this.metrics.moveBucket(previous?.bucket, score.bucket);
+    if (score.unpriced && score.totalExported > 0n && previous?.bucket !== 'unpriced') this.#logger.warn({ account, asset: score.unpriced.asset, reason: score.unpriced.reason }, 'account not judged: an asset has no usable price');
+    this.emit('scored', score);
+    const { liquidator, actions } = this.settings;
+    const liquidateOn = liquidator.enabled ? [...this.contracts.pools.keys()].filter((eid) => liquidator.inventory[String(eid)] !== undefined) : [];
+    const requests = decideActions({ score, homeEid: this.contracts.homeEid, recallHealth, actions, liquidateOn });
+    for (const request of requests) {
+      const queued = await this.actions.enqueue(request, this.address);
+      if (queued.outcome === 'queued') {
+        this.metrics.actionsQueued += 1;
+        this.#logger.info({ action: request.action, eid: request.eid, account, epoch: request.epoch, why: request.why }, 'action queued');
+      } else if (queued.outcome === 'duplicate' && queued.retryAfterMs !== undefined) {
+        // Skipped a moment ago, still wanted: look again when its id frees up.
+        this.#rescoreLater(account, queued.retryAfterMs + 50);
+      } else if (queued.outcome === 'failed') {
+        this.#logger.debug({ action: request.action, eid: request.eid, account }, 'action wanted but its job failed for good; replay it to retry');
+      }
+    }
+  }
+
+  /** Re-scores `account` after `ms` (once, however often asked meanwhile). */
+  #rescoreLater(account: Address, ms: number): void {
+    if (this.#later.has(account) || !this.#running) return;
+    const timer = setTimeout(() => {
+      this.#later.delete(account);
+      if (this.#running) this.rescore([account]);
+    }, ms);
+    timer.unref();
+    this.#later.set(account, timer);
+  }
+
+  async #settle(): Promise<void> {
+    const settled = await settleLiquidations({ home: this.chains.get(this.contracts.homeEid), vault: this.contracts.vault, ledger: this.ledger, prices: this.prices });
+    for (const record of settled) {
+      const usd = (value: string) => Number(BigInt(value) / 10n ** 12n) / 1e6;
+      this.metrics.liquidations.settled += 1;
+      this.metrics.liquidations.repaidUsd += usd(record.repaid);
+      this.metrics.liquidations.receivedUsd += usd(record.receivedValue);
+      this.metrics.liquidations.pnlUsd += usd(record.pnl);
+      this.#logger.info({ account: record.account, srcEid: record.srcEid, seizeId: record.seizeId, repaid: record.repaid, received: record.received, pnl: record.pnl, withBonus: record.withBonus }, 'liquidation settled');
+      this.emit('settled', record);
+    }
+  }
+
+  // ------------------------------------------------------------------ the worker
+
+  async #process(job: Job<ActionJob, ActionRecord>, token: string | undefined): Promise<ActionRecord> {
+    const { action, eid, account, epoch } = job.data;
+    const log = this.#logger.child({ jobId: job.id, action, eid, account, epoch });
+    const jobId = job.id ?? '';
+    try {
+      let result = await runAction(this.#context, job.data, `${jobId}@${job.timestamp}`);
+      if (result.kind === 'wait') {
+        if (Date.now() - job.timestamp < this.settings.maxWaitMs) {
+          log.debug({ reason: result.detail }, 'action waits');
+          await job.moveToDelayed(Date.now() + this.settings.waitRetryMs, token);
+          throw new DelayedError();
+        }
+        result = { kind: 'skipped', detail: `waited ${this.settings.maxWaitMs} ms: ${result.detail}` };
+      }
+      const latencyMs = Date.now() - job.timestamp;
+      this.metrics.count(action, result.kind);
+      if (result.kind === 'sent') this.metrics.observeLatency(action, latencyMs);
+      const record: ActionRecord = {
+        jobId,
+        action,
+        eid,
+        account,
+        outcome: result.kind,
+        detail: result.detail,
+        txHash: result.kind === 'sent' ? result.txHash : undefined,
+        fee: result.kind === 'sent' ? result.fee.toString() : '0',
+        latencyMs,
+        keeper: this.address,
+        at: Date.now(),
+      };
+      await this.ledger.recordOutcome(record);
+      if (result.kind === 'sent') log.info({ tx: result.txHash, fee: result.fee, latencyMs, detail: result.detail }, 'action sent');
+      else log.info({ reason: result.detail }, 'action skipped: not warranted any more');
+      this.emit('action', record);
+      // The account moved: score it again (ingest brings the store up to date meanwhile). Not after a skip:
+      // a store behind the chain would queue the same skip again and again.
+      if (result.kind === 'sent') this.rescore([account]);
+      // The job's return value is the record (JSON: BullMQ stores it).
+      return record;
+    } catch (error) {
+      if (error instanceof DelayedError) throw error;
+      const attempts = job.attemptsMade + 1;
+      const lastAttempt = attempts >= (job.opts.attempts ?? this.settings.attempts);
+      this.metrics.count(action, 'error');
+      if (lastAttempt) this.metrics.count(action, 'failed');
+      const failure = await this.ledger.recordFailure({
+        jobId,
+        action,
+        eid,
+        account,
+        error: error instanceof Error ? error.name : 'unknown',
+        message: error instanceof KeeperActionError ? error.shortMessage : error instanceof Error ? error.message : String(error),
+        attempts,
+      });
+      log.warn(
+        { err: error, reason: error instanceof ActionRevertedError ? error.reason : undefined, attempt: attempts, lastAttempt },
+        lastAttempt ? 'action failed for good; kept in the failed set' : 'action failed; kept for retry',
+      );
+      this.emit('failed', failure);
+      if (!(error instanceof Error)) throw new UnrecoverableError(String(error));
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,145 @@
+// The config file's schema: every kind of field, when wrong, is named by its path with what to put
+// there; defaults fill what the file leaves out; flags win over the file; chain overrides are checked
+// against the deployments file.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Deployments } from '@ballast/protocol';
+import { describe, expect, test } from 'vitest';
+import { ConfigError } from '../config.ts';
+import { applyChainOverrides, ingestChainSettings, loadRelayerConfigFile, parseRelayerConfigFile, resolveRelayerConfig } from './config-file.ts';
+
+function rejection(value: unknown): ConfigError {
+  try {
+    parseRelayerConfigFile(value, 'relayer.json');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`accepted ${JSON.stringify(value)}`);
+}
+
+function writeConfig(value: unknown): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'ballast-config-')), 'relayer.json');
+  writeFileSync(path, typeof value === 'string' ? value : JSON.stringify(value));
+  return path;
+}
+
+describe('parseRelayerConfigFile', () => {
+  test('an empty file is every default', () => {
+    const config = parseRelayerConfigFile({});
+    expect(config.keys).toEqual({ transactor: 'BALLAST_TRANSACTOR_KEY', dvnSigners: 'BALLAST_DVN_SIGNER_KEYS', keeper: 'BALLAST_KEEPER_KEY', liquidator: 'BALLAST_LIQUIDATOR_KEY' });
+    expect(config.thresholds).toEqual({ recallHealth: 11n * 10n ** 17n, flagHealth: 10n ** 18n, atRiskHealth: 125n * 10n ** 16n, feeBudgets: {} });
+    expect(config.metrics).toEqual({ enabled: true, host: '0.0.0.0', port: 9464 });
+    expect(config.health.rpcMaxAgeMs).toBe(30_000);
+    expect(config.ingest.reorgDepth).toBe(64);
+    expect(config.shutdown.timeoutMs).toBe(20_000);
+  });
+
+  test.each([
+    // [what, file, field path named, what-to-put fragment]
+    ['a chain eid that is not a whole number', { chains: [{ eid: 'home' }] }, 'chains.0.eid', "the chain's LayerZero endpoint id"],
+    ['a chain RPC URL that is not a URL', { chains: [{ eid: 40101, rpcUrl: 'localhost:8545' }] }, 'chains.0.rpcUrl', 'an http(s) JSON-RPC URL'],
+    ['a websocket RPC URL', { chains: [{ eid: 40101, rpcUrl: 'wss://rpc.example.org' }] }, 'chains.0.rpcUrl', 'an http(s) JSON-RPC URL'],
+    ['negative confirmations', { chains: [{ eid: 40101 }, { eid: 40102, confirmations: -1 }] }, 'chains.1.confirmations', 'a whole number of blocks (0 or more)'],
+    ['a zero reorg depth', { chains: [{ eid: 40101, reorgDepth: 0 }] }, 'chains.0.reorgDepth', 'above the deepest reorg'],
+    ['a fractional start block', { chains: [{ eid: 40101, startBlock: 1.5 }] }, 'chains.0.startBlock', 'a block number'],
+    ['an eid listed twice', { chains: [{ eid: 40101 }, { eid: 40101 }] }, 'chains.1.eid', 'listed twice'],
+    ['a misspelt chain field', { chains: [{ eid: 40101, cofirmations: 2 }] }, 'chains.0.cofirmations', 'unknown field'],
+    ['a misspelt top-level field', { chain: [] }, 'chain', 'unknown field'],
+    ['a Redis URL of another scheme', { redis: { url: 'http://127.0.0.1:6379' } }, 'redis.url', 'a Redis URL'],
+    ['a prefix with a hash tag', { redis: { prefix: 'ballast{x}' } }, 'redis.prefix', 'letters, digits and _ . : -'],
+    ['a private key where a variable name belongs', { keys: { transactor: `0x${'ab'.repeat(32)}` } }, 'keys.transactor', 'keys never go in the config file'],
+    ['a variable name with a space', { keys: { dvnSigners: 'DVN KEYS' } }, 'keys.dvnSigners', 'the NAME of the environment variable'],
+    ['an unknown role', { roles: ['courier', 'watcher'] }, 'roles.1', '"courier", "ingest", "keeper", "liquidator"'],
+    ['no roles', { roles: [] }, 'roles', 'one or more'],
+    ['a role listed twice', { roles: ['ingest', 'ingest'] }, 'roles', 'a role is listed twice'],
+    ['a zero concurrency', { courier: { concurrency: 0 } }, 'courier.concurrency', 'deliveries in progress at once'],
+    ['an ingest setting of the wrong type', { ingest: { maxBlockRange: '2000' } }, 'ingest.maxBlockRange', 'the largest getLogs range'],
+    ['a health that is not a number', { thresholds: { recallHealth: 'high' } }, 'thresholds.recallHealth', 'e.g. 1.1'],
+    ['a zero health', { thresholds: { atRiskHealth: 0 } }, 'thresholds.atRiskHealth', 'above 0'],
+    ['a flag health above 1', { thresholds: { flagHealth: 1.05 } }, 'thresholds.flagHealth', 'refuses to flag'],
+    ['a flag health above the recall health', { thresholds: { recallHealth: 0.9, flagHealth: 0.95 } }, 'thresholds.flagHealth', 'below recallHealth'],
+    ['a fee budget in ether', { thresholds: { feeBudgets: { '40101': { perMessageWei: '0.05' } } } }, 'thresholds.feeBudgets.40101.perMessageWei', 'a whole number of wei'],
+    ['a fee budget keyed by name', { thresholds: { feeBudgets: { home: { perHourWei: '1' } } } }, 'thresholds.feeBudgets.home', 'keyed by eid'],
+    ['a port out of range', { metrics: { port: 70000 } }, 'metrics.port', 'a TCP port from 0 to 65535'],
+    ['enabled as a string', { metrics: { enabled: 'yes' } }, 'metrics.enabled', 'true or false'],
+    ['a zero RPC age', { health: { rpcMaxAgeMs: 0 } }, 'health.rpcMaxAgeMs', 'has not answered for longer'],
+    ['a shutdown timeout as a string', { shutdown: { timeoutMs: '20s' } }, 'shutdown.timeoutMs', 'in-flight jobs get to finish'],
+    ['an unknown log level', { logLevel: 'verbose' }, 'logLevel', '"trace", "debug"'],
+    ['a list instead of an object', [], '(top level)', 'a JSON object'],
+  ])('%s is named with what to put there', (_, file, path, hint) => {
+    const error = rejection(file);
+    expect(error.shortMessage).toContain(`Invalid relayer config relayer.json: ${path}:`);
+    expect(error.message).toContain(hint);
+    expect(error.docsPath).toBe('OPERATIONS.md#config-file');
+  });
+
+  test('fee budgets by eid become bigints', () => {
+    const config = parseRelayerConfigFile({ thresholds: { feeBudgets: { '40102': { perMessageWei: '50000000000000000', perHourWei: 10 } } } });
+    expect(config.thresholds.feeBudgets['40102']).toEqual({ perMessageWei: 5n * 10n ** 16n, perHourWei: 10n });
+  });
+
+  test('every bad field is listed in the details', () => {
+    const error = rejection({ chains: [{ eid: 0 }], metrics: { port: -1 } });
+    expect(error.details).toContain('chains.0.eid');
+    expect(error.details).toContain('metrics.port');
+  });
+});
+
+describe('loadRelayerConfigFile', () => {
+  test('a file that is not JSON says so', async () => {
+    const path = writeConfig('{ "roles": ["courier"], }');
+    await expect(loadRelayerConfigFile(path)).rejects.toThrow(`Relayer config ${path} is not valid JSON`);
+  });
+
+  test('a missing file says which', async () => {
+    await expect(loadRelayerConfigFile('/nonexistent/relayer.json')).rejects.toThrow('Cannot read relayer config /nonexistent/relayer.json (ENOENT)');
+  });
+});
+
+describe('resolveRelayerConfig', () => {
+  test('flags win over the file, the file over $REDIS_URL, and deployments is read from beside the file', async () => {
+    const path = writeConfig({ deployments: 'deployments.json', redis: { url: 'redis://10.0.0.1:6379', prefix: 'file' }, roles: ['ingest'], courier: { concurrency: 4 }, metrics: { port: 9100 } });
+    const fromFile = await resolveRelayerConfig({ file: path, env: { REDIS_URL: 'redis://env:6379' } });
+    expect(fromFile.deploymentsPath).toBe(join(path, '..', 'deployments.json'));
+    expect(fromFile.redis).toEqual({ url: 'redis://10.0.0.1:6379', prefix: 'file' });
+    expect(fromFile.roles).toEqual(['ingest']);
+    expect(fromFile.courier).toMatchObject({ concurrency: 4, lockDurationMs: 30_000 });
+    const flagged = await resolveRelayerConfig({
+      file: path,
+      env: {},
+      cwd: '/srv',
+      overrides: { deployments: 'other.json', redisUrl: 'redis://flag:6379', prefix: 'flag', roles: ['courier'], concurrency: 2, metricsPort: 0, logLevel: 'warn' },
+    });
+    expect(flagged).toMatchObject({
+      deploymentsPath: '/srv/other.json',
+      redis: { url: 'redis://flag:6379', prefix: 'flag' },
+      roles: ['courier'],
+      courier: { concurrency: 2 },
+      metrics: { port: 0 },
+      logLevel: 'warn',
+    });
+    const bare = await resolveRelayerConfig({ env: { REDIS_URL: 'redis://env:6379' }, cwd: '/srv' });
+    expect(bare).toMatchObject({ source: undefined, deploymentsPath: '/srv/.devnet/deployments.json', redis: { url: 'redis://env:6379', prefix: 'ballast' }, roles: ['courier', 'ingest'] });
+  });
+});
+
+describe('applyChainOverrides', () => {
+  const chain = (eid: number, name: string) => ({ eid, name, rpcUrl: `http://127.0.0.1:${eid}` });
+  const deployments = { version: 1, network: 'x', chains: [chain(40101, 'home'), chain(40102, 'remote1')] } as unknown as Deployments;
+
+  test('replaces RPC URLs and hands ingest its per-chain settings', async () => {
+    const config = await resolveRelayerConfig({ file: writeConfig({ chains: [{ eid: 40102, rpcUrl: 'https://rpc.example.org/', reorgDepth: 128, confirmations: 3 }] }) });
+    const applied = applyChainOverrides(config, deployments);
+    expect(applied.chains.map((c) => c.rpcUrl)).toEqual(['http://127.0.0.1:40101', 'https://rpc.example.org/']);
+    expect(ingestChainSettings(config).get(40102)).toEqual({ reorgDepth: 128, confirmations: 3 });
+  });
+
+  test('an eid the deployments file does not have is named with the ones it has', async () => {
+    const config = await resolveRelayerConfig({ file: writeConfig({ chains: [{ eid: 40101 }, { eid: 40199 }] }) });
+    expect(() => applyChainOverrides(config, deployments)).toThrow(/chains\.1\.eid: 40199 is not a chain of the deployments file .*; put one of 40101, 40102/);
+    const budgets = await resolveRelayerConfig({ file: writeConfig({ thresholds: { feeBudgets: { '40199': {} } } }) });
+    expect(() => applyChainOverrides(budgets, deployments)).toThrow('thresholds.feeBudgets.40199');
+  });
+});

@@ -1,0 +1,411 @@
+// The relayer's config file (JSON): which deployment and Redis, which roles run, per-chain overrides,
+// thresholds, metrics, health and shutdown settings, and the NAMES of the environment variables that
+// hold the keys (a key never sits in a file). One zod schema checks it at the edge: a bad field is
+// reported by its path with what to put there, before anything connects. Flags override the file;
+// `$REDIS_URL` and the built-in defaults fill what neither gives. Reference: docs/OPERATIONS.md#config-file.
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { Deployments } from '@ballast/protocol';
+import { parseUnits } from 'viem';
+import { z } from 'zod';
+import { ConfigError } from '../config.ts';
+import { ingestSettingsSchema } from '../ingest/settings.ts';
+
+export const RELAYER_ROLES = ['courier', 'ingest', 'keeper', 'liquidator'] as const;
+export type RelayerRole = (typeof RELAYER_ROLES)[number];
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** Where the deployments file is when neither the config file nor `--deployments` says. */
+export const DEFAULT_DEPLOYMENTS_PATH = '.devnet/deployments.json';
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+const WAD = 10n ** 18n;
+
+const positiveInteger = z.number().int().positive();
+
+/** An environment variable's name; a value that looks like a key itself is refused. */
+const envName = z.string().superRefine((value, context) => {
+  if (/^(0x)?[0-9a-fA-F]{64}$/.test(value)) {
+    context.addIssue({ code: 'custom', message: 'this is a private key itself, and keys never go in the config file' });
+  } else if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
+    context.addIssue({ code: 'custom', message: `"${value}" is not an environment variable name` });
+  }
+});
+
+/** A health factor as a decimal (`1.1`, or `"1.1"` to keep every digit), to 1e18 fixed point. */
+const healthFactor = z.union([z.number(), z.string()]).transform((value, context) => {
+  const text = typeof value === 'number' ? String(value) : value.trim();
+  if (!/^\d+(\.\d{1,18})?$/.test(text)) {
+    context.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not a decimal health factor` });
+    return z.NEVER;
+  }
+  const wad = parseUnits(text, 18);
+  if (wad === 0n) {
+    context.addIssue({ code: 'custom', message: 'a health factor must be above 0' });
+    return z.NEVER;
+  }
+  return wad;
+});
+
+/** An amount of wei as a decimal integer string (or a safe integer). */
+const wei = z.union([z.string(), z.number()]).transform((value, context) => {
+  const text = String(value);
+  if (!/^\d+$/.test(text) || (typeof value === 'number' && !Number.isSafeInteger(value))) {
+    context.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not a whole number of wei` });
+    return z.NEVER;
+  }
+  return BigInt(text);
+});
+
+const chainOverrideSchema = z.strictObject({
+  eid: positiveInteger,
+  rpcUrl: z.url({ protocol: /^https?$/ }).optional(),
+  confirmations: z.number().int().nonnegative().optional(),
+  reorgDepth: positiveInteger.optional(),
+  startBlock: z.number().int().nonnegative().optional(),
+});
+
+export const relayerConfigSchema = z.strictObject({
+  /** Editors' JSON-schema pointer; ignored. */
+  $schema: z.string().optional(),
+  deployments: z.string().min(1).optional(),
+  redis: z
+    .strictObject({
+      url: z.url({ protocol: /^rediss?$/ }).optional(),
+      prefix: z
+        .string()
+        .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only')
+        .optional(),
+    })
+    .prefault({}),
+  keys: z
+    .strictObject({
+      transactor: envName.default('BALLAST_TRANSACTOR_KEY'),
+      dvnSigners: envName.default('BALLAST_DVN_SIGNER_KEYS'),
+      keeper: envName.default('BALLAST_KEEPER_KEY'),
+      liquidator: envName.default('BALLAST_LIQUIDATOR_KEY'),
+    })
+    .prefault({}),
+  roles: z
+    .array(z.enum(RELAYER_ROLES))
+    .min(1)
+    .refine((roles) => new Set(roles).size === roles.length, 'a role is listed twice')
+    .optional(),
+  chains: z
+    .array(chainOverrideSchema)
+    .superRefine((chains, context) => {
+      const seen = new Set<number>();
+      chains.forEach((chain, index) => {
+        if (seen.has(chain.eid)) context.addIssue({ code: 'custom', path: [index, 'eid'], message: `eid ${chain.eid} is listed twice` });
+        seen.add(chain.eid);
+      });
+    })
+    .default([]),
+  courier: z
+    .strictObject({
+      concurrency: positiveInteger.optional(),
+      lockDurationMs: positiveInteger.optional(),
+      pollIntervalMs: positiveInteger.default(100),
+      attempts: positiveInteger.default(1_000),
+    })
+    .prefault({}),
+  ingest: ingestSettingsSchema.strict().prefault({}),
+  thresholds: z
+    .strictObject({
+      recallHealth: healthFactor.prefault('1.1'),
+      flagHealth: healthFactor.prefault('1'),
+      atRiskHealth: healthFactor.prefault('1.25'),
+      feeBudgets: z
+        .record(
+          z.string().regex(/^[1-9]\d*$/, 'an eid (digits)'),
+          z.strictObject({ perMessageWei: wei.optional(), perHourWei: wei.optional() }),
+        )
+        .default({}),
+    })
+    .superRefine((thresholds, context) => {
+      if (thresholds.flagHealth > WAD) {
+        context.addIssue({ code: 'custom', path: ['flagHealth'], message: 'the vault refuses to flag an account whose health is 1 or more' });
+      } else if (thresholds.flagHealth >= thresholds.recallHealth) {
+        context.addIssue({ code: 'custom', path: ['flagHealth'], message: 'must be below recallHealth (recall comes before flag)' });
+      }
+    })
+    .prefault({}),
+  metrics: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      host: z.string().min(1).default('0.0.0.0'),
+      port: z.number().int().min(0).max(65_535).default(9464),
+    })
+    .prefault({}),
+  health: z
+    .strictObject({
+      rpcMaxAgeMs: positiveInteger.default(30_000),
+      rpcProbeIntervalMs: positiveInteger.default(5_000),
+      rpcTimeoutMs: positiveInteger.default(5_000),
+      redisTimeoutMs: positiveInteger.default(1_000),
+    })
+    .prefault({}),
+  shutdown: z.strictObject({ timeoutMs: positiveInteger.default(20_000) }).prefault({}),
+  /** The keeper's own settings, passed to it as they are; the keeper checks them when it is built. */
+  keeper: z.record(z.string(), z.unknown()).default({}),
+  logLevel: z.enum(LOG_LEVELS).optional(),
+});
+
+export type RelayerConfigFile = z.input<typeof relayerConfigSchema>;
+type ParsedRelayerConfig = z.output<typeof relayerConfigSchema>;
+export type ChainOverride = z.output<typeof chainOverrideSchema>;
+
+/** The relayer's settings: the config file (if any) with flags applied and every default filled. */
+export type RelayerConfig = Omit<ParsedRelayerConfig, '$schema' | 'deployments' | 'redis' | 'roles' | 'courier' | 'logLevel'> & {
+  /** The config file read, for messages; undefined when flags and defaults alone were used. */
+  source: string | undefined;
+  /** Absolute path of the deployments file. */
+  deploymentsPath: string;
+  redis: { url: string; prefix: string };
+  roles: RelayerRole[];
+  courier: { concurrency: number; lockDurationMs: number; pollIntervalMs: number; attempts: number };
+  logLevel: (typeof LOG_LEVELS)[number];
+};
+
+/** What flags set; each wins over the config file. Values are already checked by the CLI. */
+export type RelayerConfigOverrides = {
+  deployments?: string | undefined;
+  redisUrl?: string | undefined;
+  prefix?: string | undefined;
+  concurrency?: number | undefined;
+  lockDurationMs?: number | undefined;
+  logLevel?: string | undefined;
+  metricsPort?: number | undefined;
+  roles?: RelayerRole[] | undefined;
+  shutdownTimeoutMs?: number | undefined;
+};
+
+// ---------------------------------------------------------------- what to put where
+
+/** Per field (`*` = any list index or record key): what belongs there. Shown after the problem. */
+const FIELD_HINTS: Record<string, string> = {
+  '': 'a JSON object with the fields of docs/OPERATIONS.md#config-file',
+  $schema: 'a string (ignored)',
+  deployments: 'the path of the deployments file, relative to the config file, e.g. "deployments.json"',
+  redis: 'an object with "url" and/or "prefix"',
+  'redis.url': 'a Redis URL, e.g. "redis://127.0.0.1:6379" ("rediss://" for TLS)',
+  'redis.prefix': 'the key prefix relayers that cooperate share: letters, digits and _ . : -, e.g. "ballast"',
+  keys: 'an object with any of "transactor", "dvnSigners", "keeper", "liquidator", each the NAME of an environment variable',
+  'keys.transactor': 'the NAME of the environment variable that holds the transactor key, e.g. "BALLAST_TRANSACTOR_KEY"',
+  'keys.dvnSigners': 'the NAME of the environment variable that holds the DVN signer keys (comma-separated), e.g. "BALLAST_DVN_SIGNER_KEYS"',
+  'keys.keeper': "the NAME of the environment variable that holds the keeper's key, e.g. \"BALLAST_KEEPER_KEY\"",
+  'keys.liquidator': "the NAME of the environment variable that holds the liquidator's key, e.g. \"BALLAST_LIQUIDATOR_KEY\"",
+  roles: `a list of one or more of ${RELAYER_ROLES.map((role) => `"${role}"`).join(', ')}, each once, e.g. ["courier", "ingest"]`,
+  'roles.*': `one of ${RELAYER_ROLES.map((role) => `"${role}"`).join(', ')}`,
+  chains: 'a list of per-chain overrides, each eid once, e.g. [{ "eid": 40101, "rpcUrl": "https://rpc.example.org" }]',
+  'chains.*': 'an object with "eid" and any of "rpcUrl", "confirmations", "reorgDepth", "startBlock"',
+  'chains.*.eid': "the chain's LayerZero endpoint id as the deployments file has it, e.g. 40101",
+  'chains.*.rpcUrl': 'an http(s) JSON-RPC URL, e.g. "https://rpc.example.org"',
+  'chains.*.confirmations': 'a whole number of blocks (0 or more) ingest stays behind the head, e.g. 12',
+  'chains.*.reorgDepth': 'a whole number of blocks (1 or more), above the deepest reorg the chain can have, e.g. 64',
+  'chains.*.startBlock': 'a block number (0 or more) where ingest starts on a chain with no cursor',
+  courier: 'an object with any of "concurrency", "lockDurationMs", "pollIntervalMs", "attempts"',
+  'courier.concurrency': 'a whole number (1 or more) of deliveries in progress at once, e.g. 16',
+  'courier.lockDurationMs': "milliseconds (1 or more) before a dead relayer's jobs move on, e.g. 30000",
+  'courier.pollIntervalMs': 'milliseconds (1 or more) between PacketSent polls, e.g. 100',
+  'courier.attempts': "attempts (1 or more) before a packet's job parks in the failed set, e.g. 1000",
+  ingest: 'an object with any of "confirmations", "reorgDepth", "maxBlockRange", "rpcRetries", "pollIntervalMs", "maxBackoffMs", "startBlock"',
+  'ingest.confirmations': 'a whole number of blocks (0 or more) ingest stays behind the head on every chain',
+  'ingest.reorgDepth': 'a whole number of blocks (1 or more), e.g. 64',
+  'ingest.maxBlockRange': 'the largest getLogs range in blocks (1 or more), e.g. 2000',
+  'ingest.rpcRetries': 'retries (0 or more) of one failed RPC read, e.g. 2',
+  'ingest.pollIntervalMs': 'milliseconds (1 or more) between polls once caught up, e.g. 500',
+  'ingest.maxBackoffMs': 'milliseconds (1 or more), the longest wait after failed polls, e.g. 10000',
+  'ingest.startBlock': 'a block number (0 or more) where ingest starts on every chain with no cursor',
+  thresholds: 'an object with any of "recallHealth", "flagHealth", "atRiskHealth", "feeBudgets"',
+  'thresholds.recallHealth': 'a health factor below which the keeper recalls undrawn credit, e.g. 1.1 (or "1.1")',
+  'thresholds.flagHealth': 'a health factor of 1 or less, below recallHealth, below which the keeper flags, e.g. 1',
+  'thresholds.atRiskHealth': 'a health factor below which an account is in the "watch" bucket and `accounts --at-risk` lists it, e.g. 1.25',
+  'thresholds.feeBudgets': 'an object keyed by eid, e.g. { "40101": { "perMessageWei": "50000000000000000" } }',
+  'thresholds.feeBudgets.*': 'an object with "perMessageWei" and/or "perHourWei", each a whole number of wei as a string',
+  'thresholds.feeBudgets.*.perMessageWei': 'the most native fee, in wei, the keeper pays for one message from this chain, e.g. "50000000000000000"',
+  'thresholds.feeBudgets.*.perHourWei': 'the most native fee, in wei, the keeper spends per hour on this chain, e.g. "1000000000000000000"',
+  metrics: 'an object with any of "enabled", "host", "port"',
+  'metrics.enabled': 'true or false (serve /metrics and /healthz or not)',
+  'metrics.host': 'the address to listen on, e.g. "0.0.0.0" (every interface) or "127.0.0.1"',
+  'metrics.port': 'a TCP port from 0 to 65535 (0 picks a free one), e.g. 9464',
+  health: 'an object with any of "rpcMaxAgeMs", "rpcProbeIntervalMs", "rpcTimeoutMs", "redisTimeoutMs"',
+  'health.rpcMaxAgeMs': "milliseconds (1 or more): /healthz fails when a chain's RPC has not answered for longer, e.g. 30000",
+  'health.rpcProbeIntervalMs': 'milliseconds (1 or more) between RPC probes of each chain, e.g. 5000',
+  'health.rpcTimeoutMs': 'milliseconds (1 or more) an RPC probe may take, e.g. 5000',
+  'health.redisTimeoutMs': 'milliseconds (1 or more) a Redis PING may take, e.g. 1000',
+  shutdown: 'an object with "timeoutMs"',
+  'shutdown.timeoutMs': 'milliseconds (1 or more) in-flight jobs get to finish on SIGTERM before they are handed back, e.g. 20000',
+  keeper: "an object of the keeper's settings (docs/OPERATIONS.md#keeper)",
+  logLevel: `one of ${LOG_LEVELS.map((level) => `"${level}"`).join(', ')}`,
+};
+
+function hintFor(path: readonly PropertyKey[]): string | undefined {
+  const segments = path.map(String);
+  const pattern = Object.keys(FIELD_HINTS).find((candidate) => {
+    const parts = candidate === '' ? [] : candidate.split('.');
+    return parts.length === segments.length && parts.every((part, index) => part === '*' || part === segments[index]);
+  });
+  return pattern === undefined ? undefined : FIELD_HINTS[pattern];
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.map(String).join('.') || '(top level)';
+}
+
+type Issue = { code: string; path: PropertyKey[]; message: string; keys?: string[] };
+
+/** One line per problem: the field's path, what is wrong, what to put there. */
+function describeIssue(issue: Issue): string[] {
+  if (issue.code === 'unrecognized_keys' && issue.keys) {
+    const parent = hintFor(issue.path);
+    return issue.keys.map(
+      (key) => `${fieldPath([...issue.path, key])}: unknown field (a typo?); remove it${parent ? ` — ${fieldPath(issue.path)} takes ${parent}` : ''}`,
+    );
+  }
+  if (issue.code === 'invalid_key') {
+    const parent = issue.path.slice(0, -1);
+    const hint = hintFor(parent);
+    return [`${fieldPath(issue.path)}: ${JSON.stringify(String(issue.path.at(-1)))} is not a valid key here${hint ? `; ${fieldPath(parent)} takes ${hint}` : ''}`];
+  }
+  const hint = hintFor(issue.path);
+  return [`${fieldPath(issue.path)}: ${issue.message}${hint ? `; put ${hint}` : ''}`];
+}
+
+function invalid(source: string, problems: string[]): ConfigError {
+  return new ConfigError(`Invalid relayer config ${source}: ${problems[0]}.`, {
+    details: problems.length > 1 ? problems.join('\n') : undefined,
+    docsPath: 'OPERATIONS.md#config-file',
+  });
+}
+
+// ---------------------------------------------------------------- reading and resolving
+
+/** Validates a parsed config object; throws `ConfigError` naming the first bad field and what to put there. */
+export function parseRelayerConfigFile(value: unknown, source = 'relayer config'): ParsedRelayerConfig {
+  const result = relayerConfigSchema.safeParse(value);
+  if (result.success) return result.data;
+  throw invalid(source, (result.error.issues as Issue[]).flatMap(describeIssue));
+}
+
+/** Reads and validates a config file. */
+export async function loadRelayerConfigFile(path: string): Promise<ParsedRelayerConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`Cannot read relayer config ${path} (${(cause as NodeJS.ErrnoException).code ?? 'unreadable'}). Pass the path of an existing file to --config.`, {
+      cause,
+      docsPath: 'OPERATIONS.md#config-file',
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigError(`Relayer config ${path} is not valid JSON: ${(cause as Error).message}. Fix the syntax (JSON allows no comments or trailing commas).`, {
+      cause,
+      docsPath: 'OPERATIONS.md#config-file',
+    });
+  }
+  return parseRelayerConfigFile(json, path);
+}
+
+export type ResolveRelayerConfigParameters = {
+  /** Path of the config file; none: flags and defaults only. */
+  file?: string | undefined;
+  overrides?: RelayerConfigOverrides;
+  /** For `$REDIS_URL`. @defaultValue process.env */
+  env?: NodeJS.ProcessEnv;
+  /** Resolves relative paths given by flags. @defaultValue process.cwd() */
+  cwd?: string;
+};
+
+/**
+ * The relayer's settings: the config file's, with `overrides` (flags) on top, then `$REDIS_URL`, then
+ * defaults. A relative `deployments` in the file is read from the file's directory.
+ */
+export async function resolveRelayerConfig({ file, overrides = {}, env = process.env, cwd = process.cwd() }: ResolveRelayerConfigParameters = {}): Promise<RelayerConfig> {
+  const parsed = file === undefined ? parseRelayerConfigFile({}) : await loadRelayerConfigFile(file);
+  const { $schema: _schema, deployments, redis, roles, courier, logLevel, metrics, shutdown, ...rest } = parsed;
+  const deploymentsPath =
+    overrides.deployments !== undefined
+      ? resolve(cwd, overrides.deployments)
+      : deployments !== undefined && file !== undefined
+        ? resolve(dirname(resolve(cwd, file)), deployments)
+        : resolve(cwd, DEFAULT_DEPLOYMENTS_PATH);
+  return {
+    ...rest,
+    source: file,
+    deploymentsPath,
+    redis: {
+      url: overrides.redisUrl ?? redis.url ?? env.REDIS_URL ?? DEFAULT_REDIS_URL,
+      prefix: overrides.prefix ?? redis.prefix ?? 'ballast',
+    },
+    roles: overrides.roles ?? roles ?? ['courier', 'ingest'],
+    courier: {
+      ...courier,
+      concurrency: overrides.concurrency ?? courier.concurrency ?? 16,
+      lockDurationMs: overrides.lockDurationMs ?? courier.lockDurationMs ?? 30_000,
+    },
+    metrics: { ...metrics, port: overrides.metricsPort ?? metrics.port },
+    shutdown: { timeoutMs: overrides.shutdownTimeoutMs ?? shutdown.timeoutMs },
+    logLevel: (overrides.logLevel as RelayerConfig['logLevel'] | undefined) ?? logLevel ?? 'info',
+  };
+}
+
+/** Checks a role list given by a flag (`--roles courier,ingest`). */
+export function parseRoles(flag: string, value: string): RelayerRole[] {
+  const roles = value.split(',').map((role) => role.trim()).filter(Boolean);
+  const unknown = roles.find((role) => !(RELAYER_ROLES as readonly string[]).includes(role));
+  if (roles.length === 0 || unknown !== undefined || new Set(roles).size !== roles.length) {
+    throw new ConfigError(`${flag} must list one or more of ${RELAYER_ROLES.join(', ')}, each once, comma-separated; got "${value}".`);
+  }
+  return roles as RelayerRole[];
+}
+
+/** Checks a log level given by a flag. */
+export function parseLogLevel(flag: string, value: string): RelayerConfig['logLevel'] {
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new ConfigError(`${flag} must be one of ${LOG_LEVELS.join(', ')}, got "${value}".`);
+  return value as RelayerConfig['logLevel'];
+}
+
+/**
+ * The deployments as this relayer uses them: every chain named in `config.chains` must be in the
+ * file, and its `rpcUrl` (if given) replaces the file's. Throws `ConfigError` naming the field.
+ */
+export function applyChainOverrides(config: RelayerConfig, deployments: Deployments): Deployments {
+  const eids = deployments.chains.map((chain) => chain.eid);
+  const source = config.source ?? 'flags';
+  const known = (eid: number) => eids.includes(eid);
+  config.chains.forEach((override, index) => {
+    if (!known(override.eid)) {
+      throw invalid(source, [`chains.${index}.eid: ${override.eid} is not a chain of the deployments file ${config.deploymentsPath}; put one of ${eids.join(', ')}`]);
+    }
+  });
+  for (const eid of Object.keys(config.thresholds.feeBudgets)) {
+    if (!known(Number(eid))) {
+      throw invalid(source, [`thresholds.feeBudgets.${eid}: ${eid} is not a chain of the deployments file ${config.deploymentsPath}; key fee budgets by one of ${eids.join(', ')}`]);
+    }
+  }
+  return {
+    ...deployments,
+    chains: deployments.chains.map((chain) => {
+      const override = config.chains.find((candidate) => candidate.eid === chain.eid);
+      return override?.rpcUrl ? { ...chain, rpcUrl: override.rpcUrl } : chain;
+    }),
+  };
+}
+
+/** Ingest's per-chain settings from `config.chains` (confirmations, reorgDepth, startBlock). */
+export function ingestChainSettings(config: RelayerConfig): Map<number, { confirmations?: number; reorgDepth?: number; startBlock?: number }> {
+  const settings = new Map<number, { confirmations?: number; reorgDepth?: number; startBlock?: number }>();
+  for (const { eid, confirmations, reorgDepth, startBlock } of config.chains) {
+    const chain: { confirmations?: number; reorgDepth?: number; startBlock?: number } = {};
+    if (confirmations !== undefined) chain.confirmations = confirmations;
+    if (reorgDepth !== undefined) chain.reorgDepth = reorgDepth;
+    if (startBlock !== undefined) chain.startBlock = startBlock;
+    if (Object.keys(chain).length > 0) settings.set(eid, chain);
+  }
+  return settings;
+}

@@ -1,0 +1,117 @@
+// The roles this relayer can run today, as Services with their metrics: the courier (carries
+// LayerZero packets; its keys come from the environment variables the config file names) and ingest
+// (follows the Ballast contracts' events into the reconcile store). The keeper and the liquidator
+// join this table when they land.
+import { chainPublicClient } from '../chains.ts';
+import { courierKeysFromEnv } from '../config.ts';
+import { Courier, DELIVER_QUEUE } from '../courier/courier.ts';
+import { Ingest } from '../ingest/ingest.ts';
+import { ReconcileStore } from '../reconcile/account-store.ts';
+import { ingestChainSettings } from './config-file.ts';
+import type { RoleTable, Service, ServiceFactory } from './services.ts';
+
+/** Delivery latency buckets, seconds: one packet takes ~0.1 s on the devnet, minutes on a slow chain. */
+const LATENCY_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900];
+
+/** The courier: watches every chain's endpoint, queues `deliver` jobs, verifies and executes packets. */
+export const courierService: ServiceFactory = ({ config, deployments, env, logger, metrics }): Service => {
+  // Keys first: a missing one is reported before anything connects.
+  const keys = courierKeysFromEnv(env, config.keys);
+  const courier = new Courier({
+    deployments,
+    redisUrl: config.redis.url,
+    prefix: config.redis.prefix,
+    logger,
+    ...config.courier,
+    ...keys,
+  });
+  const names = new Map(deployments.chains.map((chain) => [chain.eid, chain.name]));
+  const deliveries = metrics.counter({
+    name: 'ballast_deliveries_total',
+    help: 'Packets this process saw delivered: status "delivered" (it executed lzReceive) or "already-delivered" (another courier did).',
+    labelNames: ['src_eid', 'dst_eid', 'status'],
+  });
+  const latency = metrics.histogram({
+    name: 'ballast_delivery_latency_seconds',
+    help: 'From the courier seeing PacketSent to the packet executed on its destination.',
+    labelNames: ['src_eid', 'dst_eid'],
+    buckets: LATENCY_BUCKETS,
+  });
+  const jobsFailed = metrics.counter({ name: 'ballast_jobs_failed_total', help: 'Job attempts that failed in this process (each is retried with backoff or parked).', labelNames: ['queue'] });
+  const failing = metrics.gauge({ name: 'ballast_courier_failing_packets', help: 'Packets whose delivery is failing right now (the failure ledger; `status` lists them).' });
+  const cursor = metrics.gauge({ name: 'ballast_courier_cursor_block', help: 'Last block of each source chain whose PacketSent logs are queued.', labelNames: ['eid', 'chain'] });
+  courier.on('delivered', (record) => {
+    deliveries.inc({ src_eid: record.srcEid, dst_eid: record.dstEid, status: record.status });
+    if (record.status === 'delivered') latency.observe({ src_eid: record.srcEid, dst_eid: record.dstEid }, (record.deliveredAt - record.observedAt) / 1000);
+  });
+  courier.on('failed', () => jobsFailed.inc({ queue: DELIVER_QUEUE }));
+  metrics.collect('courier', async () => {
+    failing.set({}, await courier.ledger.failureCount());
+    await Promise.all(
+      deployments.chains.map(async (chain) => {
+        const block = await courier.ledger.cursor(chain.eid);
+        if (block !== undefined) cursor.set({ eid: chain.eid, chain: names.get(chain.eid) ?? String(chain.eid) }, Number(block));
+      }),
+    );
+  });
+  return {
+    name: 'courier',
+    start: () => courier.start(),
+    stop: async ({ deadline }) => {
+      await courier.stop({ graceMs: Math.max(0, deadline - Date.now()) });
+    },
+  };
+};
+
+/** Ingest: follows every chain's Ballast contracts into the reconcile store, reorg-safe. */
+export const ingestService: ServiceFactory = ({ config, deployments, redis, logger, metrics }): Service => {
+  const chains = deployments.chains.map((deployment) => ({ deployment, publicClient: chainPublicClient(deployment) }));
+  const store = new ReconcileStore({ redis, chains: deployments.chains, prefix: config.redis.prefix });
+  const ingest = new Ingest({
+    chains,
+    redis,
+    prefix: config.redis.prefix,
+    consumer: store,
+    settings: config.ingest,
+    chainSettings: ingestChainSettings(config),
+    logger,
+  });
+  const labels = ['eid', 'chain'] as const;
+  const gauge = (name: string, help: string) => metrics.gauge({ name, help, labelNames: labels });
+  const counter = (name: string, help: string) => metrics.counter({ name, help, labelNames: labels });
+  const headBlock = gauge('ballast_ingest_head_block', 'Chain head at the last ingest poll.');
+  const appliedBlock = gauge('ballast_ingest_applied_block', 'Last block whose events are applied to the reconcile store.');
+  const headLag = gauge('ballast_ingest_head_lag_blocks', 'Head minus applied block: how far ingest is behind the chain, confirmations included.');
+  const lastCommit = gauge('ballast_ingest_last_commit_timestamp_seconds', 'When ingest last committed on the chain (0 before the first commit).');
+  const events = counter('ballast_ingest_events_total', 'Events applied (counted again when a rollback makes them re-applied).');
+  const batches = counter('ballast_ingest_batches_total', 'Batches (block ranges) committed.');
+  const reorgs = counter('ballast_ingest_reorgs_total', 'Rollbacks after a reorg.');
+  const rolledBack = counter('ballast_ingest_blocks_rolled_back_total', 'Blocks undone by rollbacks.');
+  const pollErrors = counter('ballast_ingest_poll_errors_total', 'Polls that failed (RPC errors, the chain moving mid-read) and were retried.');
+  const conflicts = counter('ballast_ingest_conflicts_total', 'Batches dropped because another relayer committed the chain first.');
+  const names = new Map(deployments.chains.map((chain) => [chain.eid, chain.name]));
+  metrics.collect('ingest', () => {
+    for (const chain of ingest.metrics.snapshot()) {
+      const at = { eid: chain.eid, chain: names.get(chain.eid) ?? String(chain.eid) };
+      headBlock.set(at, chain.headBlock);
+      appliedBlock.set(at, chain.appliedBlock);
+      headLag.set(at, chain.headLag);
+      lastCommit.set(at, chain.lastCommitAt / 1000);
+      events.setTotal(at, chain.eventsIngested);
+      batches.setTotal(at, chain.batchesApplied);
+      reorgs.setTotal(at, chain.reorgs);
+      rolledBack.setTotal(at, chain.blocksRolledBack);
+      pollErrors.setTotal(at, chain.pollErrors);
+      conflicts.setTotal(at, chain.conflicts);
+    }
+  });
+  return {
+    name: 'ingest',
+    start: () => ingest.start(),
+    // A step is committed whole or not at all: stopping after the step in progress loses nothing.
+    stop: () => ingest.stop(),
+  };
+};
+
+/** Roles available in this build. */
+export const BUILT_IN_ROLES: RoleTable = { courier: courierService, ingest: ingestService };

@@ -1,0 +1,128 @@
+// What `ballast-relayer start` runs: one Service per configured role, started in order and stopped in
+// reverse on SIGTERM/SIGINT with one shared deadline. A role joins by adding a ServiceFactory to the
+// role table the CLI passes to `buildServices` (the courier and ingest are in ./roles.ts; the keeper
+// adds `keeper: keeperService` there): the factory gets the process's config, deployments, Redis,
+// metrics registry and logger, checks what it needs (keys, settings) before connecting anywhere, and
+// returns a Service.
+import type { Deployments } from '@ballast/protocol';
+import type { Redis } from 'ioredis';
+import { ConfigError } from '../config.ts';
+import type { Logger } from '../logging.ts';
+import type { RelayerConfig, RelayerRole } from './config-file.ts';
+import type { MetricsRegistry } from './metrics.ts';
+
+export type ServiceStopOptions = {
+  /**
+   * Wall-clock ms by which the service should be stopped. Work still in flight then is handed back
+   * (a queue job back to waiting for another relayer), never dropped.
+   */
+  deadline: number;
+};
+
+/** A long-running part of a relayer process. */
+export interface Service {
+  /** The role it runs, for logs (`courier`, `ingest`, `keeper`, …). */
+  readonly name: string;
+  /** Starts the work; resolves once it runs (not when it ends). */
+  start(): Promise<void> | void;
+  /** Stops taking new work, lets work in flight finish until `deadline`, hands back the rest, closes connections. */
+  stop(options: ServiceStopOptions): Promise<void>;
+}
+
+/** What a service factory gets from the process. */
+export type ServiceContext = {
+  config: RelayerConfig;
+  /** The deployments with the config file's chain overrides applied. */
+  deployments: Deployments;
+  /**
+   * The process's shared Redis connection (non-blocking commands; `maxRetriesPerRequest: null`). A
+   * service that needs a blocking connection (a BullMQ worker) opens its own from `config.redis.url`.
+   */
+  redis: Redis;
+  metrics: MetricsRegistry;
+  logger: Logger;
+  /** Where keys are read from, by the names in `config.keys`. */
+  env: NodeJS.ProcessEnv;
+};
+
+export type ServiceFactory = (context: ServiceContext) => Service;
+
+/** Factories by role; a role without one is not available in this build. */
+export type RoleTable = Partial<Record<RelayerRole, ServiceFactory>>;
+
+/** Builds the services of `roles` in order; throws `ConfigError` for a role the table does not have. */
+export function buildServices(roles: readonly RelayerRole[], table: RoleTable, context: ServiceContext): Service[] {
+  const available = Object.keys(table);
+  for (const [index, role] of roles.entries()) {
+    if (!table[role]) {
+      throw new ConfigError(`roles.${index}: "${role}" is not available in this relayer yet; remove it from roles (available: ${available.join(', ')}).`, {
+        docsPath: 'OPERATIONS.md#config-file',
+      });
+    }
+  }
+  return roles.map((role) => (table[role] as ServiceFactory)(context));
+}
+
+export type StopReport = {
+  /** Services that stopped before the deadline. */
+  stopped: string[];
+  /** Services still stopping at the deadline (plus a short grace); the process exits anyway. */
+  late: string[];
+  /** Services whose stop threw. */
+  failed: string[];
+};
+
+/** Starts services in order, stops them in reverse. */
+export class ServiceSupervisor {
+  readonly #services: readonly Service[];
+  readonly #logger: Logger;
+  #started: Service[] = [];
+
+  constructor(services: readonly Service[], logger: Logger) {
+    this.#services = services;
+    this.#logger = logger;
+  }
+
+  /** Starts every service; if one fails, stops those already started and rethrows. */
+  async start(): Promise<void> {
+    for (const service of this.#services) {
+      try {
+        await service.start();
+      } catch (error) {
+        this.#logger.error({ role: service.name, err: error }, 'service failed to start; stopping the others');
+        await this.stop(Date.now() + 5_000);
+        throw error;
+      }
+      this.#started.push(service);
+      this.#logger.info({ role: service.name }, 'service started');
+    }
+  }
+
+  /**
+   * Stops the started services in reverse order, all by `deadline`. A service that has not stopped
+   * `lateAfterMs` past the deadline is reported late and left behind.
+   */
+  async stop(deadline: number, lateAfterMs = 2_000): Promise<StopReport> {
+    const report: StopReport = { stopped: [], late: [], failed: [] };
+    const services = [...this.#started].reverse();
+    this.#started = [];
+    for (const service of services) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now()) + lateAfterMs);
+      });
+      try {
+        const outcome = await Promise.race([Promise.resolve(service.stop({ deadline })).then(() => 'stopped' as const), late]);
+        report[outcome === 'late' ? 'late' : 'stopped'].push(service.name);
+        if (outcome === 'late') this.#logger.warn({ role: service.name }, 'service did not stop by the deadline; leaving it');
+        else this.#logger.info({ role: service.name }, 'service stopped');
+      } catch (error) {
+        report.failed.push(service.name);
+        this.#logger.error({ role: service.name, err: error }, 'service failed to stop cleanly');
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    return report;
+  }
+}

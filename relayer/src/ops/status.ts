@@ -1,0 +1,92 @@
+// `ballast-relayer status`: what the relayers sharing a prefix are doing, read from Redis and the
+// chains (not from any process): per chain the head, ingest's applied cursor and the courier's packet
+// cursor with their lag; per queue its depth and whether it is paused; every packet whose delivery is
+// failing with its revert reason.
+import type { Deployments } from '@ballast/protocol';
+import type { Redis } from 'ioredis';
+import { chainPublicClient } from '../chains.ts';
+import { CourierLedger, type FailureRecord } from '../courier/ledger.ts';
+import { IngestLedger } from '../ingest/ledger.ts';
+import { type QueueDepth, queueDepths } from './queues.ts';
+import { redactRpcError } from './rpc-health.ts';
+
+export type CursorStatus = {
+  /** Last block done. */
+  block: string;
+  /** Head minus `block`; null when the head could not be read. */
+  lagBlocks: number | null;
+};
+
+export type ChainStatus = {
+  eid: number;
+  chain: string;
+  role: 'home' | 'remote';
+  headBlock: string | null;
+  /** Why the head could not be read (the RPC URL left out). */
+  headError?: string;
+  /** Ingest's applied block (null: ingest never committed on this chain under the prefix). */
+  ingest: CursorStatus | null;
+  /** The courier's PacketSent cursor (null: no courier ran under the prefix). */
+  courier: CursorStatus | null;
+};
+
+export type RelayerStatus = {
+  prefix: string;
+  /** Absent when the deployments file could not be read (`chainsError` says why). */
+  chains?: ChainStatus[];
+  chainsError?: string;
+  queues: Record<string, QueueDepth>;
+  failing: FailureRecord[];
+};
+
+export type RelayerStatusParameters = {
+  redis: Redis;
+  prefix: string;
+  /** The deployments, or why they could not be read. */
+  deployments: Deployments | Error;
+  /** @defaultValue 5_000 */
+  rpcTimeoutMs?: number;
+};
+
+export async function relayerStatus({ redis, prefix, deployments, rpcTimeoutMs = 5_000 }: RelayerStatusParameters): Promise<RelayerStatus> {
+  const courierLedger = new CourierLedger(redis, prefix);
+  const ingestLedger = new IngestLedger(redis, prefix);
+  const [queues, failing, chains] = await Promise.all([
+    queueDepths(redis, prefix),
+    courierLedger.failures(),
+    deployments instanceof Error
+      ? undefined
+      : Promise.all(
+          deployments.chains.map(async (deployment): Promise<ChainStatus> => {
+            const [head, ingestCursor, courierCursor] = await Promise.all([
+              chainPublicClient(deployment, { timeoutMs: rpcTimeoutMs })
+                .getBlockNumber({ cacheTime: 0 })
+                .then(
+                  (block) => ({ block }),
+                  (error: unknown) => ({ error: redactRpcError(error) }),
+                ),
+              ingestLedger.cursor(deployment.eid),
+              courierLedger.cursor(deployment.eid),
+            ]);
+            const headBlock = 'block' in head ? head.block : undefined;
+            const cursor = (block: bigint | undefined): CursorStatus | null =>
+              block === undefined ? null : { block: block.toString(), lagBlocks: headBlock === undefined ? null : Number(headBlock - block) };
+            return {
+              eid: deployment.eid,
+              chain: deployment.name,
+              role: deployment.role,
+              headBlock: headBlock?.toString() ?? null,
+              ...('error' in head ? { headError: head.error } : {}),
+              ingest: cursor(ingestCursor?.block),
+              courier: cursor(courierCursor),
+            };
+          }),
+        ),
+  ]);
+  return {
+    prefix,
+    ...(chains ? { chains } : { chainsError: (deployments as Error).message.split('\n')[0] }),
+    queues,
+    failing,
+  };
+}
