@@ -51,10 +51,10 @@ function writeConfig(name: string, config: Record<string, unknown>): string {
 }
 
 /** Starts `ballast-relayer start --config <config>`; resolves once it serves /metrics and has started its roles. */
-async function startRelayer(config: string, transactor = devnetKeys.couriers[2]): Promise<Relayer> {
+async function startRelayer(config: string, transactor = devnetKeys.couriers[2], extraEnv: Record<string, string> = {}): Promise<Relayer> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'relayer/src/cli/main.ts', 'start', '--config', config], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', BALLAST_TRANSACTOR_KEY: transactor, BALLAST_DVN_SIGNER_KEYS: devnetKeys.dvnSigner },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', BALLAST_TRANSACTOR_KEY: transactor, BALLAST_DVN_SIGNER_KEYS: devnetKeys.dvnSigner, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -358,3 +358,52 @@ describe('ballast-relayer accounts', () => {
     expect(result.stderr).toContain('roles includes "ingest"');
   });
 });
+
+describe('ballast-relayer start --roles courier,ingest,keeper', () => {
+  test('the keeper role flags an account that falls under 1 by itself and reports it in /metrics', async () => {
+    const [home, remote1] = deployments.chains;
+    if (!home || !remote1) throw new Error('devnet needs a remote');
+    const prefix = `${stack.prefix}:keeper`;
+    const config = writeConfig('relayer-keeper', {
+      redis: { url: stack.redis.url, prefix },
+      roles: ['courier', 'ingest', 'keeper'],
+      ingest: { pollIntervalMs: 50 },
+      keeper: { sweepIntervalMs: 500 },
+      shutdown: { timeoutMs: 5_000 },
+    });
+    const relayer = await startRelayer(config, devnetKeys.couriers[2], { BALLAST_KEEPER_KEY: devnetKeys.couriers[1] });
+    // A borrower draws everything it exported (usage-aware health = home health), then WETH halves.
+    const user = new BallastUser(deployments, devnetKeys.users[4]);
+    await user.setPrice('weth', 2_000n);
+    await user.deposit('weth', parseEther('1'));
+    await user.exportCredit(remote1.eid, parseEther('1500'));
+    await eventually(async () => ((await user.position(remote1.eid)).line === parseEther('1500') ? true : undefined));
+    await user.sendHeartbeat(remote1.eid);
+    await eventually(async () => {
+      try {
+        await user.borrow(remote1.eid, 1_500n * 10n ** 6n);
+        return true;
+      } catch {
+        return undefined; // the heartbeat is still on its way
+      }
+    });
+    try {
+      await user.setPrice('weth', 1_000n); // health 850 / 1,500
+      const epochs = await eventually(async () => {
+        const now = await user.epochs();
+        return now[home.eid] === 1 && now[remote1.eid] === 1 ? now : undefined;
+      }, 30_000);
+      expect(epochs[home.eid]).toBe(1);
+      const metrics = await eventually(async () => {
+        const { body } = await get(relayer, '/metrics');
+        return sample(body, 'ballast_keeper_actions{role="keeper",action="flag",outcome="sent"}') === 1 ? body : undefined;
+      });
+      expect(sample(metrics, 'ballast_relayer_role{role="keeper"}')).toBe(1);
+      expect(metrics).toContain('# TYPE ballast_accounts_by_health_bucket ');
+    } finally {
+      await user.setPrice('weth', 2_000n);
+    }
+    expect((await terminate(relayer)).code).toBe(0);
+  });
+});
+

@@ -5,12 +5,14 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DELIVER_QUEUE } from '../courier/courier.ts';
+import { ACTIONS_QUEUE, LIQUIDATIONS_QUEUE } from '../keeper/queue.ts';
 
 /**
  * Queue names of the relayer's roles (ARCHITECTURE.md section 9): the courier's `deliver`, reconcile's
- * `reconcile`, the keeper's `actions`. Only those with keys under the prefix are reported.
+ * `reconcile`, the keeper's `actions`, the liquidator's `liquidations`. Only those with keys under the prefix
+ * are reported.
  */
-export const RELAYER_QUEUES: readonly string[] = [DELIVER_QUEUE, 'reconcile', 'actions'];
+export const RELAYER_QUEUES: readonly string[] = [DELIVER_QUEUE, 'reconcile', ACTIONS_QUEUE, LIQUIDATIONS_QUEUE];
 
 /** Job counts a queue is reported with. `paused` says whether the whole queue is paused (drained). */
 export const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed'] as const;

@@ -1,13 +1,14 @@
 // The roles this relayer can run today, as Services with their metrics: the courier (carries
 // LayerZero packets; its keys come from the environment variables the config file names) and ingest
-// (follows the Ballast contracts' events into the reconcile store). The keeper and the liquidator
-// join this table when they land.
+// (follows the Ballast contracts' events into the reconcile store); the keeper and the liquidator are in
+// keeper-roles.ts.
 import { chainPublicClient } from '../chains.ts';
 import { courierKeysFromEnv } from '../config.ts';
 import { Courier, DELIVER_QUEUE } from '../courier/courier.ts';
 import { Ingest } from '../ingest/ingest.ts';
 import { ReconcileStore } from '../reconcile/account-store.ts';
 import { ingestChainSettings } from './config-file.ts';
+import { keeperService, liquidatorService } from './keeper-roles.ts';
 import type { RoleTable, Service, ServiceFactory } from './services.ts';
 
 /** Delivery latency buckets, seconds: one packet takes ~0.1 s on the devnet, minutes on a slow chain. */
@@ -114,4 +115,4 @@ export const ingestService: ServiceFactory = ({ config, deployments, redis, logg
 };
 
 /** Roles available in this build. */
-export const BUILT_IN_ROLES: RoleTable = { courier: courierService, ingest: ingestService };
+export const BUILT_IN_ROLES: RoleTable = { courier: courierService, ingest: ingestService, keeper: keeperService, liquidator: liquidatorService };

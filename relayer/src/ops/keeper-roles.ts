@@ -1,0 +1,72 @@
+// The keeper and the liquidator as Services: one `Keeper` each, over the shared Redis prefix. The
+// keeper recalls, flags, clears and returns parked credit (`actions` queue); the liquidator is a second
+// Keeper with every keeper action off and its liquidation module on (`liquidations` queue), so a process
+// can run either with its own key. Their settings are the config file's `keeper` object as it is
+// (docs/OPERATIONS.md#keeper); the file's thresholds fill what the keeper settings leave out.
+import { privateKeyFromEnv } from '../config.ts';
+import { KEEPER_ACTIONS, type KeeperSettings, Keeper } from '../keeper/index.ts';
+import type { Service, ServiceContext, ServiceFactory } from './services.ts';
+
+/** The keeper's settings from the config file: its own `keeper` object, the per-message fee budget of the home chain as the default action budget. */
+function keeperSettings(context: ServiceContext, role: 'keeper' | 'liquidator'): KeeperSettings {
+  const settings = { ...(context.config.keeper as KeeperSettings) };
+  if (role === 'liquidator') {
+    settings.actions = { recall: false, flag: false, clear: false, returnParked: false };
+    settings.liquidator = { ...settings.liquidator, enabled: true };
+  } else {
+    settings.liquidator = { ...settings.liquidator, enabled: false };
+  }
+  return settings;
+}
+
+function keeperRole(role: 'keeper' | 'liquidator'): ServiceFactory {
+  return (context): Service => {
+    const { config, deployments, env, logger, metrics } = context;
+    // Key first: a missing one is reported before anything connects.
+    const transactorKey = privateKeyFromEnv(role === 'keeper' ? config.keys.keeper : config.keys.liquidator, env);
+    const keeper = new Keeper({
+      deployments,
+      redisUrl: config.redis.url,
+      prefix: config.redis.prefix,
+      transactorKey,
+      settings: keeperSettings(context, role),
+      logger: logger.child({ role }),
+    });
+    const actions = metrics.gauge({
+      name: 'ballast_keeper_actions',
+      help: 'Action jobs this process finished, by action and outcome (sent, skipped, error, failed).',
+      labelNames: ['role', 'action', 'outcome'],
+    });
+    const latency = metrics.gauge({
+      name: 'ballast_keeper_action_latency_max_seconds',
+      help: 'Longest time from the score that wanted an action to its mined transaction, per action.',
+      labelNames: ['role', 'action'],
+    });
+    const buckets = metrics.gauge({
+      name: 'ballast_accounts_by_health_bucket',
+      help: 'Accounts scored by the keepers sharing this prefix, by health bucket.',
+      labelNames: ['role', 'bucket'],
+    });
+    metrics.collect(role, () => {
+      const snapshot = keeper.metrics.snapshot();
+      for (const action of KEEPER_ACTIONS) {
+        for (const [outcome, count] of Object.entries(snapshot.actions[action])) actions.set({ role, action, outcome }, count);
+        latency.set({ role, action }, snapshot.latencyMs[action].maxMs / 1000);
+      }
+      for (const [bucket, count] of Object.entries(snapshot.accountsByBucket)) buckets.set({ role, bucket }, count);
+    });
+    return {
+      name: role,
+      start: () => keeper.start(),
+      stop: async ({ deadline }) => {
+        await keeper.stop({ graceMs: Math.max(0, deadline - Date.now()) });
+      },
+    };
+  };
+}
+
+/** The keeper: recall, flag, clear, return parked credit. */
+export const keeperService: ServiceFactory = keeperRole('keeper');
+
+/** The liquidator: repays flagged accounts' debt on remotes from its inventory, collects collateral on home. */
+export const liquidatorService: ServiceFactory = keeperRole('liquidator');
