@@ -4,7 +4,8 @@
 // two processes racing, and over an RPC that fails 30% of calls. Each test uses its own Redis prefix,
 // so it ingests the whole history from the deployment's start block.
 //
-// BALLAST_INGEST_OPERATIONS sets the number of random operations of the first test (default 100).
+// BALLAST_INGEST_OPERATIONS sets the number of random operations of the first test (default 500, the issue's
+// number: a random sequence of 500 user operations on 3 chains, compared account by account).
 import { collateralVaultAbi, mockAggregatorAbi, testTokenAbi } from '@ballast/abi';
 import { BALLAST_CONTRACTS, deployBallast, devnetChain, devnetClients, devnetKeys, liveChildren } from '@ballast/devnet';
 import { type Deployments, homeChain } from '@ballast/protocol';
@@ -27,7 +28,7 @@ import { createLogger } from '../src/logging.ts';
 import { ReconcileStore } from '../src/reconcile/account-store.ts';
 import { accountDifferences } from '../src/reconcile/differences.ts';
 
-const OPERATIONS = Number(process.env.BALLAST_INGEST_OPERATIONS ?? 100);
+const OPERATIONS = Number(process.env.BALLAST_INGEST_OPERATIONS ?? 500);
 const CHECK_EVERY = 25;
 const USERS = [devnetKeys.users[1], devnetKeys.users[2], devnetKeys.users[3]];
 
