@@ -5,10 +5,7 @@
 // does not answer makes /healthz 503 naming that chain while the process keeps running. `accounts
 // --at-risk` lists the accounts whose health the reconcile store's amounts put low, computed as the
 // vault computes it.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { pingOAppAbi } from '@ballast/abi';
 import { ChainDeployer, PING_OAPP, deployBallast, devnetKeys, liveChildren, repoRoot } from '@ballast/devnet';
@@ -17,7 +14,9 @@ import { Redis } from 'ioredis';
 import { parseEther } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BallastUser } from '../../test/support/ballast.ts';
+import { freePort } from '../../test/support/free-port.ts';
 import type { PingClient } from '../../test/support/pings.ts';
+import { type RelayerProcess, liveRelayerProcesses, startRelayerProcess, stopRelayerProcesses, writeRelayerConfig } from '../../test/support/relayer-process.ts';
 import { type Stack, startStack } from '../../test/support/stack.ts';
 import { chainPublicClient } from '../src/chains.ts';
 import { Ingest } from '../src/ingest/ingest.ts';
@@ -26,9 +25,6 @@ import { ReconcileStore } from '../src/reconcile/account-store.ts';
 const execute = promisify(execFile);
 let stack: Stack;
 let deployments: Deployments;
-const children: ChildProcess[] = [];
-
-type Relayer = { child: ChildProcess; logs: Record<string, unknown>[]; port: number; exited: Promise<number | null> };
 
 beforeAll(async () => {
   stack = await startStack();
@@ -37,56 +33,20 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  await Promise.all(children.map((child) => (child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((done) => child.once('exit', done)))));
+  await stopRelayerProcesses();
   await stack?.stop();
   expect(liveChildren()).toEqual([]);
+  expect(liveRelayerProcesses()).toEqual([]);
 });
 
-/** Writes a config file beside the deployments file for this run. */
+/** Writes a config file beside the deployments file for this run, on the stack's Redis. */
 function writeConfig(name: string, config: Record<string, unknown>): string {
-  const path = join(dirname(stack.devnet.deploymentsPath), `${name}.json`);
-  writeFileSync(path, JSON.stringify({ deployments: 'deployments.json', redis: { url: stack.redis.url }, metrics: { host: '127.0.0.1', port: 0 }, ...config }, null, 2));
-  return path;
+  return writeRelayerConfig(stack.devnet.deploymentsPath, name, { redis: { url: stack.redis.url }, ...config });
 }
 
-/** Starts `ballast-relayer start --config <config>`; resolves once it serves /metrics and has started its roles. */
-async function startRelayer(config: string, transactor = devnetKeys.couriers[2], extraEnv: Record<string, string> = {}): Promise<Relayer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'relayer/src/cli/main.ts', 'start', '--config', config], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', BALLAST_TRANSACTOR_KEY: transactor, BALLAST_DVN_SIGNER_KEYS: devnetKeys.dvnSigner, ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  const logs: Record<string, unknown>[] = [];
-  let stderr = '';
-  let buffered = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const ready = new Promise<number>((resolve, reject) => {
-    let port = 0;
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        const entry = JSON.parse(line) as Record<string, unknown>;
-        logs.push(entry);
-        if (entry.msg === 'serving /metrics and /healthz') port = entry.port as number;
-        if (entry.msg === 'relayer started') resolve(port);
-      }
-    });
-    void exited.then((code) => reject(new Error(`relayer exited with ${code} before starting: ${stderr}`)));
-    setTimeout(() => reject(new Error(`relayer did not start within 30 s: ${stderr}`)), 30_000);
-  });
-  return { child, logs, port: await ready, exited };
-}
-
-async function get(relayer: Relayer, path: string): Promise<{ status: number; body: string }> {
-  const response = await fetch(`http://127.0.0.1:${relayer.port}${path}`);
-  return { status: response.status, body: await response.text() };
+/** Starts `ballast-relayer start --config <config>` with courier keys; resolves once it serves /metrics and has started its roles. */
+function startRelayer(config: string, transactor = devnetKeys.couriers[2], extraEnv: Record<string, string> = {}): Promise<RelayerProcess> {
+  return startRelayerProcess(config, { env: { BALLAST_TRANSACTOR_KEY: transactor, BALLAST_DVN_SIGNER_KEYS: devnetKeys.dvnSigner, ...extraEnv } });
 }
 
 /** Polls `check` until it returns a value (not undefined). */
@@ -98,14 +58,6 @@ async function eventually<value>(check: () => Promise<value | undefined>, timeou
     if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((wait) => setTimeout(wait, 100));
   }
-}
-
-/** Sends SIGTERM; resolves with the exit code and how long the exit took. */
-async function terminate(relayer: Relayer): Promise<{ code: number | null; ms: number }> {
-  const started = Date.now();
-  relayer.child.kill('SIGTERM');
-  const code = await relayer.exited;
-  return { code, ms: Date.now() - started };
 }
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -145,7 +97,7 @@ describe('ballast-relayer start', () => {
     const relayer = await startRelayer(config);
 
     const health = await eventually(async () => {
-      const response = await get(relayer, '/healthz');
+      const response = await relayer.get('/healthz');
       return response.status === 200 ? (JSON.parse(response.body) as { status: string; chains: { ok: boolean }[]; redis: { ok: boolean } }) : undefined;
     });
     expect(health).toMatchObject({ status: 'ok', problems: [], redis: { ok: true } });
@@ -155,7 +107,7 @@ describe('ballast-relayer start', () => {
     await ping(home.eid).send(remote1.eid, 2);
     await ping(remote2.eid).send(home.eid, 1);
     const metrics = await eventually(async () => {
-      const { body } = await get(relayer, '/metrics');
+      const { body } = await relayer.get('/metrics');
       const delivered = sample(body, `ballast_deliveries_total{src_eid="${remote2.eid}",dst_eid="${home.eid}",status="delivered"}`);
       const failing = sample(body, 'ballast_courier_failing_packets');
       return delivered === 1 && failing === 2 ? body : undefined;
@@ -221,7 +173,7 @@ describe('ballast-relayer start', () => {
       expect(failure.reason).toMatch(/^PingOApp_Refused\(40101, \d+\)$/);
     }
 
-    const { code, ms } = await terminate(relayer);
+    const { code, ms } = await relayer.terminate();
     expect(code).toBe(0);
     expect(ms).toBeLessThan(5_000);
     expect(relayer.logs.map((entry) => entry.msg)).toEqual(expect.arrayContaining(['shutting down: taking no new jobs; jobs in flight get until the deadline, then are handed back', 'relayer stopped']));
@@ -233,12 +185,7 @@ describe('ballast-relayer start', () => {
     const remote2 = deployments.chains[2];
     if (!remote2) throw new Error('devnet needs three chains');
     // A port nothing listens on.
-    const deadPort = await new Promise<number>((resolve) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-    });
+    const deadPort = await freePort();
     const config = writeConfig('relayer-dead-rpc', {
       redis: { url: stack.redis.url, prefix: `${stack.prefix}:dead-rpc` },
       chains: [{ eid: remote2.eid, rpcUrl: `http://127.0.0.1:${deadPort}` }],
@@ -247,7 +194,7 @@ describe('ballast-relayer start', () => {
     });
     const relayer = await startRelayer(config);
     const report = await eventually(async () => {
-      const response = await get(relayer, '/healthz');
+      const response = await relayer.get('/healthz');
       return response.status === 503 ? (JSON.parse(response.body) as { status: string; problems: string[]; chains: { chain: string; ok: boolean; error: string | null }[] }) : undefined;
     });
     expect(report.status).toBe('unhealthy');
@@ -264,14 +211,14 @@ describe('ballast-relayer start', () => {
     // Seconds later: still running, still saying why, the other chains followed.
     await new Promise((wait) => setTimeout(wait, 3_000));
     expect(relayer.child.exitCode).toBeNull();
-    const again = await get(relayer, '/healthz');
+    const again = await relayer.get('/healthz');
     expect(again.status).toBe(503);
-    const { body } = await get(relayer, '/metrics');
+    const { body } = await relayer.get('/metrics');
     expect(sample(body, `ballast_rpc_up{eid="${remote2.eid}",chain="remote2"}`)).toBe(0);
     expect(sample(body, `ballast_ingest_poll_errors_total{eid="${remote2.eid}",chain="remote2"}`)).toBeGreaterThan(0);
     expect(sample(body, `ballast_ingest_events_total{eid="${deployments.chains[0]?.eid}",chain="home"}`)).toBeGreaterThan(0);
 
-    const { code, ms } = await terminate(relayer);
+    const { code, ms } = await relayer.terminate();
     expect(code).toBe(0);
     expect(ms).toBeLessThan(5_000);
   }, 60_000);
@@ -395,7 +342,7 @@ describe('ballast-relayer start --roles courier,ingest,keeper', () => {
       }, 30_000);
       expect(epochs[home.eid]).toBe(1);
       const metrics = await eventually(async () => {
-        const { body } = await get(relayer, '/metrics');
+        const { body } = await relayer.get('/metrics');
         return sample(body, 'ballast_keeper_actions{role="keeper",action="flag",outcome="sent"}') === 1 ? body : undefined;
       });
       expect(sample(metrics, 'ballast_relayer_role{role="keeper"}')).toBe(1);
@@ -403,7 +350,7 @@ describe('ballast-relayer start --roles courier,ingest,keeper', () => {
     } finally {
       await user.setPrice('weth', 2_000n);
     }
-    expect((await terminate(relayer)).code).toBe(0);
+    expect((await relayer.terminate()).code).toBe(0);
   });
 });
 

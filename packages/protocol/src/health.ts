@@ -46,9 +46,13 @@ export class HealthInputError extends BallastError {
   override name = 'HealthInputError';
 }
 
+/** 10^decimals by decimals, filled on first use (a keeper values every holder's assets on each price tick). */
+const TOKEN_UNITS: bigint[] = [];
+
 /** USD value (1e18) of `amount` at `price`, rounded down, as `CreditMath.valueDown`. */
 export function collateralValueDown(amount: bigint, price: bigint, decimals: number): bigint {
-  return (amount * price) / 10n ** BigInt(decimals);
+  const unit = (TOKEN_UNITS[decimals] ??= 10n ** BigInt(decimals));
+  return (amount * price) / unit;
 }
 
 function check(position: CollateralPosition, index: number): void {

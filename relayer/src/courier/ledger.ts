@@ -7,6 +7,16 @@ import type { DeliveryRecord, PacketJob } from './deliver.ts';
 
 export const RECENT_DELIVERIES_KEPT = 10_000;
 
+/** Sets the cursor (KEYS[1]) to ARGV[2] only if it is ARGV[1] ('' for none). */
+const ADVANCE_CURSOR_SCRIPT = `
+if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
+`;
+
+/** The compare-and-set script as an ioredis command (sent by SHA once loaded). */
+type WithCursorCommand = Redis & { ballastCourierAdvanceCursor: (key: string, from: string, to: string) => Promise<number> };
+
 export type FailureRecord = {
   guid: Hex;
   srcEid: number;
@@ -26,6 +36,7 @@ export class CourierLedger {
   constructor(redis: Redis, prefix: string) {
     this.#redis = redis;
     this.#prefix = `${prefix}:courier`;
+    if (!('ballastCourierAdvanceCursor' in redis)) redis.defineCommand('ballastCourierAdvanceCursor', { numberOfKeys: 1, lua: ADVANCE_CURSOR_SCRIPT });
   }
 
   #cursorKey(eid: number): string {
@@ -38,8 +49,14 @@ export class CourierLedger {
     return value === null ? undefined : BigInt(value);
   }
 
-  async setCursor(eid: number, block: bigint): Promise<void> {
-    await this.#redis.set(this.#cursorKey(eid), block.toString());
+  /**
+   * Moves `eid`'s cursor to `block` if it is still `from` (undefined: no cursor yet); returns whether it moved.
+   * A poll that read its cursor before Redis lost its data must not write it into the emptied Redis: the
+   * jobs it queued before are gone, and only a scan from the start block queues them again.
+   */
+  async advanceCursor(eid: number, from: bigint | undefined, block: bigint): Promise<boolean> {
+    const moved = await (this.#redis as WithCursorCommand).ballastCourierAdvanceCursor(this.#cursorKey(eid), from === undefined ? '' : from.toString(), block.toString());
+    return moved === 1;
   }
 
   async recordFailure(job: PacketJob, reason: string, error: string, attempts: number): Promise<FailureRecord> {

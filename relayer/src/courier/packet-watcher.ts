@@ -78,7 +78,8 @@ export class PacketWatcher {
     const { eid, confirmations, startBlock, layerZero } = source.deployment;
     const head = await source.publicClient.getBlockNumber({ cacheTime: 0 });
     const safe = head - BigInt(confirmations);
-    const cursor = (await ledger.cursor(eid)) ?? BigInt(startBlock) - 1n;
+    const stored = await ledger.cursor(eid);
+    const cursor = stored ?? BigInt(startBlock) - 1n;
     if (safe <= cursor) return true;
     const toBlock = safe < cursor + maxBlockRange ? safe : cursor + maxBlockRange;
     const logs = await source.publicClient.getLogs({ address: layerZero.endpoint, event: packetSent, fromBlock: cursor + 1n, toBlock, strict: true });
@@ -104,7 +105,8 @@ export class PacketWatcher {
       jobs.push({ name: 'deliver', data, opts: { jobId: deliverJobId(packet.guid) } });
     }
     if (jobs.length > 0) await queue.addBulk(jobs);
-    await ledger.setCursor(eid, toBlock);
+    // Only from the cursor this poll read: if Redis lost its data meanwhile, the next poll starts over.
+    if (!(await ledger.advanceCursor(eid, stored, toBlock))) return false;
     if (jobs.length > 0) logger.debug({ eid, fromBlock: cursor + 1n, toBlock, packets: jobs.length }, 'queued packets');
     return toBlock === safe;
   }

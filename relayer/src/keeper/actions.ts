@@ -5,7 +5,8 @@
 // it recorded and does not send again.
 //
 //   recall        home: not flagged, vault.liquidationHealth < recallHealth; remote: undrawn > 0 and no
-//                 RECALL of ours still in flight → vault.recall(account, remote, undrawn) with the quoted fee
+//                 RECALL still in flight (ours by the ledger; any, by the chains, sent in the last
+//                 RECALL_LOOKBACK_BLOCKS) → vault.recall(account, remote, undrawn) with the quoted fee
 //   flag          home: the job's epoch, liquidationHealth < 1, usage-aware health (drawn read on every
 //                 remote) < 1 → vault.flag(account) with msg.value = quoteNotices(LIQUIDATABLE). At an odd epoch
 //                 (flag again) only once every remote heard it, its close factor is spent and nothing is in
@@ -23,6 +24,7 @@ import {
   BaseError,
   ContractFunctionRevertedError,
   type Hash,
+  type Hex,
   type TransactionReceipt,
   encodeFunctionData,
   erc20Abi,
@@ -258,6 +260,8 @@ const recall: Definition = {
       if (state.kind !== 'executed') return { kind: 'skipped', detail: `a RECALL (${inflight.guid}) is still in flight` };
       await ledger.clearInflightRecall(eid, account);
     }
+    const unrecorded = await recallInFlightOnChain(run);
+    if (unrecorded) return { kind: 'skipped', detail: `a RECALL (${unrecorded}) is still in flight (found on chain)` };
     const undrawn = await run.mirrorRead<bigint>('check', eid, 'undrawn', [account]);
     if (undrawn === 0n) return { kind: 'skipped', detail: 'nothing undrawn on the line' };
     const quote = await run.vaultRead<{ nativeFee: bigint }>('quote', 'quote', [eid, MESSAGE_TYPES.recall, '0x']);
@@ -283,6 +287,38 @@ const recall: Definition = {
     return undefined;
   },
 };
+
+/**
+ * How many home blocks back a recall looks on chain for a RECALL of the same account and remote that has not
+ * executed yet. The ledger's in-flight record covers the usual case; the chain covers a record never written
+ * (the process died between the send and the record, or the send's reply was lost) or lost with Redis's data.
+ * 2,000: a getLogs range providers serve (the courier's and ingest's default range too).
+ */
+export const RECALL_LOOKBACK_BLOCKS = 2_000n;
+
+/** The GUID of a RECALL of the job's account to its remote, sent in the last `RECALL_LOOKBACK_BLOCKS` home blocks and not executed there yet. */
+async function recallInFlightOnChain(run: ActionRun): Promise<Hex | undefined> {
+  const { account, eid } = run.job;
+  const client = run.home.publicClient;
+  const head = await client.getBlockNumber({ cacheTime: 0 });
+  const notices = await client.getContractEvents({
+    address: run.context.contracts.vault,
+    abi: collateralVaultAbi,
+    eventName: 'NoticeSent',
+    args: { account, dstEid: eid, msgType: MESSAGE_TYPES.recall },
+    fromBlock: head > RECALL_LOOKBACK_BLOCKS ? head - RECALL_LOOKBACK_BLOCKS : 0n,
+    toBlock: head,
+    strict: true,
+  });
+  for (const notice of notices.reverse()) {
+    const receipt = await client.getTransactionReceipt({ hash: notice.transactionHash });
+    const packet = parseEventLogs({ abi: endpointV2Abi, logs: receipt.logs, eventName: 'PacketSent' })
+      .map((log) => decodePacket(log.args.encodedPayload))
+      .find((candidate) => candidate.guid === notice.args.guid);
+    if (packet && (await readInboundState(run.chain(eid), packet)).kind !== 'executed') return notice.args.guid;
+  }
+  return undefined;
+}
 
 const flag: Definition = {
   async prepare(run) {

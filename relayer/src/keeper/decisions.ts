@@ -40,51 +40,66 @@ export type DecideActionsParameters = {
   actions: Record<Exclude<KeeperAction, 'liquidate'>, boolean>;
   /** Remotes the liquidator may liquidate on (inventory configured), or empty when it is off. */
   liquidateOn: readonly number[];
+  /** The remotes' eids, ascending. @defaultValue the eids of `score.lines` */
+  remotes?: readonly number[];
 };
 
 const ratio = (health: bigint | undefined) => (health === undefined ? 'unpriced' : (Number((health * 10_000n) / HEALTH_ONE) / 10_000).toString());
 
-export function decideActions({ score, homeEid, recallHealth, actions, liquidateOn }: DecideActionsParameters): ActionRequest[] {
-  const { account, epoch, health, usageHealth } = score;
+// Runs for every holder on every price tick: nothing is formatted for an account that needs no action
+// (the reasons are built only when a request is made), and the keeper passes the remotes' eids.
+export function decideActions({ score, homeEid, recallHealth, actions, liquidateOn, remotes: given }: DecideActionsParameters): ActionRequest[] {
+  const { account, epoch, health, usageHealth, lines } = score;
   const requests: ActionRequest[] = [];
-  const request = (action: KeeperAction, eid: number, why: string) => requests.push({ action, eid, account, epoch, why });
-  const remotes = Object.keys(score.lines).map(Number).sort((a, b) => a - b);
-
+  const remotes = given ?? remotesOf(score);
   if (actions.returnParked) {
     for (const eid of remotes) {
-      const parked = score.lines[eid]?.parked ?? 0n;
-      if (parked > 0n) request('returnParked', eid, `${parked} credit parked`);
+      const parked = lines[eid]?.parked ?? 0n;
+      if (parked > 0n) requests.push({ action: 'returnParked', eid, account, epoch, why: `${parked} credit parked` });
     }
   }
   // Unpriced: nothing is judged (the contract would revert on the same price).
   if (health === undefined || usageHealth === undefined) return requests;
-  const healths = `health ${ratio(health)}, usage-aware ${ratio(usageHealth)}`;
   const flagged = epoch % 2 === 1;
 
   if (!flagged) {
     if (health < HEALTH_ONE && usageHealth < HEALTH_ONE && actions.flag) {
-      request('flag', homeEid, `${healths}: under 1 even with its undrawn credit home`);
+      requests.push({ action: 'flag', eid: homeEid, account, epoch, why: `${healthsOf(score)}: under 1 even with its undrawn credit home` });
     } else if (health < recallHealth && actions.recall) {
       for (const eid of remotes) {
-        const line = score.lines[eid];
-        if (line && line.line > line.drawn) request('recall', eid, `${healths} < recall health ${ratio(recallHealth)}; ${line.line - line.drawn} undrawn`);
+        const line = lines[eid];
+        if (line && line.line > line.drawn) {
+          requests.push({ action: 'recall', eid, account, epoch, why: `${healthsOf(score)} < recall health ${ratio(recallHealth)}; ${line.line - line.drawn} undrawn` });
+        }
       }
     }
     return requests;
   }
   if (health >= HEALTH_ONE) {
-    if (actions.clear) request('clear', homeEid, `flagged at epoch ${epoch}, ${healths}`);
+    if (actions.clear) requests.push({ action: 'clear', eid: homeEid, account, epoch, why: `flagged at epoch ${epoch}, ${healthsOf(score)}` });
     return requests;
   }
   if (usageHealth < HEALTH_ONE) {
     for (const eid of liquidateOn) {
-      if ((score.lines[eid]?.drawn ?? 0n) > 0n) request('liquidate', eid, `flagged at epoch ${epoch}, ${healths}`);
+      if ((lines[eid]?.drawn ?? 0n) > 0n) requests.push({ action: 'liquidate', eid, account, epoch, why: `flagged at epoch ${epoch}, ${healthsOf(score)}` });
     }
     const settled = remotes.every((eid) => {
-      const line = score.lines[eid];
+      const line = lines[eid];
       return (line?.parked ?? 0n) === 0n && (line?.line ?? 0n) === (score.exported[eid] ?? 0n);
     });
-    if (actions.flag && settled && score.assets.length > 0) request('flag', homeEid, `still under 1 at epoch ${epoch} (${healths}) with nothing in flight: flag again once the close factor is spent`);
+    if (actions.flag && settled && score.assets.length > 0) {
+      requests.push({ action: 'flag', eid: homeEid, account, epoch, why: `still under 1 at epoch ${epoch} (${healthsOf(score)}) with nothing in flight: flag again once the close factor is spent` });
+    }
   }
   return requests;
+}
+
+function remotesOf(score: AccountScore): number[] {
+  return Object.keys(score.lines)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+function healthsOf({ health, usageHealth }: AccountScore): string {
+  return `health ${ratio(health)}, usage-aware ${ratio(usageHealth)}`;
 }

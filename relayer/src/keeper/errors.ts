@@ -63,3 +63,11 @@ export class ActionBudgetExceededError extends KeeperActionError {
 export class ActionPendingError extends KeeperActionError {
   override name = 'ActionPendingError';
 }
+
+/** Thrown by `scoreAccountWith` when its pricing lacks an asset the account holds (a caller's mistake: read it with `pricingFor`). */
+export class MissingPricingError extends BallastError {
+  override name = 'MissingPricingError';
+  constructor(asset: string) {
+    super(`No price was read for ${asset}, which the account holds.`, { details: 'Build the pricing with pricingFor(prices, assets) over every asset of the accounts scored.', meta: { asset } });
+  }
+}

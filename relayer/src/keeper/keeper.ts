@@ -1,37 +1,46 @@
 // The keeper: scores accounts and takes the protocol's liquidation actions (ARCHITECTURE.md §7, §9).
 //
-// It reads positions from the reconcile store that ingest keeps in Redis (collateral and exports on home;
-// line, drawn and parked credit on each remote). When it follows an in-process Ingest, every applied
-// batch re-scores the accounts its events touch, and a feed's `AnswerUpdated` re-scores exactly the
-// accounts holding that feed's asset (the `holders:<asset>` index kept with each score); a periodic sweep
-// re-scores everyone, so a keeper without ingest (the store kept by another process), or one that missed
-// a batch another process committed, still converges. Each score lands in Redis (bucket, healths) and
+// It reads positions from the reconcile store that ingest keeps in Redis (collateral, exports and the
+// liquidation epoch on home; line, drawn and parked credit on each remote) and keeps a copy in memory
+// (`PositionCache`). When it follows an in-process Ingest, every applied batch re-reads (that chain's part)
+// and re-scores the accounts its events touch, and a feed's `AnswerUpdated` re-scores exactly the accounts
+// holding that feed's asset from the copy (the holders index kept with each score), in batches: prices read
+// once, the health maths run over the batch, its scores written with one pipeline. A periodic sweep re-reads and
+// re-scores everyone, so a keeper without ingest (the store kept by another process), or one that missed a
+// batch another process committed, still converges. Each score lands in Redis (bucket, healths) and
 // yields action requests (`decideActions`), queued once on the shared `actions` queue (`liquidations` for
 // the liquidator module); the workers check each against the chain just before sending. Any number of
 // keeper processes may share one Redis prefix, each with its own transactor key.
 import { EventEmitter } from 'node:events';
-import { collateralVaultAbi } from '@ballast/abi';
 import { type Deployments, type HealthModel, PER_ASSET_HEALTH } from '@ballast/protocol';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { type Address, type Hex, getAddress } from 'viem';
 import { Chains } from '../chains.ts';
+import { checksummed } from '../checksum-cache.ts';
 import type { ReplayOutcome } from '../courier/courier.ts';
 import type { EventBatch } from '../ingest/event-source.ts';
 import type { Ingest } from '../ingest/ingest.ts';
 import { type Logger, silentLogger } from '../logging.ts';
 import { type CloseWorkerGracefullyReturnType, InFlightJobs, closeWorkerGracefully } from '../ops/worker-shutdown.ts';
-import { ReconcileStore } from '../reconcile/account-store.ts';
+import { type AccountState, ReconcileStore } from '../reconcile/account-store.ts';
 import { type ActionContext, type ActionJob, type KeeperContracts, keeperContracts, runAction } from './actions.ts';
-import { decideActions } from './decisions.ts';
+import { type ActionRequest, decideActions } from './decisions.ts';
 import { ActionRevertedError, KeeperActionError } from './errors.ts';
 import { type ActionFailure, type ActionRecord, KEEPER_HEALTH_BUCKETS, KeeperLedger, type SettledLiquidation, type StoredScore } from './ledger.ts';
 import { KeeperMetrics } from './metrics.ts';
+import { type CachedAccount, PositionCache } from './positions.ts';
 import { PriceBook } from './prices.ts';
 import { ACTIONS_QUEUE, ActionQueue, LIQUIDATIONS_QUEUE } from './queue.ts';
-import { type AccountScore, scoreAccount, storedScore } from './scoring.ts';
+import { type AccountScore, encodeStoredScore, pricingFor, scoreAccountWith } from './scoring.ts';
 import { type KeeperSettings, type ResolvedKeeperSettings, parseKeeperSettings } from './settings.ts';
 import { settleLiquidations } from './settlement.ts';
+
+/** Accounts scored together: their positions read with one pipeline, their scores written with another. */
+export const SCORE_BATCH_SIZE = 1_000;
+
+/** Accounts to score together, and what to read of their positions first: every chain's part, one chain's, or nothing. */
+type ScoreBatch = { entries: CachedAccount[]; read: 'all' | number | 'cached' };
 
 export type KeeperOptions = {
   deployments: Deployments;
@@ -53,8 +62,10 @@ export type KeeperOptions = {
 };
 
 export type KeeperEvents = {
-  /** An account was scored. */
+  /** An account was scored and its actions decided; its batch's actions are queued and scores written next. */
   scored: [AccountScore];
+  /** A batch's scores were written to the ledger (`keeper:accounts`, the holders index): how many. */
+  stored: [number];
   /** An action job finished: sent or skipped. */
   action: [ActionRecord];
   /** An action attempt failed; the job is kept for retry. */
@@ -92,7 +103,13 @@ export class Keeper extends EventEmitter<KeeperEvents> {
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  /** Accounts to re-read from the store (every chain's part) and score. */
   readonly #pending = new Set<Address>();
+  /** Accounts a batch of one chain touched, by eid: that chain's part is re-read, the rest kept. */
+  readonly #touched = new Map<number, Set<Address>>();
+  /** Accounts to score again from their cached position (a price moved). */
+  readonly #repriced = new Set<CachedAccount>();
+  readonly #positions = new PositionCache();
   readonly #ticks = new Set<Address>();
   readonly #later = new Map<Address, NodeJS.Timeout>();
   #sweepRequested = true;
@@ -201,7 +218,7 @@ export class Keeper extends EventEmitter<KeeperEvents> {
   /** Re-scores `accounts` soon (or everyone with no argument). */
   rescore(accounts?: Iterable<Address>): void {
     if (accounts === undefined) this.#sweepRequested = true;
-    else for (const account of accounts) this.#pending.add(getAddress(account));
+    else for (const account of accounts) this.#pending.add(checksummed(account));
     this.#wake?.();
   }
 
@@ -235,7 +252,11 @@ export class Keeper extends EventEmitter<KeeperEvents> {
         this.#sweepRequested = true;
       } else {
         const { account } = event.args as { account?: Address };
-        if (account) this.#pending.add(getAddress(account));
+        if (account) {
+          let touched = this.#touched.get(batch.eid);
+          if (!touched) this.#touched.set(batch.eid, (touched = new Set()));
+          touched.add(checksummed(account));
+        }
       }
     }
     this.#wake?.();
@@ -262,13 +283,13 @@ export class Keeper extends EventEmitter<KeeperEvents> {
           await this.#sweep();
         }
         if (this.#ticks.size > 0) await this.#applyTicks();
-        if (this.#pending.size > 0) await this.#scorePending();
+        if (this.#pending.size > 0 || this.#touched.size > 0 || this.#repriced.size > 0) await this.#scorePending();
         if (Date.now() >= nextSettle) {
           nextSettle = Date.now() + settleIntervalMs;
           await this.#settle();
         }
         failures = 0;
-        wait = this.#pending.size > 0 || this.#ticks.size > 0 || this.#sweepRequested ? 0 : Math.max(0, Math.min(nextSweep, nextSettle) - Date.now());
+        wait = this.#pending.size > 0 || this.#touched.size > 0 || this.#repriced.size > 0 || this.#ticks.size > 0 || this.#sweepRequested ? 0 : Math.max(0, Math.min(nextSweep, nextSettle) - Date.now());
       } catch (error) {
         failures += 1;
         wait = Math.min(100 * 2 ** failures, 10_000);
@@ -294,13 +315,18 @@ export class Keeper extends EventEmitter<KeeperEvents> {
     const [accounts, scores] = await Promise.all([this.store.accounts(), this.ledger.scores()]);
     for (const account of accounts) this.#pending.add(account);
     const counts = Object.fromEntries(KEEPER_HEALTH_BUCKETS.map((bucket) => [bucket, 0])) as KeeperMetrics['accountsByBucket'];
-    for (const score of scores) counts[score.bucket] += 1;
+    for (const score of scores) {
+      counts[score.bucket] += 1;
+      // Any keeper's latest score is the one this process replaces next.
+      this.#positions.setStored(this.#positions.entry(score.account), score.bucket, score.assets);
+    }
+    this.#positions.retain(new Set(accounts));
     this.metrics.accountsByBucket = counts;
     this.metrics.sweeps += 1;
     this.#logger.debug({ accounts: accounts.length }, 'sweep: re-scoring every account');
   }
 
-  /** Feeds that answered: forget their assets' prices and re-score those assets' holders. */
+  /** Feeds that answered: forget their assets' prices and re-score those assets' holders from their cached positions. */
   async #applyTicks(): Promise<void> {
     const feeds = [...this.#ticks];
     this.#ticks.clear();
@@ -313,61 +339,139 @@ export class Keeper extends EventEmitter<KeeperEvents> {
         continue;
       }
       this.prices.invalidatePrices(assets);
-      for (const asset of assets) for (const holder of await this.ledger.holders(asset)) this.#pending.add(getAddress(holder));
+      for (const asset of assets) for (const holder of this.#positions.holders(asset)) this.#repriced.add(holder);
       this.#logger.debug({ feed, assets }, 'price tick: re-scoring the holders');
     }
   }
 
+  /**
+   * Scores, in batches, the pending accounts (every chain's part re-read from the store), the accounts a batch
+   * touched (that chain's part re-read) and the repriced ones (from memory).
+   */
   async #scorePending(): Promise<void> {
-    const accounts = [...this.#pending];
+    const full = new Set([...this.#pending].map((account) => this.#positions.entry(account)));
     this.#pending.clear();
-    const failed: Address[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < accounts.length && this.#running) {
-        const account = accounts[next++] as Address;
-        try {
-          await this.#scoreOne(account);
-        } catch (error) {
-          this.metrics.scoreErrors += 1;
-          failed.push(account);
-          this.#logger.warn({ account, err: error }, 'scoring failed; the account is scored again');
-        }
+    const byChain = new Map<number, CachedAccount[]>();
+    const chainOf = new Map<CachedAccount, number>();
+    for (const [eid, accounts] of this.#touched) {
+      for (const account of accounts) {
+        const entry = this.#positions.entry(account);
+        if (full.has(entry)) continue;
+        // Not cached yet, or touched on two chains in this pass: read whole.
+        if (entry.state === undefined || chainOf.has(entry)) full.add(entry);
+        else chainOf.set(entry, eid);
       }
+    }
+    this.#touched.clear();
+    for (const [entry, eid] of chainOf) {
+      if (full.has(entry)) continue;
+      let entries = byChain.get(eid);
+      if (!entries) byChain.set(eid, (entries = []));
+      entries.push(entry);
+    }
+    // An account both touched by a batch and repriced is re-read (its cached position is older than the batch).
+    const repriced = [...this.#repriced].filter((entry) => !full.has(entry) && !chainOf.has(entry));
+    this.#repriced.clear();
+    const batches: ScoreBatch[] = [];
+    const split = (entries: CachedAccount[], read: ScoreBatch['read']) => {
+      for (let start = 0; start < entries.length; start += SCORE_BATCH_SIZE) batches.push({ entries: entries.slice(start, start + SCORE_BATCH_SIZE), read });
     };
-    await Promise.all(Array.from({ length: Math.min(this.settings.scoreConcurrency, accounts.length) }, worker));
-    for (const account of failed) this.#pending.add(account);
-    if (failed.length > 0) throw new Error(`${failed.length} of ${accounts.length} accounts could not be scored`);
+    split([...full], 'all');
+    for (const [eid, entries] of byChain) split(entries, eid);
+    split(repriced, 'cached');
+    let failed = 0;
+    await this.#inParallel(batches, async (batch) => {
+      try {
+        await this.#scoreBatch(batch);
+      } catch (error) {
+        this.metrics.scoreErrors += batch.entries.length;
+        failed += batch.entries.length;
+        for (const entry of batch.entries) {
+          if (batch.read === 'cached') this.#repriced.add(entry);
+          else this.#pending.add(entry.account);
+        }
+        this.#logger.warn({ accounts: batch.entries.length, err: error }, 'scoring failed; the accounts are scored again');
+      }
+    });
+    if (failed > 0) throw new Error(`${failed} of ${batches.reduce((sum, batch) => sum + batch.entries.length, 0)} accounts could not be scored`);
   }
 
-  async #scoreOne(account: Address): Promise<void> {
-    const home = this.chains.get(this.contracts.homeEid);
-    const [state, epoch, previous, { recallHealth }] = await Promise.all([
-      this.store.account(account),
-      home.publicClient.readContract({ address: this.contracts.vault, abi: collateralVaultAbi, functionName: 'epochOf', args: [account] }),
-      this.ledger.score(account),
-      this.prices.liquidationSettings(),
+  /** Runs `work` over `items`, `scoreConcurrency` at a time. */
+  async #inParallel<item>(items: readonly item[], work: (item: item) => Promise<void>): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length && this.#running) await work(items[next++] as item);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.settings.scoreConcurrency, items.length) }, worker));
+  }
+
+  /**
+   * Scores a batch of accounts: positions re-read from the store as the batch says (accounts not cached yet
+   * in full), prices read once, the health maths over each; emits each score and queues the actions it
+   * wants, then writes the batch's scores to the ledger with one pipeline.
+   */
+  async #scoreBatch({ entries, read }: ScoreBatch): Promise<void> {
+    const whole = read === 'all' ? entries : entries.filter((entry) => entry.state === undefined);
+    const partial = typeof read === 'number' ? entries.filter((entry) => entry.state !== undefined) : [];
+    const unknown = entries.filter((entry) => entry.stored === undefined);
+    const [states, reread, storedBefore] = await Promise.all([
+      this.store.accountStates(whole.map((entry) => entry.account)),
+      typeof read === 'number' ? this.store.rereadChain(read, partial.map((entry) => entry.state as AccountState)) : [],
+      this.ledger.scoresOf(unknown.map((entry) => entry.account)),
     ]);
-    const score = await scoreAccount({ state, epoch, prices: this.prices, warnHealth: this.settings.warnHealth, model: this.#options.healthModel ?? PER_ASSET_HEALTH });
-    await this.ledger.recordScore(storedScore(score), previous);
-    this.metrics.accountsScored += 1;
-    this.metrics.moveBucket(previous?.bucket, score.bucket);
-    if (score.unpriced && score.totalExported > 0n && previous?.bucket !== 'unpriced') this.#logger.warn({ account, asset: score.unpriced.asset, reason: score.unpriced.reason }, 'account not judged: an asset has no usable price');
-    this.emit('scored', score);
-    const { liquidator, actions } = this.settings;
+    whole.forEach((entry, index) => this.#positions.setPosition(entry, states[index] as AccountState));
+    partial.forEach((entry, index) => this.#positions.setPosition(entry, reread[index] as AccountState));
+    unknown.forEach((entry, index) => {
+      const stored = storedBefore[index];
+      if (stored) this.#positions.setStored(entry, stored.bucket, stored.assets);
+    });
+    // Accounts holding the same assets share one array: the batch's assets are the union of those few.
+    const assetSets = new Set<readonly Address[]>();
+    for (const entry of entries) assetSets.add(entry.assets);
+    const pricing = await pricingFor(this.prices, [...assetSets].flat());
+
+    const model = this.#options.healthModel ?? PER_ASSET_HEALTH;
+    const { warnHealth, liquidator, actions } = this.settings;
+    const remotes = [...this.store.remoteEids].sort((a, b) => a - b);
     const liquidateOn = liquidator.enabled ? [...this.contracts.pools.keys()].filter((eid) => liquidator.inventory[String(eid)] !== undefined) : [];
-    const requests = decideActions({ score, homeEid: this.contracts.homeEid, recallHealth, actions, liquidateOn });
-    for (const request of requests) {
-      const queued = await this.actions.enqueue(request, this.address);
-      if (queued.outcome === 'queued') {
-        this.metrics.actionsQueued += 1;
-        this.#logger.info({ action: request.action, eid: request.eid, account, epoch: request.epoch, why: request.why }, 'action queued');
-      } else if (queued.outcome === 'duplicate' && queued.retryAfterMs !== undefined) {
-        // Skipped a moment ago, still wanted: look again when its id frees up.
-        this.#rescoreLater(account, queued.retryAfterMs + 50);
-      } else if (queued.outcome === 'failed') {
-        this.#logger.debug({ action: request.action, eid: request.eid, account }, 'action wanted but its job failed for good; replay it to retry');
+    const scoredAt = Date.now();
+    const records: Parameters<KeeperLedger['recordScores']>[0][number][] = [];
+    const requests: ActionRequest[] = [];
+    for (const entry of entries) {
+      const score = scoreAccountWith({ state: entry.state as AccountState, pricing, warnHealth, model, assets: entry.assets, totals: entry.totals });
+      const before = entry.stored;
+      records.push({ score: { account: score.account, assets: score.assets, json: encodeStoredScore(score, scoredAt) }, previous: before && { assets: before.assets } });
+      const bucketBefore = before?.bucket;
+      this.#positions.setStored(entry, score.bucket, score.assets);
+      this.metrics.accountsScored += 1;
+      this.metrics.moveBucket(bucketBefore, score.bucket);
+      if (score.unpriced && score.totalExported > 0n && bucketBefore !== 'unpriced') {
+        this.#logger.warn({ account: score.account, asset: score.unpriced.asset, reason: score.unpriced.reason }, 'account not judged: an asset has no usable price');
       }
+      this.emit('scored', score);
+      for (const request of decideActions({ score, homeEid: this.contracts.homeEid, recallHealth: pricing.recallHealth, actions, liquidateOn, remotes })) requests.push(request);
+    }
+    await Promise.all(requests.map((request) => this.#enqueue(request)));
+    try {
+      await this.ledger.recordScores(records);
+    } catch (error) {
+      // The ledger may not list what this process now remembers as stored: read it again next time.
+      for (const entry of entries) entry.stored = undefined;
+      throw error;
+    }
+    this.emit('stored', records.length);
+  }
+
+  async #enqueue(request: ActionRequest): Promise<void> {
+    const queued = await this.actions.enqueue(request, this.address);
+    if (queued.outcome === 'queued') {
+      this.metrics.actionsQueued += 1;
+      this.#logger.info({ action: request.action, eid: request.eid, account: request.account, epoch: request.epoch, why: request.why }, 'action queued');
+    } else if (queued.outcome === 'duplicate' && queued.retryAfterMs !== undefined) {
+      // Skipped a moment ago, still wanted: look again when its id frees up.
+      this.#rescoreLater(request.account, queued.retryAfterMs + 50);
+    } else if (queued.outcome === 'failed') {
+      this.#logger.debug({ action: request.action, eid: request.eid, account: request.account }, 'action wanted but its job failed for good; replay it to retry');
     }
   }
 

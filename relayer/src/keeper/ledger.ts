@@ -2,7 +2,8 @@
 // operation touches one key, so a Redis Cluster is fine). Any keeper process reads and continues them.
 //
 //   accounts            hash    account → its latest score (bucket, healths, epoch, assets), JSON
-//   holders:<asset>     set     accounts holding <asset>: a price tick of <asset> re-scores exactly these
+//   holders:<asset>     set     accounts holding <asset>, as last scored (the keeper's PositionCache keeps the same
+//                               index in memory: a price tick of <asset> re-scores exactly these)
 //   sent:<job>@<ts>     string  the transaction a job instance submitted (1 day): a re-run never sends twice
 //   inflight            hash    recall-<eid>-<account> → the RECALL packet in flight, JSON
 //   seizes              hash    <eid>-<seizeId> → a liquidation waiting for its SEIZE on home, JSON
@@ -35,9 +36,12 @@ export type StoredScore = {
   totalExported: string;
   totalDrawn: string;
   /** Assets held (indexed in `holders:<asset>`). */
-  assets: Address[];
+  assets: readonly Address[];
   scoredAt: number;
 };
+
+/** A score ready to store: its account, the assets it lists (for the index) and its JSON, `JSON.stringify` of its `StoredScore`. */
+export type EncodedScore = { account: Address; assets: readonly Address[]; json: string };
 
 /** The transaction a job instance submitted, with what its action needs to finish after a restart. */
 export type SentRecord = { eid: number; txHash: Hash; meta: Record<string, string> };
@@ -118,16 +122,38 @@ export class KeeperLedger {
   // ------------------------------------------------------------------ scores and the asset index
 
   /** Stores `score` and moves the account in the asset index: added to what it holds, removed from what it no longer does. */
-  async recordScore(score: StoredScore, previous: StoredScore | undefined): Promise<void> {
-    const pipeline = this.redis.pipeline().hset(this.key('accounts'), score.account, JSON.stringify(score));
-    for (const asset of score.assets) pipeline.sadd(this.key('holders', asset), score.account);
-    for (const asset of previous?.assets ?? []) if (!score.assets.includes(asset)) pipeline.srem(this.key('holders', asset), score.account);
+  async recordScore(score: StoredScore, previous: { assets: readonly Address[] } | undefined): Promise<void> {
+    await this.recordScores([{ score: { account: score.account, assets: score.assets, json: JSON.stringify(score) }, previous }]);
+  }
+
+  /**
+   * Stores many scores with one pipeline (one HSET for all of them) and moves each account in the asset
+   * index where its assets changed since `previous` (the score stored before, which listed it under those).
+   */
+  async recordScores(entries: readonly { score: EncodedScore; previous: { assets: readonly Address[] } | undefined }[]): Promise<void> {
+    if (entries.length === 0) return;
+    const fields: string[] = [];
+    const pipeline = this.redis.pipeline();
+    for (const { score, previous } of entries) {
+      fields.push(score.account, score.json);
+      if (previous?.assets === score.assets) continue;
+      for (const asset of score.assets) if (!previous?.assets.includes(asset)) pipeline.sadd(this.key('holders', asset), score.account);
+      for (const asset of previous?.assets ?? []) if (!score.assets.includes(asset)) pipeline.srem(this.key('holders', asset), score.account);
+    }
+    pipeline.hset(this.key('accounts'), ...fields);
     await exec(pipeline);
   }
 
   async score(account: Address): Promise<StoredScore | undefined> {
     const value = await this.redis.hget(this.key('accounts'), getAddress(account));
     return value ? (JSON.parse(value) as StoredScore) : undefined;
+  }
+
+  /** The stored scores of `accounts`, in order (one HMGET). */
+  async scoresOf(accounts: readonly Address[]): Promise<(StoredScore | undefined)[]> {
+    if (accounts.length === 0) return [];
+    const values = await this.redis.hmget(this.key('accounts'), ...accounts);
+    return values.map((value) => (value ? (JSON.parse(value) as StoredScore) : undefined));
   }
 
   /** Every stored score (for status and the bucket gauge). */

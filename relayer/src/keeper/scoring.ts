@@ -1,12 +1,16 @@
 // Scores one account from the reconcile store's view of it: home health at liquidation prices (the
 // number the vault's `flag`, `clear` and `recall` judge by, computed with @ballast/protocol's
 // `liquidationHealthDown`, the vault's own maths), usage-aware health over Σ drawn, and the bucket the
-// account is in. Prices and parameters come from the PriceBook; the epoch from home.
+// account is in. Prices and parameters come from the PriceBook (read once per batch of accounts:
+// `pricingFor`, then `scoreAccountWith` is pure); the epoch from the store (home's AccountFlagged /
+// AccountCleared).
 import { type CollateralPosition, HEALTH_ONE, type HealthModel, PER_ASSET_HEALTH, healthDown, weightedCollateralDown } from '@ballast/protocol';
-import { type Address, getAddress } from 'viem';
+import type { Address } from 'viem';
+import { checksummed } from '../checksum-cache.ts';
 import type { AccountState, RemoteLine } from '../reconcile/account-store.ts';
+import { MissingPricingError } from './errors.ts';
 import type { KeeperHealthBucket, StoredScore } from './ledger.ts';
-import type { PriceBook } from './prices.ts';
+import type { AssetRisk, PriceBook, PriceReading } from './prices.ts';
 
 export type AccountScore = {
   account: Address;
@@ -21,7 +25,7 @@ export type AccountScore = {
   totalExported: bigint;
   totalDrawn: bigint;
   /** Assets held, ascending. */
-  assets: Address[];
+  assets: readonly Address[];
   /** The first asset the oracle refused, with its error. */
   unpriced: { asset: Address; reason: string } | undefined;
   exported: Record<number, bigint>;
@@ -48,52 +52,103 @@ export function healthBucket({ health, totalExported, recallHealth, warnHealth }
   return 'healthy';
 }
 
-export type ScoreAccountParameters = {
+/** One asset's parameters and liquidation price, as read for a batch. */
+export type PricedAsset = { risk: AssetRisk; price: PriceReading };
+
+/** What `scoreAccountWith` reads besides the account: the vault's recall health and each asset's parameters and price, resolved. */
+export type Pricing = {
+  recallHealth: bigint;
+  assets: ReadonlyMap<Address, PricedAsset>;
+};
+
+/** The assets `state` holds (amount > 0), checksummed, ascending. */
+export function heldAssets(state: AccountState): Address[] {
+  return (Object.entries(state.collateral) as [Address, bigint][])
+    .filter(([, amount]) => amount > 0n)
+    .map(([asset]) => checksummed(asset))
+    .sort();
+}
+
+/** Reads (from the PriceBook's cache, or home) the settings, parameters and prices that scoring `assets` needs. */
+export async function pricingFor(prices: PriceBook, assets: Iterable<Address>): Promise<Pricing> {
+  const unique = [...new Set(assets)];
+  const [{ recallHealth }, readings] = await Promise.all([
+    prices.liquidationSettings(),
+    Promise.all(unique.map(async (asset) => [asset, { risk: await prices.risk(asset), price: await prices.price(asset) }] as const)),
+  ]);
+  return { recallHealth, assets: new Map(readings) };
+}
+
+/** What an account owes, from its position alone (prices do not move it): Σ exported and Σ drawn over the remotes (negative values, a store missing events, count as 0). */
+export type PositionTotals = { totalExported: bigint; totalDrawn: bigint };
+
+export function positionTotals(state: AccountState): PositionTotals {
+  let totalExported = 0n;
+  for (const eid in state.exported) {
+    const amount = state.exported[Number(eid)] ?? 0n;
+    if (amount > 0n) totalExported += amount;
+  }
+  let totalDrawn = 0n;
+  for (const eid in state.lines) {
+    const drawn = state.lines[Number(eid)]?.drawn ?? 0n;
+    if (drawn > 0n) totalDrawn += drawn;
+  }
+  return { totalExported, totalDrawn };
+}
+
+export type ScoreAccountWithParameters = {
   state: AccountState;
-  epoch: number;
-  prices: PriceBook;
+  /** @defaultValue `state.epoch` */
+  epoch?: number;
+  /** Must hold every asset of `state`. */
+  pricing: Pricing;
   warnHealth: bigint;
   /** @defaultValue `PER_ASSET_HEALTH` (the vault today) */
   model?: HealthModel;
+  /** `heldAssets(state)`, when the caller has it already. */
+  assets?: readonly Address[];
+  /** `positionTotals(state)`, when the caller has it already. */
+  totals?: PositionTotals;
 };
 
-export async function scoreAccount({ state, epoch, prices, warnHealth, model = PER_ASSET_HEALTH }: ScoreAccountParameters): Promise<AccountScore> {
-  const assets = (Object.entries(state.collateral) as [Address, bigint][])
-    .filter(([, amount]) => amount > 0n)
-    .map(([asset]) => getAddress(asset))
-    .sort();
-  const totalExported = Object.values(state.exported).reduce((sum, amount) => sum + (amount > 0n ? amount : 0n), 0n);
-  const totalDrawn = Object.values(state.lines).reduce((sum, line) => sum + (line.drawn > 0n ? line.drawn : 0n), 0n);
-  const [{ recallHealth }, readings] = await Promise.all([
-    prices.liquidationSettings(),
-    Promise.all(assets.map(async (asset) => ({ asset, risk: await prices.risk(asset), price: await prices.price(asset) }))),
-  ]);
-  const refused = readings.find((reading) => !reading.price.ok);
-  let weighted: bigint | undefined;
-  if (!refused) {
-    const positions: CollateralPosition[] = readings.map(({ asset, risk, price }) => ({
-      amount: state.collateral[asset] ?? 0n,
-      price: price.ok ? price.price : 0n,
-      decimals: risk.decimals,
-      liquidationThresholdBps: risk.liquidationThresholdBps,
-    }));
-    weighted = weightedCollateralDown(positions, model);
+/** Scores `state` with prices already read: no I/O, so a price tick re-scores every holder in one pass. */
+export function scoreAccountWith({ state, epoch = state.epoch, pricing, warnHealth, model = PER_ASSET_HEALTH, assets = heldAssets(state), totals }: ScoreAccountWithParameters): AccountScore {
+  const { totalExported, totalDrawn } = totals ?? positionTotals(state);
+  const positions: CollateralPosition[] = [];
+  let refused: { asset: Address; reason: string } | undefined;
+  for (const asset of assets) {
+    const reading = pricing.assets.get(asset);
+    if (!reading) throw new MissingPricingError(asset);
+    if (!reading.price.ok) {
+      refused ??= { asset, reason: reading.price.reason };
+      continue;
+    }
+    positions.push({ amount: state.collateral[asset] ?? 0n, price: reading.price.price, decimals: reading.risk.decimals, liquidationThresholdBps: reading.risk.liquidationThresholdBps });
   }
+  const weighted = refused ? undefined : weightedCollateralDown(positions, model);
   const health = weighted === undefined ? undefined : healthDown(weighted, totalExported);
   return {
     account: state.account,
     epoch,
-    bucket: healthBucket({ health, totalExported, recallHealth, warnHealth }),
+    bucket: healthBucket({ health, totalExported, recallHealth: pricing.recallHealth, warnHealth }),
     health,
     usageHealth: weighted === undefined ? undefined : healthDown(weighted, totalDrawn),
     weighted,
     totalExported,
     totalDrawn,
     assets,
-    unpriced: refused && !refused.price.ok ? { asset: refused.asset, reason: refused.price.reason } : undefined,
+    unpriced: refused,
     exported: state.exported,
     lines: state.lines,
   };
+}
+
+export type ScoreAccountParameters = Omit<ScoreAccountWithParameters, 'pricing' | 'assets'> & { prices: PriceBook };
+
+/** Scores one account, reading the prices it needs from the PriceBook. */
+export async function scoreAccount({ prices, ...parameters }: ScoreAccountParameters): Promise<AccountScore> {
+  const assets = heldAssets(parameters.state);
+  return scoreAccountWith({ ...parameters, assets, pricing: await pricingFor(prices, assets) });
 }
 
 /** The score as the ledger stores it (JSON, decimal strings). */
@@ -109,4 +164,23 @@ export function storedScore(score: AccountScore, scoredAt = Date.now()): StoredS
     assets: score.assets,
     scoredAt,
   };
+}
+
+/** JSON of each shared (frozen) assets list, encoded once: every account holding the same assets shares it. */
+const encodedAssets = new WeakMap<readonly Address[], string>();
+
+/**
+ * `JSON.stringify(storedScore(score, scoredAt))`, the same string built directly: a price tick stores every
+ * holder's score, and the assets list, shared by the accounts holding the same assets, is encoded once.
+ * Every value is an address, a bucket name or a number, so nothing needs escaping.
+ */
+export function encodeStoredScore(score: AccountScore, scoredAt: number): string {
+  let assets = encodedAssets.get(score.assets);
+  if (assets === undefined) {
+    assets = JSON.stringify(score.assets);
+    if (Object.isFrozen(score.assets)) encodedAssets.set(score.assets, assets);
+  }
+  const health = score.health === undefined ? '' : `"health":"${score.health}",`;
+  const usageHealth = score.usageHealth === undefined ? '' : `"usageHealth":"${score.usageHealth}",`;
+  return `{"account":"${score.account}","bucket":"${score.bucket}",${health}${usageHealth}"epoch":${score.epoch},"totalExported":"${score.totalExported}","totalDrawn":"${score.totalDrawn}","assets":${assets},"scoredAt":${scoredAt}}`;
 }

@@ -1,7 +1,7 @@
 // The reconcile store's rules for the liquidation events, on a real Redis through the ledger's commit:
 // batches written by hand in the order the contracts emit them (CreditMirror's _applyLiquidatable,
 // _applyBadDebt, _applyGrant on a flagged line, _applyRecall, liquidate, returnParked; the vault's
-// SEIZE settlement). The random-traffic suite (relayer/test/ingest.redis.test.ts) checks the rest
+// SEIZE settlement; the liquidation epoch). The random-traffic suite (relayer/test/ingest.redis.test.ts) checks the rest
 // against real chains.
 import { ensureRedis, type LocalRedis } from '@ballast/devnet';
 import { RELEASE_REASONS } from '@ballast/protocol';
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { DecodedEvent, IngestedEvent } from '../ingest/contracts.ts';
 import type { EventBatch } from '../ingest/event-source.ts';
 import { IngestLedger } from '../ingest/ledger.ts';
-import { ReconcileStore } from './account-store.ts';
+import { type AccountState, ReconcileStore } from './account-store.ts';
 
 const HOME = 40_101;
 const REMOTE = 40_102;
@@ -138,4 +138,36 @@ test('a SEIZE takes repaid credit off exported and the paid collateral off the a
   const restores = await ledger.planRollback(HOME, 1n);
   await ledger.commitRollback(HOME, { seq, block: { number: 1n, hash: hash(`${HOME}/1`) } }, restores);
   expect(await store.account(ALICE)).toMatchObject({ collateral: { [WETH]: 10n ** 19n }, exported: { [REMOTE]: credit(200n) } });
+});
+
+test('the liquidation epoch follows AccountFlagged and AccountCleared; batched and one-chain reads agree with account()', async () => {
+  const BOB: Address = '0x14dC79964da2C08b23698B3D3cc7Ca32193d9955';
+  await applyBlock(HOME, [
+    [{ contract: 'vault', eventName: 'Deposited', args: { account: BOB, asset: WETH, caller: BOB, amount: 10n ** 18n } }],
+    [{ contract: 'vault', eventName: 'AccountFlagged', args: { account: BOB, epoch: 1, health: 9n * 10n ** 17n, remoteMask: 1n } }],
+  ]);
+  expect((await store.account(BOB)).epoch).toBe(1);
+  await applyBlock(REMOTE, [[{ contract: 'mirror', eventName: 'CreditGranted', args: { account: BOB, owner: BOB, amount: credit(70n), grantId: 3n } }]]);
+  await applyBlock(HOME, [[{ contract: 'vault', eventName: 'AccountCleared', args: { account: BOB, epoch: 2, health: 11n * 10n ** 17n } }]]);
+  const [state] = await store.accountStates([BOB, ALICE]);
+  expect(state).toEqual(await store.account(BOB));
+  expect(state).toMatchObject({ epoch: 2, collateral: { [WETH]: 10n ** 18n }, lines: { [REMOTE]: { line: credit(70n), drawn: 0n, parked: 0n } } });
+
+  // A write that changes nothing is dropped: BOB is in the home index already, so a deposit writes only its field.
+  const writes = await store.apply({
+    eid: HOME,
+    fromBlock: 99n,
+    toBlock: 99n,
+    toBlockHash: hash('unused'),
+    headBlock: 99n,
+    events: [{ contract: 'vault', eventName: 'Deposited', args: { account: BOB, asset: WETH, caller: BOB, amount: 1n }, eid: HOME, address: POOL, blockNumber: 99n, blockHash: hash('unused'), logIndex: 0, transactionHash: hash('unused/0') }],
+  });
+  expect(writes.map(({ field, value }) => [field, value])).toEqual([[`collateral:${WETH}`, (10n ** 18n + 1n).toString()]]);
+
+  // One chain read again: the remote's part from Redis, home's kept as given.
+  await applyBlock(REMOTE, [[{ contract: 'mirror', eventName: 'Drawn', args: { account: BOB, consumer: POOL, amount: credit(20n) } }]]);
+  const stale = { ...(state as AccountState), epoch: 7, lines: { [REMOTE]: { line: 0n, drawn: 0n, parked: 0n } } };
+  const [reread] = await store.rereadChain(REMOTE, [stale]);
+  expect(reread).toEqual({ ...stale, lines: { [REMOTE]: { line: credit(70n), drawn: credit(20n), parked: 0n } } });
+  expect(stale.lines[REMOTE]?.drawn).toBe(0n);
 });

@@ -1,7 +1,8 @@
 // The reconcile store: what the events say each account holds, kept in Redis by ingest (it is an
 // IngestConsumer). On home, from the vault: collateral per asset (Deposited − Withdrawn −
-// CollateralSeized) and credit exported per remote (CreditExported − CreditReleased − SeizeApplied's
-// repaid); the latest answer of each price feed. On each remote, from the mirror:
+// CollateralSeized), credit exported per remote (CreditExported − CreditReleased − SeizeApplied's
+// repaid) and the liquidation epoch (AccountFlagged and AccountCleared carry the new one; odd while
+// flagged); the latest answer of each price feed. On each remote, from the mirror:
 //   line    CreditGranted − voluntary CreditReleased − Liquidated − CreditParked that took credit off
 //           the line (a RECALL; a LIQUIDATABLE or BAD_DEBT shrinking the line, see below)
 //   drawn   Drawn − Restored − Liquidated − BadDebtWrittenOff
@@ -19,6 +20,7 @@
 import { type ChainDeployment, DeploymentsError, RELEASE_REASONS } from '@ballast/protocol';
 import type { Redis } from 'ioredis';
 import { type Address, getAddress } from 'viem';
+import { checksummed } from '../checksum-cache.ts';
 import type { EventBatch } from '../ingest/event-source.ts';
 import type { IngestConsumer } from '../ingest/ingest.ts';
 import { type IngestLedger, type StateWrite, chainKey } from '../ingest/ledger.ts';
@@ -34,6 +36,8 @@ export type AccountState = {
   exported: Record<number, bigint>;
   /** Line, drawn and parked credit per remote eid, 1e18 USD. */
   lines: Record<number, RemoteLine>;
+  /** Home's liquidation epoch (odd: flagged); 0 until the account is first flagged. */
+  epoch: number;
 };
 
 export type FeedAnswer = { answer: bigint; roundId: bigint; updatedAt: bigint };
@@ -90,6 +94,10 @@ export class ReconcileStore implements IngestConsumer {
       changes.push({ key: this.#accountKey(batch.eid, account), field, add: amount, block });
       if (!touched.has(account)) touched.set(account, block);
     };
+    const set = (account: Address, field: string, value: string, block: bigint) => {
+      changes.push({ key: this.#accountKey(batch.eid, account), field, set: value, block });
+      if (!touched.has(account)) touched.set(account, block);
+    };
     // Transactions in which a mirror shrank a line for liquidation: (transaction, account).
     const lineShrinks = new Set<string>();
     for (const event of batch.events) {
@@ -106,6 +114,7 @@ export class ReconcileStore implements IngestConsumer {
         else if (event.eventName === 'CreditExported') add(event.args.account, `exported:${event.args.dstEid}`, event.args.amount, block);
         else if (event.eventName === 'CreditReleased') add(event.args.account, `exported:${event.args.srcEid}`, -event.args.amount, block);
         else if (event.eventName === 'SeizeApplied') add(event.args.account, `exported:${event.args.srcEid}`, -event.args.repaid, block);
+        else if (event.eventName === 'AccountFlagged' || event.eventName === 'AccountCleared') set(event.args.account, 'epoch', String(event.args.epoch), block);
       } else if (event.contract === 'mirror') {
         if (event.eventName === 'CreditGranted') add(event.args.account, 'line', event.args.amount, block);
         else if (event.eventName === 'Drawn') add(event.args.account, 'drawn', event.args.amount, block);
@@ -131,32 +140,48 @@ export class ReconcileStore implements IngestConsumer {
     return this.#writes(changes);
   }
 
-  /** Turns changes into absolute writes in event order, from the values committed so far. */
+  /**
+   * Turns changes into absolute writes in event order, from the values committed so far. A write that
+   * leaves a field as it was (an account already in the index) is dropped: it would change nothing, and
+   * a rollback needs no undo entry for it.
+   */
   async #writes(changes: Change[]): Promise<StateWrite[]> {
     const id = (change: Change) => `${change.key}\n${change.field}`;
-    const unique = [...new Map(changes.map((change) => [id(change), change])).values()];
+    // The fields to read, grouped by key: one HMGET per hash (the index's for every account of the batch).
+    const fieldsByKey = new Map<string, Set<string>>();
+    for (const change of changes) {
+      let fields = fieldsByKey.get(change.key);
+      if (!fields) fieldsByKey.set(change.key, (fields = new Set()));
+      fields.add(change.field);
+    }
     const current = new Map<string, string | null>();
-    if (unique.length > 0) {
+    if (fieldsByKey.size > 0) {
       const pipeline = this.#redis.pipeline();
-      for (const change of unique) pipeline.hget(change.key, change.field);
+      for (const [key, fields] of fieldsByKey) pipeline.hmget(key, ...fields);
       const results = (await pipeline.exec()) ?? [];
-      unique.forEach((change, index) => {
-        const [error, value] = results[index] ?? [new Error('no reply'), null];
+      [...fieldsByKey].forEach(([key, fields], index) => {
+        const [error, values] = results[index] ?? [new Error('no reply'), null];
         if (error) throw error;
-        current.set(id(change), value as string | null);
+        let field = 0;
+        for (const name of fields) current.set(`${key}\n${name}`, (values as (string | null)[])[field++] ?? null);
       });
     }
-    return changes.map((change) => {
-      const value = 'add' in change ? (BigInt(current.get(id(change)) ?? '0') + change.add).toString() : change.set;
+    const writes: StateWrite[] = [];
+    for (const change of changes) {
+      const before = current.get(id(change));
+      const value = 'add' in change ? (BigInt(before ?? '0') + change.add).toString() : change.set;
+      if (value === before) continue;
       current.set(id(change), value);
-      return { key: change.key, field: change.field, value, block: change.block };
-    });
+      writes.push({ key: change.key, field: change.field, value, block: change.block });
+    }
+    return writes;
   }
 
   /** Every account seen on any chain. */
   async accounts(): Promise<Address[]> {
     const lists = await Promise.all(this.#eids().map((eid) => this.#redis.hkeys(this.#indexKey(eid))));
-    return [...new Set(lists.flat().map((account) => getAddress(account)))].sort();
+    // Deduplicated before checksumming: an account is in the index of every chain it has used.
+    return [...new Set([...new Set(lists.flat())].map((account) => checksummed(account)))].sort();
   }
 
   /** What the events say `account` holds (each chain's part as last committed; see `snapshot` for a consistent read). */
@@ -167,12 +192,36 @@ export class ReconcileStore implements IngestConsumer {
   }
 
   /**
+   * What the events say each of `accounts` holds, in order (each chain's part as last committed, like
+   * `account`), read with one pipeline per `chunkSize` accounts instead of a round trip per account.
+   */
+  async accountStates(accounts: readonly Address[], { chunkSize = 1_000 }: { chunkSize?: number } = {}): Promise<AccountState[]> {
+    const eids = this.#eids();
+    const states: AccountState[] = [];
+    for (let start = 0; start < accounts.length; start += chunkSize) {
+      const chunk = accounts.slice(start, start + chunkSize).map((account) => checksummed(account));
+      const pipeline = this.#redis.pipeline();
+      for (const account of chunk) for (const eid of eids) pipeline.hgetall(this.#accountKey(eid, account));
+      const results = (await pipeline.exec()) ?? [];
+      chunk.forEach((account, index) => {
+        const fields = eids.map((_, chain) => {
+          const [error, value] = results[index * eids.length + chain] ?? [new Error('no reply'), null];
+          if (error) throw error;
+          return (value ?? {}) as Record<string, string>;
+        });
+        states.push(this.#parse(account, fields));
+      });
+    }
+    return states;
+  }
+
+  /**
    * The states of `accounts` (default: every account seen) with each chain's applied block, each
    * chain's part read in one MULTI with that chain's cursor: while ingest runs, every chain's values are
    * exactly those at its block.
    */
   async snapshot(ledger: IngestLedger, accounts?: Address[]): Promise<StoreSnapshot> {
-    const addresses = (accounts ?? (await this.accounts())).map((account) => getAddress(account));
+    const addresses = (accounts ?? (await this.accounts())).map((account) => checksummed(account));
     const blocks = new Map<number, bigint>();
     const byChain = await Promise.all(
       this.#eids().map(async (eid) => {
@@ -193,17 +242,55 @@ export class ReconcileStore implements IngestConsumer {
 
   /** Builds an account's state from its hash on each chain, in `#eids()` order. */
   #parse(account: Address, [home, ...remotes]: Record<string, string>[]): AccountState {
-    const state: AccountState = { account, collateral: {}, exported: {}, lines: {} };
-    for (const [field, value] of Object.entries(home ?? {})) {
-      const [kind, key] = field.split(':') as [string, string];
-      if (kind === 'collateral') state.collateral[getAddress(key)] = BigInt(value);
-      else if (kind === 'exported') state.exported[Number(key)] = BigInt(value);
-    }
+    const state: AccountState = { account, collateral: {}, exported: {}, lines: {}, epoch: 0 };
+    this.#parseHome(state, home ?? {});
     this.remoteEids.forEach((eid, index) => {
-      const fields = remotes[index] ?? {};
-      state.lines[eid] = { line: BigInt(fields.line ?? '0'), drawn: BigInt(fields.drawn ?? '0'), parked: BigInt(fields.parked ?? '0') };
+      state.lines[eid] = this.#parseLine(remotes[index] ?? {});
     });
     return state;
+  }
+
+  /** Home's part of a state (collateral, exports, epoch) from the account's home hash, into `state`. */
+  #parseHome(state: AccountState, fields: Record<string, string>): void {
+    for (const [field, value] of Object.entries(fields)) {
+      const [kind, key] = field.split(':') as [string, string];
+      if (kind === 'collateral') state.collateral[checksummed(key)] = BigInt(value);
+      else if (kind === 'exported') state.exported[Number(key)] = BigInt(value);
+      else if (kind === 'epoch') state.epoch = Number(value);
+    }
+  }
+
+  #parseLine(fields: Record<string, string>): RemoteLine {
+    return { line: BigInt(fields.line ?? '0'), drawn: BigInt(fields.drawn ?? '0'), parked: BigInt(fields.parked ?? '0') };
+  }
+
+  /**
+   * `states` with chain `eid`'s part read again (as last committed) and the other chains' parts kept: what
+   * the accounts of a batch of `eid` hold now, for one HGETALL each instead of one per chain. New objects;
+   * `states` are not changed.
+   */
+  async rereadChain(eid: number, states: readonly AccountState[], { chunkSize = 1_000 }: { chunkSize?: number } = {}): Promise<AccountState[]> {
+    if (eid !== this.homeEid && !this.remoteEids.includes(eid)) throw new DeploymentsError(`The reconcile store does not follow chain ${eid}.`);
+    const updated: AccountState[] = [];
+    for (let start = 0; start < states.length; start += chunkSize) {
+      const chunk = states.slice(start, start + chunkSize);
+      const pipeline = this.#redis.pipeline();
+      for (const state of chunk) pipeline.hgetall(this.#accountKey(eid, state.account));
+      const results = (await pipeline.exec()) ?? [];
+      chunk.forEach((state, index) => {
+        const [error, value] = results[index] ?? [new Error('no reply'), null];
+        if (error) throw error;
+        const fields = (value ?? {}) as Record<string, string>;
+        if (eid === this.homeEid) {
+          const next: AccountState = { ...state, collateral: {}, exported: {}, epoch: 0 };
+          this.#parseHome(next, fields);
+          updated.push(next);
+        } else {
+          updated.push({ ...state, lines: { ...state.lines, [eid]: this.#parseLine(fields) } });
+        }
+      });
+    }
+    return updated;
   }
 
   /** The latest `AnswerUpdated` of each followed feed on home. */

@@ -13,7 +13,7 @@ import type { AccountState, ReconcileStore } from './account-store.ts';
 export type AccountDifference = {
   account: Address;
   eid: number;
-  /** `collateral:<asset>`, `exported:<eid>` (home), or `line`, `drawn`, `parked` (a remote). */
+  /** `collateral:<asset>`, `exported:<eid>`, `epoch` (home), or `line`, `drawn`, `parked` (a remote). */
   field: string;
   stored: bigint;
   onChain: bigint;
@@ -30,9 +30,9 @@ export type ReadAccountOnChainParameters = {
   assets?: Address[];
 };
 
-/** What the chains say `account` holds: `vault.collateralOf` and `exportedTo` on home, `mirror.lineOf` and `parkedOf` on each remote. */
+/** What the chains say `account` holds: `vault.collateralOf`, `exportedTo` and `epochOf` on home, `mirror.lineOf` and `parkedOf` on each remote. */
 export async function readAccountOnChain({ chains, account, blocks, assets = [] }: ReadAccountOnChainParameters): Promise<AccountState> {
-  const state: AccountState = { account, collateral: {}, exported: {}, lines: {} };
+  const state: AccountState = { account, collateral: {}, exported: {}, lines: {}, epoch: 0 };
   const home = chains.find((chain) => chain.deployment.role === 'home');
   const remotes = chains.filter((chain) => chain.deployment.role === 'remote');
   const homeBlock = home && blocks.get(home.deployment.eid);
@@ -43,10 +43,12 @@ export async function readAccountOnChain({ chains, account, blocks, assets = [] 
       const read = home.publicClient;
       const held = await read.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'assetsOf', args: [account], blockNumber: homeBlock });
       const all = [...new Set([...held, ...assets].map((asset) => getAddress(asset)))];
-      const [collateral, exported] = await Promise.all([
+      const [collateral, exported, epoch] = await Promise.all([
         Promise.all(all.map((asset) => read.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'collateralOf', args: [account, asset], blockNumber: homeBlock }))),
         Promise.all(remotes.map((remote) => read.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'exportedTo', args: [account, remote.deployment.eid], blockNumber: homeBlock }))),
+        read.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'epochOf', args: [account], blockNumber: homeBlock }),
       ]);
+      state.epoch = epoch;
       all.forEach((asset, index) => {
         state.collateral[asset] = collateral[index] ?? 0n;
       });
@@ -94,6 +96,7 @@ export async function accountDifferences({ store, ledger, chains, accounts }: Ac
     for (const asset of new Set([...Object.keys(stored.collateral), ...Object.keys(onChain.collateral)] as Address[])) {
       compare(store.homeEid, `collateral:${asset}`, stored.collateral[asset], onChain.collateral[asset]);
     }
+    compare(store.homeEid, 'epoch', BigInt(stored.epoch), BigInt(onChain.epoch));
     for (const eid of store.remoteEids) {
       compare(store.homeEid, `exported:${eid}`, stored.exported[eid], onChain.exported[eid]);
       for (const field of ['line', 'drawn', 'parked'] as const) compare(eid, field, stored.lines[eid]?.[field], onChain.lines[eid]?.[field]);

@@ -1,0 +1,66 @@
+// Scoring without I/O: `scoreAccountWith` over resolved prices is `liquidationHealthDown` (the vault's
+// maths, @ballast/protocol), and the score's JSON built directly for the ledger is exactly the JSON of
+// `storedScore`. The devnet suites (relayer/test/keeper*.test.ts) check scores against the vault's own view.
+import { HEALTH_ONE, INFINITE_HEALTH, liquidationHealthDown } from '@ballast/protocol';
+import { type Address, getAddress } from 'viem';
+import { describe, expect, it } from 'vitest';
+import type { AccountState } from '../reconcile/account-store.ts';
+import type { PriceReading } from './prices.ts';
+import type { Pricing } from './scoring.ts';
+import { encodeStoredScore, scoreAccountWith, storedScore } from './scoring.ts';
+
+const ALICE: Address = '0x976EA74026E726554dB657fA54763abd0C3a0aa9';
+const WETH = getAddress('0x00000000000000000000000000000000000000bb');
+const WBTC = getAddress('0x00000000000000000000000000000000000000cc');
+const usd = (dollars: bigint) => dollars * 10n ** 18n;
+const pricing = (wbtc: PriceReading): Pricing => ({
+  recallHealth: 11n * 10n ** 17n,
+  assets: new Map([
+    [WETH, { risk: { decimals: 18, liquidationThresholdBps: 8_500, liquidationBonusBps: 500 }, price: { ok: true, price: usd(1_777n) } }],
+    [WBTC, { risk: { decimals: 8, liquidationThresholdBps: 7_500, liquidationBonusBps: 1_000 }, price: wbtc }],
+  ]),
+});
+const state = (collateral: Record<Address, bigint>, exported: bigint, drawn: bigint, epoch = 0): AccountState => ({
+  account: ALICE,
+  collateral,
+  exported: { 40_102: exported },
+  lines: { 40_102: { line: exported, drawn, parked: 0n } },
+  epoch,
+});
+
+describe('scoreAccountWith', () => {
+  it('is liquidationHealthDown over the held assets, and the usage-aware health over Σ drawn', () => {
+    const held = state({ [WETH]: 3_141_592_653_589_793_238n, [WBTC]: 12_345_678n }, usd(12_000n), usd(4_000n), 1);
+    const score = scoreAccountWith({ state: held, pricing: pricing({ ok: true, price: usd(61_234n) }), warnHealth: 125n * 10n ** 16n });
+    const positions = [
+      { amount: 3_141_592_653_589_793_238n, price: usd(1_777n), decimals: 18, liquidationThresholdBps: 8_500 },
+      { amount: 12_345_678n, price: usd(61_234n), decimals: 8, liquidationThresholdBps: 7_500 },
+    ];
+    expect(score.health).toBe(liquidationHealthDown({ positions, totalExported: usd(12_000n) }));
+    expect(score.usageHealth).toBe(liquidationHealthDown({ positions, totalExported: usd(4_000n) }));
+    expect(score).toMatchObject({ epoch: 1, bucket: 'liquidatable', assets: [WETH, WBTC].sort(), totalExported: usd(12_000n), totalDrawn: usd(4_000n), unpriced: undefined });
+  });
+
+  it('leaves an account with an unpriced asset unjudged', () => {
+    const held = state({ [WETH]: 10n ** 18n, [WBTC]: 10n ** 8n }, usd(100n), 0n);
+    const score = scoreAccountWith({ state: held, pricing: pricing({ ok: false, reason: 'Oracle_StalePrice()' }), warnHealth: HEALTH_ONE });
+    expect(score).toMatchObject({ bucket: 'unpriced', health: undefined, usageHealth: undefined, unpriced: { asset: WBTC, reason: 'Oracle_StalePrice()' } });
+  });
+});
+
+describe('encodeStoredScore', () => {
+  it('is JSON.stringify of storedScore: priced, unpriced, no debt, shared (frozen) assets', () => {
+    const scores = [
+      scoreAccountWith({ state: state({ [WETH]: 10n ** 19n }, usd(12_000n), usd(10_950n), 3), pricing: pricing({ ok: true, price: 1n }), warnHealth: HEALTH_ONE }),
+      scoreAccountWith({ state: state({ [WBTC]: 10n ** 8n }, usd(5n), 0n), pricing: pricing({ ok: false, reason: 'Oracle_StalePrice()' }), warnHealth: HEALTH_ONE }),
+      scoreAccountWith({ state: state({}, 0n, 0n), pricing: pricing({ ok: true, price: 1n }), warnHealth: HEALTH_ONE }),
+      scoreAccountWith({ state: state({ [WETH]: 1n, [WBTC]: 1n }, usd(1n), 0n), pricing: pricing({ ok: true, price: 1n }), warnHealth: HEALTH_ONE, assets: Object.freeze([WBTC, WETH]) }),
+    ];
+    expect(scores[2]?.health).toBe(INFINITE_HEALTH);
+    for (const score of scores) {
+      expect(encodeStoredScore(score, 1_767_000_000_123)).toBe(JSON.stringify(storedScore(score, 1_767_000_000_123)));
+      // Twice: the second reads the shared assets' JSON from the cache.
+      expect(encodeStoredScore(score, 7)).toBe(JSON.stringify(storedScore(score, 7)));
+    }
+  });
+});
