@@ -174,9 +174,9 @@ export class Courier extends EventEmitter<CourierEvents> {
 
 export type ReplayOutcome = 'retried' | 'promoted' | 'not-found' | 'not-failed';
 
-/** Moves a packet's deliver job back to work: a parked failed job is retried, a delayed one promoted. */
-export async function replayDelivery(queue: Queue<PacketJob>, guid: Hex): Promise<ReplayOutcome> {
-  const job = await queue.getJob(deliverJobId(guid));
+/** Moves job `jobId` of `queue` back to work: a parked failed job is retried, a delayed one promoted. */
+export async function replayJob(queue: Queue, jobId: string): Promise<ReplayOutcome> {
+  const job = await queue.getJob(jobId);
   if (!job) return 'not-found';
   const state = await job.getState();
   if (state === 'failed') {
@@ -188,4 +188,9 @@ export async function replayDelivery(queue: Queue<PacketJob>, guid: Hex): Promis
     return 'promoted';
   }
   return 'not-failed';
+}
+
+/** Moves a packet's deliver job back to work (`replayJob`). */
+export function replayDelivery(queue: Queue<PacketJob>, guid: Hex): Promise<ReplayOutcome> {
+  return replayJob(queue, deliverJobId(guid));
 }

@@ -11,7 +11,7 @@
 import { type Job, type JobState, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Address } from 'viem';
-import type { ReplayOutcome } from '../courier/courier.ts';
+import { type ReplayOutcome, replayJob } from '../courier/courier.ts';
 import { type ActionJob, KEEPER_ACTIONS, type KeeperAction, actionJobId } from './actions.ts';
 import type { ActionRequest } from './decisions.ts';
 import type { ActionRecord } from './ledger.ts';
@@ -128,18 +128,7 @@ export class ActionQueue {
   }
 }
 
-/** Moves a job of `queue` back to work: a failed job is retried, a delayed one promoted. */
-export async function replayAction(queue: Queue<ActionJob, ActionRecord>, jobId: string): Promise<ReplayOutcome> {
-  const job = await queue.getJob(jobId);
-  if (!job) return 'not-found';
-  const state = await job.getState();
-  if (state === 'failed') {
-    await job.retry('failed');
-    return 'retried';
-  }
-  if (state === 'delayed') {
-    await job.promote();
-    return 'promoted';
-  }
-  return 'not-failed';
+/** Moves an action job back to work: a failed job is retried, a delayed one promoted (`replayJob`). */
+export function replayAction(queue: Queue<ActionJob, ActionRecord>, jobId: string): Promise<ReplayOutcome> {
+  return replayJob(queue, jobId);
 }
