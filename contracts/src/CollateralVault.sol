@@ -192,8 +192,8 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
     }
 
     /// @inheritdoc ICollateralVault
-    function claim(address asset) external nonReentrant returns (uint256) {
-        return VaultLogic.claim($, msg.sender, asset);
+    function claim(address asset, address to) external nonReentrant returns (uint256) {
+        return VaultLogic.claim($, msg.sender, asset, to);
     }
 
     /// @inheritdoc ICollateralVault

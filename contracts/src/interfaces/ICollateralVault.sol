@@ -170,7 +170,7 @@ interface ICollateralVault {
         address indexed account, address indexed liquidator, address indexed asset, uint256 amount, bool claimable
     );
     /// @notice Emitted when `owner` claims seized collateral the token had refused to send.
-    event Claimed(address indexed owner, address indexed asset, uint256 amount);
+    event Claimed(address indexed owner, address indexed asset, address to, uint256 amount);
 
     /// @notice Thrown when `caller` acts for `account` without being it or its operator.
     error Vault_Unauthorized(address account, address caller);
@@ -356,7 +356,7 @@ interface ICollateralVault {
     function reportBadDebt(address account, uint32 dstEid, bytes calldata options) external payable;
 
     /// @notice Sends the caller seized `asset` that the token had refused to transfer.
-    function claim(address asset) external returns (uint256 amount);
+    function claim(address asset, address to) external returns (uint256 amount);
 
     /// @notice Total fee of the messages `flag` (`msgType` = `LIQUIDATABLE`: one to every remote `account` exported
     /// to) or `clear` (`CLEAR`: one to every flagged remote) would send now. `recall` and `reportBadDebt` send one

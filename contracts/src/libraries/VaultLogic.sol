@@ -482,13 +482,16 @@ library VaultLogic {
         return remaining;
     }
 
-    /// @notice Sends `owner` what it may claim of `asset`.
-    function claim(VaultStorage.Layout storage $, address owner, address asset) external returns (uint256 amount) {
+    /// @notice Sends `to` what `owner` may claim of `asset` (an owner the token refuses names another address).
+    function claim(VaultStorage.Layout storage $, address owner, address asset, address to)
+        external
+        returns (uint256 amount)
+    {
         amount = $.claimable[owner][asset];
         if (amount == 0) revert ICollateralVault.Vault_NothingToClaim(owner, asset);
         delete $.claimable[owner][asset];
-        IERC20(asset).safeTransfer(owner, amount);
-        emit ICollateralVault.Claimed(owner, asset, amount);
+        IERC20(asset).safeTransfer(to, amount);
+        emit ICollateralVault.Claimed(owner, asset, to, amount);
     }
 
     // ------------------------------------------------------------------ views

@@ -9,6 +9,7 @@ import { ICreditMirror } from "../../src/interfaces/ICreditMirror.sol";
 import { IOracleAdapter } from "../../src/interfaces/IOracleAdapter.sol";
 import { MsgCodec } from "../../src/libraries/MsgCodec.sol";
 import { MockAggregator } from "../../src/oracle/MockAggregator.sol";
+import { BlocklistToken } from "../mocks/BlocklistToken.sol";
 import { BallastBase } from "./BallastBase.sol";
 import { Errors } from "@layerzerolabs/lz-evm-protocol-v2/contracts/libs/Errors.sol";
 import { MessagingFee, Origin } from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
@@ -388,6 +389,48 @@ contract LiquidationTest is BallastBase {
         uint256 unitValue = newPrice / 10 ** decimals + 1;
         assertGe(paidValue + unitValue, owedValue, "at most one token unit lost to rounding");
         assertEq(token.balanceOf(address(vault)) + paid, amount, "paid from the account's collateral");
+    }
+
+    /// A token that refuses the liquidator: the SEIZE still applies (the message never fails on the
+    /// liquidator's account), the payment waits as claimable, and backing counts it (rule 4).
+    function test_seize_refusedTransferBecomesClaimable() public {
+        BlocklistToken token = new BlocklistToken(liquidator);
+        MockAggregator feed = new MockAggregator(8, "BLK / USD", 1e8);
+        vm.startPrank(governor);
+        oracle.setFeed(address(token), IOracleAdapter.FeedConfig(address(feed), 1 hours, 1e16, 1e24));
+        vault.configureAsset(address(token), 7000, 8000, 800, type(uint128).max, true);
+        vm.stopPrank();
+        _deposit(alice, token, 10_000 ether); // $10,000, power $7,000
+        _export(alice, REMOTE_A, 7000e18);
+        _borrow(alice, REMOTE_A, 7000e6);
+        feed.setAnswer(0.5e8);
+        vault.flag{ value: 1 ether }(alice, "");
+        verifyPackets(REMOTE_A, address(mirrorA));
+        _liquidate(poolA, 1000e6, address(token));
+        verifyPackets(HOME, address(vault));
+        // 1,000 × 1.08 = 1,080 USD = 2,160 tokens at $0.50, held for the liquidator.
+        assertEq(token.balanceOf(liquidator), 0);
+        assertEq(vault.claimableOf(liquidator, address(token)), 2160 ether);
+        assertEq(vault.exportedTo(alice, REMOTE_A), 6000e18, "the SEIZE applied");
+        assertEq(
+            token.balanceOf(address(vault)),
+            vault.collateralOf(alice, address(token)) + vault.claimableOf(liquidator, address(token)),
+            "backing: collateral + claimable"
+        );
+        // Claimed to itself it is still blocked: the claim reverts and the amount stays claimable.
+        vm.prank(liquidator);
+        vm.expectRevert(abi.encodeWithSelector(BlocklistToken.Blocked.selector, liquidator));
+        vault.claim(address(token), liquidator);
+        assertEq(vault.claimableOf(liquidator, address(token)), 2160 ether);
+        // Claimed to another address of its own, it arrives; nothing is left to claim.
+        vm.prank(liquidator);
+        vault.claim(address(token), bob);
+        assertEq(token.balanceOf(bob), 2160 ether);
+        vm.prank(liquidator);
+        vm.expectRevert(
+            abi.encodeWithSelector(ICollateralVault.Vault_NothingToClaim.selector, liquidator, address(token))
+        );
+        vault.claim(address(token), liquidator);
     }
 
     // ------------------------------------------------------------------ recall
