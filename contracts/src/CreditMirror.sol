@@ -418,7 +418,11 @@ contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
 
     /// @inheritdoc ICreditMirror
     function repayableOf(address account) external view returns (uint256) {
-        return _lines[account].epoch & 1 == 1 ? _repayable[account] : 0;
+        Line storage line = _lines[account];
+        if (line.epoch & 1 == 0) return 0;
+        // The borrower may have repaid since the flag: never more than is still drawn.
+        uint256 repayable = _repayable[account];
+        return repayable < line.drawn ? repayable : line.drawn;
     }
 
     /// @inheritdoc ICreditMirror
