@@ -1,8 +1,9 @@
 // Ingest on three real anvil chains with Ballast deployed and the courier carrying every message, and
 // the reconcile store it feeds, checked against the chains with `accountDifferences` (each chain read
 // at the block ingest applied up to): after random user traffic, across a reorg, across a restart with
-// two processes racing, and over an RPC that fails 30% of calls. Each test uses its own Redis prefix,
-// so it ingests the whole history from the deployment's start block.
+// two processes racing, and over an RPC that fails 30% of calls; and the periodic audit that reports
+// drift. Each test uses its own Redis prefix, so it ingests the whole history from the deployment's
+// start block.
 //
 // BALLAST_INGEST_OPERATIONS sets the number of random operations of the first test (default 500, the issue's
 // number: a random sequence of 500 user operations on 3 chains, compared account by account).
@@ -10,9 +11,10 @@ import { collateralVaultAbi, mockAggregatorAbi, testTokenAbi } from '@ballast/ab
 import { BALLAST_CONTRACTS, deployBallast, devnetChain, devnetClients, devnetKeys, liveChildren } from '@ballast/devnet';
 import { type Deployments, homeChain } from '@ballast/protocol';
 import { Redis } from 'ioredis';
-import { type Address, type Hex, createPublicClient, encodeFunctionData, http, parseEther } from 'viem';
+import { pino } from 'pino';
+import { type Address, type Hex, createPublicClient, encodeFunctionData, getAddress, http, parseEther } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import { BallastUser } from '../../test/support/ballast.ts';
 import { flakyTransport } from '../../test/support/flaky-transport.ts';
 import { DeliveryTracker } from '../../test/support/pings.ts';
@@ -22,11 +24,13 @@ import type { Courier } from '../src/courier/courier.ts';
 import type { EventBatch, IngestChain, RollbackNotice } from '../src/ingest/event-source.ts';
 import { Ingest, type IngestConsumer } from '../src/ingest/ingest.ts';
 import { ReorgTooDeepError } from '../src/ingest/errors.ts';
-import type { IngestLedger } from '../src/ingest/ledger.ts';
+import { type IngestLedger, chainKey } from '../src/ingest/ledger.ts';
 import type { IngestSettings } from '../src/ingest/settings.ts';
 import { createLogger } from '../src/logging.ts';
 import { ReconcileStore } from '../src/reconcile/account-store.ts';
+import { DriftAudit, auditKeys, lastAuditReport } from '../src/reconcile/audit.ts';
 import { accountDifferences } from '../src/reconcile/differences.ts';
+import { relayerStatus } from '../src/ops/status.ts';
 
 const OPERATIONS = Number(process.env.BALLAST_INGEST_OPERATIONS ?? 500);
 const CHECK_EVERY = 25;
@@ -268,5 +272,59 @@ test('over an RPC that fails 30% of calls, ingest keeps going and converges', as
   expect(await differences(instance)).toEqual([]);
   expect(stats.failed / stats.calls).toBeGreaterThan(0.2);
   expect(instance.ingest.metrics.snapshot().reduce((sum, chain) => sum + chain.pollErrors, 0)).toBeGreaterThan(0);
+  await instance.ingest.stop();
+}, 60_000);
+
+test('the audit reports drift between the store and the chains (log, report, status) and never overwrites the store', async () => {
+  const instance = ingestWith('audit');
+  instance.ingest.start();
+  await caughtUp(instance.ingest.ledger);
+  const prefix = `${stack.prefix}:audit`;
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const auditor = (intervalMs = 60_000) => new DriftAudit({ store: instance.store, ledger: instance.ingest.ledger, chains, redis, prefix, intervalMs, batchSize: 2, logger });
+
+  // After the random traffic of the other tests: every account compared, none drifted.
+  const accounts = await instance.store.accounts();
+  expect(accounts.length).toBeGreaterThanOrEqual(USERS.length);
+  const clean = await auditor().run();
+  expect(clean).toMatchObject({ accounts: accounts.length, driftedAccounts: 0, differences: [], differencesByKind: {} });
+  expect(lines.filter((line) => line.event === 'reconcile.drift')).toEqual([]);
+
+  // A missed Deposited event: the store says one wei more than the vault holds.
+  const home = homeChain(deployments);
+  const [account] = accounts as [Address, ...Address[]];
+  const weth = getAddress(home.contracts[BALLAST_CONTRACTS.weth] as Address);
+  const key = chainKey(prefix, home.eid, 'reconcile', 'account', account);
+  const field = `collateral:${weth}`;
+  const before = (await instance.store.account(account)).collateral[weth] ?? 0n;
+  await redis.hset(key, field, String(before + 1n));
+  const drifted = await auditor().run();
+  const block = (await instance.ingest.ledger.cursor(home.eid))?.block as bigint;
+  expect(drifted.driftedAccounts).toBe(1);
+  expect(drifted.differencesByKind).toEqual({ [`${home.eid}:collateral`]: 1 });
+  expect(drifted.differences).toEqual([{ account, eid: home.eid, field, stored: String(before + 1n), onChain: String(before), block: String(block) }]);
+  expect(lines.filter((line) => line.event === 'reconcile.drift')).toEqual([
+    expect.objectContaining({ level: 40, account, eid: home.eid, field, stored: String(before + 1n), onChain: String(before) }),
+  ]);
+  // Reported, not corrected; `status` and every process's /metrics read the same report.
+  expect(await redis.hget(key, field)).toBe(String(before + 1n));
+  expect(await lastAuditReport(redis, prefix)).toEqual(drifted);
+  expect((await relayerStatus({ redis, prefix, deployments })).audit).toEqual(drifted);
+
+  // On a timer, relayers of one prefix take turns: one pass per interval among them.
+  await redis.del(auditKeys(prefix).lock);
+  const [first, second] = [auditor(), auditor()];
+  const [a, b] = await Promise.all([first.runIfDue(), second.runIfDue()]);
+  expect([a, b].filter(Boolean)).toHaveLength(1);
+  expect(first.runs + second.runs).toBe(1);
+  expect(await second.runIfDue()).toBeUndefined();
+  // The timer: a pass at start, the next once the interval has passed.
+  await redis.del(auditKeys(prefix).lock);
+  const timed = auditor(300);
+  timed.start();
+  await vi.waitFor(() => expect(timed.runs).toBeGreaterThanOrEqual(2), { timeout: 10_000, interval: 50 });
+  await timed.stop();
+  expect(timed.failures).toBe(0);
   await instance.ingest.stop();
 }, 60_000);

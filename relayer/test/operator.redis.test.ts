@@ -137,6 +137,11 @@ describe('ballast-relayer start', () => {
       'ballast_relayer_role',
       'ballast_relayer_start_time_seconds',
       'ballast_metrics_collect_errors_total',
+      'ballast_reconcile_audit_runs_total',
+      'ballast_reconcile_audit_last_timestamp_seconds',
+      'ballast_reconcile_audit_accounts',
+      'ballast_reconcile_drift_accounts',
+      'ballast_reconcile_drift_values',
     ]) {
       expect(metrics).toContain(`# TYPE ${name} `);
     }
@@ -148,6 +153,10 @@ describe('ballast-relayer start', () => {
     expect(sample(metrics, 'ballast_relayer_role{role="ingest"}')).toBe(1);
     // Ballast's deployment emitted events on every chain; ingest has applied them.
     expect(sample(metrics, `ballast_ingest_events_total{eid="${home.eid}",chain="home"}`)).toBeGreaterThan(0);
+    // The audit ran at start (one pass per interval for the prefix) and found no drift.
+    expect(sample(metrics, 'ballast_reconcile_audit_runs_total{outcome="completed"}')).toBe(1);
+    expect(sample(metrics, 'ballast_reconcile_audit_last_timestamp_seconds')).toBeGreaterThan(0);
+    expect(sample(metrics, 'ballast_reconcile_drift_accounts')).toBe(0);
 
     const status = await cli(['status', '--config', config]);
     expect(status.code, status.stderr).toBe(0);

@@ -125,19 +125,6 @@ async function listFourAssets(env: KeeperStack): Promise<Asset[]> {
   return assets;
 }
 
-/**
- * `feed.setAnswer(answer)` from `user` on home, with a fixed gas limit: anvil estimates against the last
- * block's timestamp, and a `setAnswer` mined in a later second writes two slots more than estimated (out of
- * gas). Returns the receipt.
- */
-async function setAnswer(user: BallastUser, feed: Address, answer: bigint): Promise<TransactionReceipt> {
-  const { publicClient, wallet } = user.connection(user.home.eid);
-  const hash = await wallet.writeContract({ address: feed, abi: mockAggregatorAbi, functionName: 'setAnswer', args: [answer], gas: 200_000n });
-  const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 10 });
-  if (receipt.status !== 'success') throw new Error(`setAnswer reverted (${hash})`);
-  return receipt;
-}
-
 // ------------------------------------------------------------------ synthetic accounts and their events
 
 /** Synthetic account addresses (checksummed, as decoded events carry them), computed once. */
@@ -373,7 +360,7 @@ async function measureScale(env: KeeperStack, redis: Redis, assets: Asset[], cou
   for (let tick = 0; tick < TICKS; tick++) {
     const asset = assets[tick % assets.length] as Asset;
     const answer = (asset.usd * 10n ** 8n * BigInt(tick % 2 === 0 ? 99 : 101)) / 100n;
-    const receipt = await setAnswer(deployer, asset.feed, answer);
+    const receipt = await deployer.setAnswer(asset.feed, answer);
     const events = receipt.logs.map((entry) => decodeIngestedLog(home.eid, roles, entry)).filter((event): event is IngestedEvent => event !== undefined);
     const batch: EventBatch = { eid: home.eid, fromBlock: receipt.blockNumber, toBlock: receipt.blockNumber, toBlockHash: receipt.blockHash, headBlock: receipt.blockNumber, events };
     const decided = new Promise<number>((resolve) => {
@@ -477,13 +464,13 @@ async function measureReaction(env: KeeperStack, blockTime: number | undefined, 
   const samples: ReactionSample[] = [];
   try {
     for (let repeat = 0; repeat < repeats; repeat++) {
-      await setAnswer(stranger, weth, 2_000n * 10n ** 8n);
+      await stranger.setAnswer(weth, 2_000n * 10n ** 8n);
       const user = new BallastUser(deployments, await fundedKey(deployments, firstKey + repeat));
       // Health at $2,000: 17,000 / 12,000 = 1.42; at $1,200: 0.85, usage-aware 10,200 / 10,950 = 0.93: flagged.
       await openPosition(env, user, { weth: '10', exports: { [r1]: '12000' }, borrows: { [r1]: '10950' } });
       await waitUntil('the position scored healthy', async () => (await keeper.ledger.score(user.address))?.bucket === 'healthy', 30_000, 20);
       if (blockTime !== undefined) await Promise.all(testClients.map((client) => client.setIntervalMining({ interval: blockTime })));
-      const receipt = await setAnswer(stranger, weth, 1_200n * 10n ** 8n);
+      const receipt = await stranger.setAnswer(weth, 1_200n * 10n ** 8n);
       const oracleAt = Date.now();
       const oracleSeen = performance.now();
       await waitUntil('the keeper to flag the account', async () => flags.has(user.address), 60_000, 5);
@@ -507,7 +494,7 @@ async function measureReaction(env: KeeperStack, blockTime: number | undefined, 
     if (errors > 0) log(`ingest poll errors meanwhile: ${errors} (each retried after the poll interval)`);
   } finally {
     await Promise.all(testClients.map((client) => client.setAutomine(true)));
-    await setAnswer(stranger, weth, 2_000n * 10n ** 8n);
+    await stranger.setAnswer(weth, 2_000n * 10n ** 8n);
     await keeper.stop({ graceMs: 5_000 });
     await ingest.stop();
     await deletePrefix(redis, prefix);

@@ -18,6 +18,9 @@ export type LineState = { line: bigint; drawn: bigint; parked: bigint; repayable
 /** The pool's ABI with the mirror's errors: a pool liquidation bubbles the mirror's revert up unchanged. */
 const poolAbiWithMirrorErrors = [...creditLendingPoolAbi, ...creditMirrorAbi.filter((item) => item.type === 'error')];
 
+/** Gas for a mock feed's `setAnswer`: a fixed limit with room for a new round in a new second. */
+const SET_ANSWER_GAS = 200_000n;
+
 const FEEDS = { weth: BALLAST_CONTRACTS.wethFeed, wbtc: BALLAST_CONTRACTS.wbtcFeed } as const;
 
 /** The GUID of the message a transaction sent, from its one event that carries it. */
@@ -164,7 +167,20 @@ export class BallastUser {
 
   /** Devnet only: sets `asset`'s mock feed to `usd` whole dollars (anyone may answer a MockAggregator). */
   async setPrice(asset: CollateralAsset, usd: bigint): Promise<void> {
-    await this.write(this.home.eid, this.contract(this.home.eid, FEEDS[asset]), mockAggregatorAbi, 'setAnswer', [usd * 10n ** 8n]);
+    await this.setAnswer(this.contract(this.home.eid, FEEDS[asset]), usd * 10n ** 8n);
+  }
+
+  /**
+   * `feed.setAnswer(answer)` on home with a fixed gas limit, not an estimate: anvil estimates against the
+   * last block's timestamp, and a `setAnswer` mined in a later second writes two slots more than
+   * estimated (out of gas). Returns the receipt.
+   */
+  async setAnswer(feed: Address, answer: bigint): Promise<TransactionReceipt> {
+    const { publicClient, wallet } = this.connection(this.home.eid);
+    const hash = await wallet.writeContract({ address: feed, abi: mockAggregatorAbi, functionName: 'setAnswer', args: [answer], gas: SET_ANSWER_GAS });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 10 });
+    if (receipt.status !== 'success') throw new Error(`setAnswer reverted (${hash})`);
+    return receipt;
   }
 
   /** Home health of this user at liquidation prices (1e18 = 1): what `flag`, `recall` and a `SEIZE` judge by. */

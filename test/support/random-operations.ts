@@ -4,7 +4,7 @@
 // contracts refuse (a withdrawal that would break power, …) is recorded as refused, not retried.
 // Deterministic choices for a seed (outcomes also depend on delivery timing). Messages leave through
 // the courier; `guids` lists them for a DeliveryTracker to wait for.
-import { collateralVaultAbi, creditLendingPoolAbi, creditMirrorAbi, mockAggregatorAbi, testTokenAbi } from '@ballast/abi';
+import { collateralVaultAbi, creditLendingPoolAbi, creditMirrorAbi, testTokenAbi } from '@ballast/abi';
 import { BALLAST_CONTRACTS } from '@ballast/devnet';
 import { type ChainDeployment, type Deployments, homeChain } from '@ballast/protocol';
 import { type Hex, maxUint256 } from 'viem';
@@ -149,7 +149,7 @@ export class RandomOperations {
       case 'price': {
         const feed = this.#random.pick(['wethFeed', 'wbtcFeed'] as const);
         const answer = this.#share(BASE_PRICES[feed], 95, 105);
-        await user.write(home, user.contract(home, BALLAST_CONTRACTS[feed]), mockAggregatorAbi, 'setAnswer', [answer]);
+        await user.setAnswer(user.contract(home, BALLAST_CONTRACTS[feed]), answer);
         return 'done';
       }
     }

@@ -360,6 +360,7 @@ contract LiquidationTest is BallastBase {
         uint8 decimals = options_[decimalsSeed % 3];
         TestToken token = new TestToken("Collateral", "COL", decimals);
         price = bound(price, 1e8, 100_000e8); // $1 … $100,000, 8-decimal feed
+        // forge-lint: disable-next-line(unsafe-typecast) // price is bounded to 1e13 above
         MockAggregator feed = new MockAggregator(8, "COL / USD", int256(price));
         vm.startPrank(governor);
         oracle.setFeed(address(token), IOracleAdapter.FeedConfig(address(feed), 1 hours, 1e16, 1e24));
@@ -371,9 +372,11 @@ contract LiquidationTest is BallastBase {
         _deposit(alice, token, amount);
         uint256 power = vault.borrowingPower(alice);
         vm.assume(power >= 2e18);
+        // forge-lint: disable-next-line(unsafe-typecast) // $10,000 of collateral: power is far below 2^128
         uint128 exported = uint128(power / 1e12 * 1e12);
         _export(alice, REMOTE_A, exported);
         _borrow(alice, REMOTE_A, exported / 1e12);
+        // forge-lint: disable-next-line(unsafe-typecast) // price is bounded to 1e13 above
         feed.setAnswer(int256(price / 2));
         vault.flag{ value: 1 ether }(alice, "");
         verifyPackets(REMOTE_A, address(mirrorA));

@@ -33,6 +33,7 @@ describe('parseRelayerConfigFile', () => {
     expect(config.metrics).toEqual({ enabled: true, host: '0.0.0.0', port: 9464 });
     expect(config.health.rpcMaxAgeMs).toBe(30_000);
     expect(config.ingest.reorgDepth).toBe(64);
+    expect(config.audit).toEqual({ intervalMs: 300_000, batchSize: 100 });
     expect(config.shutdown.timeoutMs).toBe(20_000);
   });
 
@@ -56,6 +57,8 @@ describe('parseRelayerConfigFile', () => {
     ['a role listed twice', { roles: ['ingest', 'ingest'] }, 'roles', 'a role is listed twice'],
     ['a zero concurrency', { courier: { concurrency: 0 } }, 'courier.concurrency', 'deliveries in progress at once'],
     ['an ingest setting of the wrong type', { ingest: { maxBlockRange: '2000' } }, 'ingest.maxBlockRange', 'the largest getLogs range'],
+    ['a negative audit interval', { audit: { intervalMs: -1 } }, 'audit.intervalMs', '0 turns the audit off'],
+    ['a zero audit batch', { audit: { batchSize: 0 } }, 'audit.batchSize', 'compared per store snapshot'],
     ['a health that is not a number', { thresholds: { recallHealth: 'high' } }, 'thresholds.recallHealth', 'e.g. 1.1'],
     ['a zero health', { thresholds: { atRiskHealth: 0 } }, 'thresholds.atRiskHealth', 'above 0'],
     ['a flag health above 1', { thresholds: { flagHealth: 1.05 } }, 'thresholds.flagHealth', 'refuses to flag'],

@@ -110,6 +110,12 @@ export const relayerConfigSchema = z.strictObject({
     })
     .prefault({}),
   ingest: ingestSettingsSchema.strict().prefault({}),
+  audit: z
+    .strictObject({
+      intervalMs: z.number().int().nonnegative().default(300_000),
+      batchSize: positiveInteger.default(100),
+    })
+    .prefault({}),
   thresholds: z
     .strictObject({
       recallHealth: healthFactor.prefault('1.1'),
@@ -217,6 +223,9 @@ const FIELD_HINTS: Record<string, string> = {
   'ingest.pollIntervalMs': 'milliseconds (1 or more) between polls once caught up, e.g. 500',
   'ingest.maxBackoffMs': 'milliseconds (1 or more), the longest wait after failed polls, e.g. 10000',
   'ingest.startBlock': 'a block number (0 or more) where ingest starts on every chain with no cursor',
+  audit: 'an object with any of "intervalMs", "batchSize"',
+  'audit.intervalMs': 'milliseconds (0 or more) between audits of the reconcile store against the chains, one relayer of the prefix per interval; 0 turns the audit off, e.g. 300000',
+  'audit.batchSize': 'accounts (1 or more) compared per store snapshot, e.g. 100',
   thresholds: 'an object with any of "recallHealth", "flagHealth", "atRiskHealth", "feeBudgets"',
   'thresholds.recallHealth': 'a health factor below which the keeper recalls undrawn credit, e.g. 1.1 (or "1.1")',
   'thresholds.flagHealth': 'a health factor of 1 or less, below recallHealth, below which the keeper flags, e.g. 1',

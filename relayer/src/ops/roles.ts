@@ -7,6 +7,7 @@ import { courierKeysFromEnv } from '../config.ts';
 import { Courier, DELIVER_QUEUE } from '../courier/courier.ts';
 import { Ingest } from '../ingest/ingest.ts';
 import { ReconcileStore } from '../reconcile/account-store.ts';
+import { DriftAudit } from '../reconcile/audit.ts';
 import { ingestChainSettings } from './config-file.ts';
 import { keeperService, liquidatorService } from './keeper-roles.ts';
 import type { RoleTable, Service, ServiceFactory } from './services.ts';
@@ -106,11 +107,37 @@ export const ingestService: ServiceFactory = ({ config, deployments, redis, logg
       conflicts.setTotal(at, chain.conflicts);
     }
   });
+  const audit = new DriftAudit({ store, ledger: ingest.ledger, chains, redis, prefix: config.redis.prefix, ...config.audit, logger });
+  const auditRuns = metrics.counter({ name: 'ballast_reconcile_audit_runs_total', help: 'Audit passes this process ran (outcome "failed": the pass threw and waits for the next interval).', labelNames: ['outcome'] });
+  const auditLast = metrics.gauge({ name: 'ballast_reconcile_audit_last_timestamp_seconds', help: 'When the last audit pass of any relayer of the prefix finished (0: none yet).' });
+  const auditAccounts = metrics.gauge({ name: 'ballast_reconcile_audit_accounts', help: 'Accounts the last audit pass compared with the chains.' });
+  const driftAccounts = metrics.gauge({ name: 'ballast_reconcile_drift_accounts', help: 'Accounts on which the last audit pass found the reconcile store and a chain differ (0: they agree).' });
+  const driftValues = metrics.gauge({ name: 'ballast_reconcile_drift_values', help: 'Values that differ in the last audit pass, by chain and field kind (collateral, exported, epoch, line, drawn, parked).', labelNames: ['eid', 'kind'] });
+  metrics.collect('audit', async () => {
+    auditRuns.setTotal({ outcome: 'completed' }, audit.runs - audit.failures);
+    auditRuns.setTotal({ outcome: 'failed' }, audit.failures);
+    const report = await audit.lastReport();
+    auditLast.set({}, report ? report.finishedAt / 1000 : 0);
+    auditAccounts.set({}, report?.accounts ?? 0);
+    driftAccounts.set({}, report?.driftedAccounts ?? 0);
+    driftValues.reset();
+    for (const [key, count] of Object.entries(report?.differencesByKind ?? {})) {
+      const [eid = '', kind = ''] = key.split(':');
+      driftValues.set({ eid, kind }, count);
+    }
+  });
   return {
     name: 'ingest',
-    start: () => ingest.start(),
-    // A step is committed whole or not at all: stopping after the step in progress loses nothing.
-    stop: () => ingest.stop(),
+    start: async () => {
+      await ingest.start();
+      audit.start();
+    },
+    // A step is committed whole or not at all: stopping after the step in progress loses nothing; an
+    // audit pass only reads.
+    stop: async () => {
+      await audit.stop();
+      await ingest.stop();
+    },
   };
 };
 

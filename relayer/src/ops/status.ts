@@ -1,12 +1,13 @@
 // `ballast-relayer status`: what the relayers sharing a prefix are doing, read from Redis and the
 // chains (not from any process): per chain the head, ingest's applied cursor and the courier's packet
 // cursor with their lag; per queue its depth and whether it is paused; every packet whose delivery is
-// failing with its revert reason.
+// failing with its revert reason; the last audit of the reconcile store against the chains.
 import type { Deployments } from '@ballast/protocol';
 import type { Redis } from 'ioredis';
 import { chainPublicClient } from '../chains.ts';
 import { CourierLedger, type FailureRecord } from '../courier/ledger.ts';
 import { IngestLedger } from '../ingest/ledger.ts';
+import { type AuditReport, lastAuditReport } from '../reconcile/audit.ts';
 import { type QueueDepth, queueDepths } from './queues.ts';
 import { redactRpcError } from './rpc-health.ts';
 
@@ -37,6 +38,8 @@ export type RelayerStatus = {
   chainsError?: string;
   queues: Record<string, QueueDepth>;
   failing: FailureRecord[];
+  /** The last audit pass of the prefix (null: none yet); `driftedAccounts` > 0 means the store and a chain differ. */
+  audit: AuditReport | null;
 };
 
 export type RelayerStatusParameters = {
@@ -51,9 +54,10 @@ export type RelayerStatusParameters = {
 export async function relayerStatus({ redis, prefix, deployments, rpcTimeoutMs = 5_000 }: RelayerStatusParameters): Promise<RelayerStatus> {
   const courierLedger = new CourierLedger(redis, prefix);
   const ingestLedger = new IngestLedger(redis, prefix);
-  const [queues, failing, chains] = await Promise.all([
+  const [queues, failing, audit, chains] = await Promise.all([
     queueDepths(redis, prefix),
     courierLedger.failures(),
+    lastAuditReport(redis, prefix),
     deployments instanceof Error
       ? undefined
       : Promise.all(
@@ -88,5 +92,6 @@ export async function relayerStatus({ redis, prefix, deployments, rpcTimeoutMs =
     ...(chains ? { chains } : { chainsError: (deployments as Error).message.split('\n')[0] }),
     queues,
     failing,
+    audit: audit ?? null,
   };
 }

@@ -70,6 +70,9 @@ export async function readAccountOnChain({ chains, account, blocks, assets = [] 
   return state;
 }
 
+/** Accounts whose on-chain reads are in flight at once. */
+const READ_CONCURRENCY = 20;
+
 export type AccountDifferencesParameters = {
   store: ReconcileStore;
   ledger: IngestLedger;
@@ -86,8 +89,14 @@ export type AccountDifferencesParameters = {
 export async function accountDifferences({ store, ledger, chains, accounts }: AccountDifferencesParameters): Promise<AccountDifference[]> {
   const { blocks, accounts: states } = await store.snapshot(ledger, accounts);
   const differences: AccountDifference[] = [];
-  for (const stored of states) {
-    const onChain = await readAccountOnChain({ chains, account: stored.account, blocks, assets: Object.keys(stored.collateral) as Address[] });
+  // Accounts are read `READ_CONCURRENCY` at a time: their reads leave in one JSON-RPC batch per chain.
+  const onChainStates: AccountState[] = [];
+  for (let start = 0; start < states.length; start += READ_CONCURRENCY) {
+    const group = states.slice(start, start + READ_CONCURRENCY);
+    onChainStates.push(...(await Promise.all(group.map((stored) => readAccountOnChain({ chains, account: stored.account, blocks, assets: Object.keys(stored.collateral) as Address[] })))));
+  }
+  for (const [index, stored] of states.entries()) {
+    const onChain = onChainStates[index] as AccountState;
     const compare = (eid: number, field: string, storedValue: bigint | undefined, onChainValue: bigint | undefined) => {
       const block = blocks.get(eid);
       if (block === undefined || (storedValue ?? 0n) === (onChainValue ?? 0n)) return;

@@ -1,2 +1,3 @@
 export * from './account-store.ts';
 export * from './differences.ts';
+export * from './audit.ts';
