@@ -5,12 +5,15 @@ import {
   HealthInputError,
   INFINITE_HEALTH,
   collateralValueDown,
+  PER_ASSET_HEALTH,
   healthDown,
+  healthModelFor,
   liquidationHealthDown,
   usageHealthDown,
   weightedCollateralDown,
 } from './health.ts';
 import { baselineDown, stressedValueDown } from './risk.ts';
+import { SeededRandom } from './seeded-random.ts';
 import { thrown } from './test-utils.ts';
 
 const E18 = 10n ** 18n;
@@ -53,6 +56,31 @@ describe('liquidationHealthDown', () => {
     expect(portfolio).toBeGreaterThan(weightedCollateralDown(positions));
     // Perfect correlation: no diversification benefit, the two models agree.
     expect(weightedCollateralDown(positions, { kind: 'portfolio', correlationBps: [10_000] })).toBe(weightedCollateralDown(positions));
+  });
+
+  it('per-asset with depths is the stressed value of a fully correlated basket, exactly (2,000 random baskets)', () => {
+    const random = new SeededRandom(7n);
+    for (let run = 0; run < 2_000; run++) {
+      const n = 1 + random.int(8);
+      const positions: CollateralPosition[] = Array.from({ length: n }, () => {
+        const decimals = [6, 8, 18][random.int(3)] as number;
+        return {
+          amount: random.between(0n, 10n ** BigInt(decimals + 6)),
+          price: random.between(1n, 100_000n * E18),
+          decimals,
+          liquidationThresholdBps: random.int(10_001),
+          depth: random.int(2) === 0 ? 0n : random.between(1n, 10n ** 24n),
+        };
+      });
+      const correlationBps = Array.from({ length: (n * (n - 1)) / 2 }, () => 10_000);
+      const values = positions.map((p) => collateralValueDown(p.amount, p.price, p.decimals));
+      const inputs = { values, haircutBps: positions.map((p) => 10_000 - p.liquidationThresholdBps), depths: positions.map((p) => p.depth ?? 0n) };
+      const perAsset = weightedCollateralDown(positions);
+      expect(perAsset).toBe(baselineDown(inputs));
+      expect(perAsset).toBe(stressedValueDown({ ...inputs, correlationBps }));
+      expect(healthModelFor(correlationBps)).toBe(PER_ASSET_HEALTH);
+    }
+    expect(healthModelFor([10_000, 9_999, 10_000])).toEqual({ kind: 'portfolio', correlationBps: [10_000, 9_999, 10_000] });
   });
 
   it('refuses inputs no vault holds, naming the position', () => {

@@ -1,13 +1,21 @@
 // Home health, the number `flag`, `clear`, `recall` and a `SEIZE` judge by, computed exactly as the vault
-// does (`VaultLogic.liquidationHealth`): Σ ⌊⌊amount × price / 10^decimals⌋ × liquidationThreshold / 10,000⌋
-// × 1e18 ÷ totalExported, every step rounded down. The relayer's keeper scores accounts with it and the SDK
-// can show it; `test/e2e` and `relayer/test/keeper*.test.ts` check it against the contract's own view.
+// does (`VaultLogic.liquidationHealth` → `VaultRisk.portfolioValue`): RiskMath's stressed value of the
+// account's assets at liquidation prices — each value ⌊amount × price / 10^decimals⌋ after the size haircut
+// against the asset's liquidity depth, haircut 10,000 − liquidation threshold, combined through the
+// correlations in force (docs/RISK.md) — × 1e18 ÷ totalExported, every step rounded as the contract does.
+// The relayer's keeper scores accounts with it and the SDK can show it; `test/e2e` and
+// `relayer/test/keeper*.test.ts` check it against the contract's own view.
 //
-// The numerator ("weighted collateral") is one function with a model switch: `per-asset` is the vault
-// today; `portfolio` is `RiskMath.stressedValueDown` at haircut 10,000 − threshold (the portfolio term and
-// size haircut of docs/RISK.md), for the day the vault's health uses it. Only the model changes then.
+// The numerator ("weighted collateral") has two models that give the same number where both apply:
+// `per-asset` — Σ ⌊size-adjusted value × threshold / 10,000⌋, RiskMath's baseline, which is its stressed
+// value whenever every pair of the assets is fully correlated (no correlation set: the vault's default) —
+// and `portfolio`, the stressed value with the pairs' correlations. `healthModelFor` picks the cheap one
+// when it is exact.
 import { BallastError } from './errors.ts';
-import { RISK_BPS, stressedValueDown } from './risk.ts';
+import { RISK_BPS, sizeAdjustedDown, stressedValueDown } from './risk.ts';
+
+/** A depth the vault stores is in thousands of USD: × this gives USD 1e18 (`VaultRisk.DEPTH_UNIT`). */
+export const VAULT_DEPTH_UNIT = 10n ** 21n;
 
 /** Health 1 (1e18), as `VaultLogic.ONE`. */
 export const HEALTH_ONE = 10n ** 18n;
@@ -27,19 +35,29 @@ export type CollateralPosition = {
   decimals: number;
   /** Share of value that counts for health, bps (`assetConfig(asset).liquidationThresholdBps`). */
   liquidationThresholdBps: number;
-  /** Liquidity depth, USD 1e18, for the portfolio model's size haircut; 0 or absent = none. */
+  /** Liquidity depth, USD 1e18 (`vault.riskOf(asset, asset)` × `VAULT_DEPTH_UNIT`): value above it is cut; 0 or absent = none. */
   depth?: bigint;
 };
 
 /**
- * How the numerator is computed. `per-asset`: Σ value × threshold (the vault today). `portfolio`: the
- * risk library's stressed value at haircut 10,000 − threshold, with the positions' correlations (the
- * strict upper triangle, in the positions' order; see `correlationIndex`).
+ * How the numerator is computed. `per-asset`: Σ size-adjusted value × threshold (exact when every pair is
+ * fully correlated). `portfolio`: the risk library's stressed value at haircut 10,000 − threshold, with the
+ * positions' correlations (the strict upper triangle, in the positions' order; see `correlationIndex`).
  */
 export type HealthModel = { kind: 'per-asset' } | { kind: 'portfolio'; correlationBps: readonly number[] };
 
-/** The model `CollateralVault` uses today. */
+/** The per-asset model: the vault's health for one asset, or for assets with no correlation below 100% in force. */
 export const PER_ASSET_HEALTH: HealthModel = { kind: 'per-asset' };
+
+/**
+ * The model that gives the vault's health for positions whose pairwise correlations are `correlationBps`
+ * (strict upper triangle, 10,000 = fully correlated, what `vault.riskOf(a, b)` returns): the per-asset sum
+ * when every pair is fully correlated (it is then exactly the stressed value, and far cheaper), else the
+ * portfolio model.
+ */
+export function healthModelFor(correlationBps: readonly number[]): HealthModel {
+  return correlationBps.every((rho) => rho === RISK_BPS) ? PER_ASSET_HEALTH : { kind: 'portfolio', correlationBps };
+}
 
 /** Thrown for a position no vault could hold (negative amount or price, bad decimals or threshold). */
 export class HealthInputError extends BallastError {
@@ -66,7 +84,9 @@ function check(position: CollateralPosition, index: number): void {
 
 /**
  * Health's numerator: what the collateral counts for at liquidation, USD 1e18, rounded down. With the
- * default model, Σ ⌊⌊amount × price / 10^decimals⌋ × threshold / 10,000⌋ exactly as the vault's loop.
+ * default model, Σ ⌊e × threshold / 10,000⌋ with e = ⌊amount × price / 10^decimals⌋ after the size
+ * haircut (`sizeAdjustedDown`; none without a depth) — the vault's number for one asset, or for several
+ * with no correlation below 100% in force.
  *
  * @example
  * // 10 WETH at $1,200, threshold 85%: $10,200.
@@ -76,8 +96,9 @@ export function weightedCollateralDown(positions: readonly CollateralPosition[],
   positions.forEach(check);
   if (model.kind === 'per-asset') {
     let weighted = 0n;
-    for (const { amount, price, decimals, liquidationThresholdBps } of positions) {
-      weighted += (collateralValueDown(amount, price, decimals) * BigInt(liquidationThresholdBps)) / BPS;
+    for (const { amount, price, decimals, liquidationThresholdBps, depth } of positions) {
+      const value = collateralValueDown(amount, price, decimals);
+      weighted += ((depth ? sizeAdjustedDown(value, depth) : value) * BigInt(liquidationThresholdBps)) / BPS;
     }
     return weighted;
   }

@@ -12,7 +12,7 @@
 // the liquidator module); the workers check each against the chain just before sending. Any number of
 // keeper processes may share one Redis prefix, each with its own transactor key.
 import { EventEmitter } from 'node:events';
-import { type Deployments, type HealthModel, PER_ASSET_HEALTH } from '@ballast/protocol';
+import type { Deployments } from '@ballast/protocol';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { type Address, type Hex, getAddress } from 'viem';
@@ -57,8 +57,6 @@ export type KeeperOptions = {
   store?: ReconcileStore;
   /** Connections to reuse (e.g. shared with a courier on the same key, so nonces stay in one sender). @defaultValue built from `transactorKey` */
   chains?: Chains;
-  /** The health model (the vault's today: per-asset). @defaultValue `PER_ASSET_HEALTH` */
-  healthModel?: HealthModel;
 };
 
 export type KeeperEvents = {
@@ -247,7 +245,8 @@ export class Keeper extends EventEmitter<KeeperEvents> {
         // A feed set or removed: prices and the feed → asset map are re-read.
         this.prices.invalidateAll({ feeds: true });
         this.#sweepRequested = true;
-      } else if (event.contract === 'vault' && (event.eventName === 'AssetConfigured' || event.eventName === 'LiquidationConfigured')) {
+      } else if (event.contract === 'vault' && (event.eventName === 'AssetConfigured' || event.eventName === 'LiquidationConfigured' || event.eventName === 'RiskUpdateApplied')) {
+        // Parameters, depths or correlations changed: every holder's health may have moved.
         this.prices.invalidateAll();
         this.#sweepRequested = true;
       } else {
@@ -430,7 +429,6 @@ export class Keeper extends EventEmitter<KeeperEvents> {
     for (const entry of entries) assetSets.add(entry.assets);
     const pricing = await pricingFor(this.prices, [...assetSets].flat());
 
-    const model = this.#options.healthModel ?? PER_ASSET_HEALTH;
     const { warnHealth, liquidator, actions } = this.settings;
     const remotes = [...this.store.remoteEids].sort((a, b) => a - b);
     const liquidateOn = liquidator.enabled ? [...this.contracts.pools.keys()].filter((eid) => liquidator.inventory[String(eid)] !== undefined) : [];
@@ -438,7 +436,7 @@ export class Keeper extends EventEmitter<KeeperEvents> {
     const records: Parameters<KeeperLedger['recordScores']>[0][number][] = [];
     const requests: ActionRequest[] = [];
     for (const entry of entries) {
-      const score = scoreAccountWith({ state: entry.state as AccountState, pricing, warnHealth, model, assets: entry.assets, totals: entry.totals });
+      const score = scoreAccountWith({ state: entry.state as AccountState, pricing, warnHealth, assets: entry.assets, totals: entry.totals });
       const before = entry.stored;
       records.push({ score: { account: score.account, assets: score.assets, json: encodeStoredScore(score, scoredAt) }, previous: before && { assets: before.assets } });
       const bucketBefore = before?.bucket;

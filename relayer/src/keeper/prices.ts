@@ -1,17 +1,26 @@
 // What scoring needs from home besides the reconcile store: each asset's liquidation price
 // (`oracle.liquidationPrice(asset, priceTolerance)`, the price `flag` uses), its risk parameters
-// (`vault.assetConfig`), its feed, and the vault's liquidation settings. Prices are cached until a
-// price tick of their feed (or a sweep) invalidates them; parameters until governance changes them.
-// An asset the oracle refuses to price is reported as unpriced with the oracle's error: its holders are
-// not judged (the contract would revert too).
+// (`vault.assetConfig` and its liquidity depth), the correlation of each pair of assets
+// (`vault.riskOf`), its feed, and the vault's liquidation settings. Prices are cached until a price
+// tick of their feed (or a sweep) invalidates them; parameters until governance or the risk admin
+// changes them. An asset the oracle refuses to price is reported as unpriced with the oracle's error:
+// its holders are not judged (the contract would revert too).
 import { chainlinkOracleAdapterAbi, collateralVaultAbi } from '@ballast/abi';
+import { VAULT_DEPTH_UNIT } from '@ballast/protocol';
 import { type Address, getAddress } from 'viem';
 import type { ChainConnection } from '../chains.ts';
 import { revertReason } from '../revert-reason.ts';
 
 export type LiquidationSettings = { closeFactorBps: number; priceTolerance: number; recallHealth: bigint };
-export type AssetRisk = { decimals: number; liquidationThresholdBps: number; liquidationBonusBps: number };
+/** An asset's parameters: decimals, threshold and bonus (`assetConfig`), liquidity depth in USD 1e18 (0: none). */
+export type AssetRisk = { decimals: number; liquidationThresholdBps: number; liquidationBonusBps: number; depth: bigint };
 export type PriceReading = { ok: true; price: bigint } | { ok: false; reason: string };
+
+/** The key of a pair of assets, whichever order they come in: the lower address first. */
+export function correlationKey(assetA: Address, assetB: Address): string {
+  const [a, b] = [getAddress(assetA), getAddress(assetB)];
+  return a < b ? `${a}:${b}` : `${b}:${a}`;
+}
 
 export class PriceBook {
   readonly #home: ChainConnection;
@@ -19,6 +28,7 @@ export class PriceBook {
   readonly #oracle: Address;
   #settings: Promise<LiquidationSettings> | undefined;
   readonly #risks = new Map<Address, Promise<AssetRisk>>();
+  readonly #correlations = new Map<string, Promise<number>>();
   readonly #prices = new Map<Address, Promise<PriceReading>>();
   readonly #feeds = new Map<Address, Address>();
 
@@ -40,13 +50,22 @@ export class PriceBook {
     return this.#settings;
   }
 
-  /** The vault's parameters of `asset` (decimals, threshold, bonus). */
+  /** The vault's parameters of `asset` (decimals, threshold, bonus, depth). */
   risk(asset: Address): Promise<AssetRisk> {
     const key = getAddress(asset);
     let risk = this.#risks.get(key);
     if (!risk) {
-      risk = this.#home.publicClient.readContract({ address: this.#vault, abi: collateralVaultAbi, functionName: 'assetConfig', args: [key] }).then(
-        (config) => ({ decimals: config.decimals, liquidationThresholdBps: config.liquidationThresholdBps, liquidationBonusBps: config.liquidationBonusBps }),
+      const client = this.#home.publicClient;
+      risk = Promise.all([
+        client.readContract({ address: this.#vault, abi: collateralVaultAbi, functionName: 'assetConfig', args: [key] }),
+        client.readContract({ address: this.#vault, abi: collateralVaultAbi, functionName: 'riskOf', args: [key, key] }),
+      ]).then(
+        ([config, [, depthThousands]]) => ({
+          decimals: config.decimals,
+          liquidationThresholdBps: config.liquidationThresholdBps,
+          liquidationBonusBps: config.liquidationBonusBps,
+          depth: BigInt(depthThousands) * VAULT_DEPTH_UNIT,
+        }),
         (error: unknown) => {
           this.#risks.delete(key);
           throw error;
@@ -55,6 +74,23 @@ export class PriceBook {
       this.#risks.set(key, risk);
     }
     return risk;
+  }
+
+  /** The correlation in force between two different assets, bps (`vault.riskOf`; 10,000 when none is set). */
+  correlation(assetA: Address, assetB: Address): Promise<number> {
+    const key = correlationKey(assetA, assetB);
+    let correlation = this.#correlations.get(key);
+    if (!correlation) {
+      correlation = this.#home.publicClient.readContract({ address: this.#vault, abi: collateralVaultAbi, functionName: 'riskOf', args: [getAddress(assetA), getAddress(assetB)] }).then(
+        ([correlationBps]) => correlationBps,
+        (error: unknown) => {
+          this.#correlations.delete(key);
+          throw error;
+        },
+      );
+      this.#correlations.set(key, correlation);
+    }
+    return correlation;
   }
 
   /** The liquidation price of `asset` now, or why the oracle refuses it. */
@@ -106,6 +142,7 @@ export class PriceBook {
   invalidateAll({ feeds = false }: { feeds?: boolean } = {}): void {
     this.#prices.clear();
     this.#risks.clear();
+    this.#correlations.clear();
     this.#settings = undefined;
     if (feeds) this.#feeds.clear();
   }

@@ -1,24 +1,25 @@
 // Scoring without I/O: `scoreAccountWith` over resolved prices is `liquidationHealthDown` (the vault's
 // maths, @ballast/protocol), and the score's JSON built directly for the ledger is exactly the JSON of
 // `storedScore`. The devnet suites (relayer/test/keeper*.test.ts) check scores against the vault's own view.
-import { HEALTH_ONE, INFINITE_HEALTH, liquidationHealthDown } from '@ballast/protocol';
+import { HEALTH_ONE, INFINITE_HEALTH, PER_ASSET_HEALTH, liquidationHealthDown } from '@ballast/protocol';
 import { type Address, getAddress } from 'viem';
 import { describe, expect, it } from 'vitest';
 import type { AccountState } from '../reconcile/account-store.ts';
-import type { PriceReading } from './prices.ts';
+import { type PriceReading, correlationKey } from './prices.ts';
 import type { Pricing } from './scoring.ts';
-import { encodeStoredScore, scoreAccountWith, storedScore } from './scoring.ts';
+import { encodeStoredScore, healthModelOf, scoreAccountWith, storedScore } from './scoring.ts';
 
 const ALICE: Address = '0x976EA74026E726554dB657fA54763abd0C3a0aa9';
 const WETH = getAddress('0x00000000000000000000000000000000000000bb');
 const WBTC = getAddress('0x00000000000000000000000000000000000000cc');
 const usd = (dollars: bigint) => dollars * 10n ** 18n;
-const pricing = (wbtc: PriceReading): Pricing => ({
+const pricing = (wbtc: PriceReading, { correlationBps, wethDepth = 0n }: { correlationBps?: number; wethDepth?: bigint } = {}): Pricing => ({
   recallHealth: 11n * 10n ** 17n,
   assets: new Map([
-    [WETH, { risk: { decimals: 18, liquidationThresholdBps: 8_500, liquidationBonusBps: 500 }, price: { ok: true, price: usd(1_777n) } }],
-    [WBTC, { risk: { decimals: 8, liquidationThresholdBps: 7_500, liquidationBonusBps: 1_000 }, price: wbtc }],
+    [WETH, { risk: { decimals: 18, liquidationThresholdBps: 8_500, liquidationBonusBps: 500, depth: wethDepth }, price: { ok: true, price: usd(1_777n) } }],
+    [WBTC, { risk: { decimals: 8, liquidationThresholdBps: 7_500, liquidationBonusBps: 1_000, depth: 0n }, price: wbtc }],
   ]),
+  correlations: new Map(correlationBps === undefined ? [] : [[correlationKey(WETH, WBTC), correlationBps]]),
 });
 const state = (collateral: Record<Address, bigint>, exported: bigint, drawn: bigint, epoch = 0): AccountState => ({
   account: ALICE,
@@ -39,6 +40,31 @@ describe('scoreAccountWith', () => {
     expect(score.health).toBe(liquidationHealthDown({ positions, totalExported: usd(12_000n) }));
     expect(score.usageHealth).toBe(liquidationHealthDown({ positions, totalExported: usd(4_000n) }));
     expect(score).toMatchObject({ epoch: 1, bucket: 'liquidatable', assets: [WETH, WBTC].sort(), totalExported: usd(12_000n), totalDrawn: usd(4_000n), unpriced: undefined });
+  });
+
+  it("uses the vault's correlations and depths: the portfolio model where a pair is below 100%, the size haircut above the depth", () => {
+    const held = state({ [WETH]: 30n * 10n ** 18n, [WBTC]: 50_000_000n }, usd(60_000n), usd(40_000n));
+    const assets = Object.freeze([WETH, WBTC].sort());
+    const positions = assets.map((asset) =>
+      asset === WETH
+        ? { amount: 30n * 10n ** 18n, price: usd(1_777n), decimals: 18, liquidationThresholdBps: 8_500, depth: usd(20_000n) }
+        : { amount: 50_000_000n, price: usd(61_234n), decimals: 8, liquidationThresholdBps: 7_500, depth: 0n },
+    );
+    const withRisk = pricing({ ok: true, price: usd(61_234n) }, { correlationBps: 5_000, wethDepth: usd(20_000n) });
+    const score = scoreAccountWith({ state: held, pricing: withRisk, warnHealth: HEALTH_ONE, assets });
+    expect(healthModelOf(withRisk, assets)).toEqual({ kind: 'portfolio', correlationBps: [5_000] });
+    expect(score.health).toBe(liquidationHealthDown({ positions, totalExported: usd(60_000n), model: { kind: 'portfolio', correlationBps: [5_000] } }));
+    // Diversification counts: above the per-asset number (which the size haircut alone lowers).
+    const perAsset = liquidationHealthDown({ positions, totalExported: usd(60_000n) });
+    const noDepth = liquidationHealthDown({ positions: positions.map((position) => ({ ...position, depth: 0n })), totalExported: usd(60_000n) });
+    expect(score.health).toBeGreaterThan(perAsset);
+    expect(perAsset).toBeLessThan(noDepth);
+    // A fully correlated pair (set, or never set): the per-asset sum, which is then the same number.
+    const correlated = pricing({ ok: true, price: usd(61_234n) }, { correlationBps: 10_000, wethDepth: usd(20_000n) });
+    expect(healthModelOf(correlated, assets)).toBe(PER_ASSET_HEALTH);
+    expect(scoreAccountWith({ state: held, pricing: correlated, warnHealth: HEALTH_ONE, assets }).health).toBe(perAsset);
+    expect(perAsset).toBe(liquidationHealthDown({ positions, totalExported: usd(60_000n), model: { kind: 'portfolio', correlationBps: [10_000] } }));
+    expect(healthModelOf(pricing({ ok: true, price: 1n }), assets)).toBe(PER_ASSET_HEALTH);
   });
 
   it('leaves an account with an unpriced asset unjudged', () => {

@@ -1,16 +1,16 @@
 // Scores one account from the reconcile store's view of it: home health at liquidation prices (the
-// number the vault's `flag`, `clear` and `recall` judge by, computed with @ballast/protocol's
-// `liquidationHealthDown`, the vault's own maths), usage-aware health over Σ drawn, and the bucket the
-// account is in. Prices and parameters come from the PriceBook (read once per batch of accounts:
-// `pricingFor`, then `scoreAccountWith` is pure); the epoch from the store (home's AccountFlagged /
-// AccountCleared).
-import { type CollateralPosition, HEALTH_ONE, type HealthModel, PER_ASSET_HEALTH, healthDown, weightedCollateralDown } from '@ballast/protocol';
+// number the vault's `flag`, `clear` and `recall` judge by, computed with @ballast/protocol's health
+// maths — the vault's own, correlations and depths included), usage-aware health over Σ drawn, and the
+// bucket the account is in. Prices and parameters come from the PriceBook (read once per batch of
+// accounts: `pricingFor`, then `scoreAccountWith` is pure); the epoch from the store (home's
+// AccountFlagged / AccountCleared).
+import { type CollateralPosition, HEALTH_ONE, type HealthModel, healthDown, healthModelFor, weightedCollateralDown } from '@ballast/protocol';
 import type { Address } from 'viem';
 import { checksummed } from '../checksum-cache.ts';
 import type { AccountState, RemoteLine } from '../reconcile/account-store.ts';
 import { MissingPricingError } from './errors.ts';
 import type { KeeperHealthBucket, StoredScore } from './ledger.ts';
-import type { AssetRisk, PriceBook, PriceReading } from './prices.ts';
+import { type AssetRisk, type PriceBook, type PriceReading, correlationKey } from './prices.ts';
 
 export type AccountScore = {
   account: Address;
@@ -55,11 +55,32 @@ export function healthBucket({ health, totalExported, recallHealth, warnHealth }
 /** One asset's parameters and liquidation price, as read for a batch. */
 export type PricedAsset = { risk: AssetRisk; price: PriceReading };
 
-/** What `scoreAccountWith` reads besides the account: the vault's recall health and each asset's parameters and price, resolved. */
+/** What `scoreAccountWith` reads besides the account: the vault's recall health, each asset's parameters and price, and the correlations of their pairs, resolved. */
 export type Pricing = {
   recallHealth: bigint;
   assets: ReadonlyMap<Address, PricedAsset>;
+  /** Correlation in force of each pair of the assets, bps, by `correlationKey`; a pair not listed is fully correlated (10,000). */
+  correlations: ReadonlyMap<string, number>;
 };
+
+/** Health models by assets list, for one Pricing: accounts holding the same assets share the list, and the model. */
+const modelCache = new WeakMap<Pricing, WeakMap<readonly Address[], HealthModel>>();
+
+/** The vault's health model for an account holding `assets` (in that order) under `pricing`'s correlations. */
+export function healthModelOf(pricing: Pricing, assets: readonly Address[]): HealthModel {
+  let models = modelCache.get(pricing);
+  if (!models) modelCache.set(pricing, (models = new WeakMap()));
+  let model = models.get(assets);
+  if (!model) {
+    const correlationBps: number[] = [];
+    for (let i = 0; i < assets.length; i++) {
+      for (let j = i + 1; j < assets.length; j++) correlationBps.push(pricing.correlations.get(correlationKey(assets[i] as Address, assets[j] as Address)) ?? 10_000);
+    }
+    model = healthModelFor(correlationBps);
+    models.set(assets, model);
+  }
+  return model;
+}
 
 /** The assets `state` holds (amount > 0), checksummed, ascending. */
 export function heldAssets(state: AccountState): Address[] {
@@ -69,14 +90,17 @@ export function heldAssets(state: AccountState): Address[] {
     .sort();
 }
 
-/** Reads (from the PriceBook's cache, or home) the settings, parameters and prices that scoring `assets` needs. */
+/** Reads (from the PriceBook's cache, or home) the settings, parameters, prices and correlations that scoring `assets` needs. */
 export async function pricingFor(prices: PriceBook, assets: Iterable<Address>): Promise<Pricing> {
   const unique = [...new Set(assets)];
-  const [{ recallHealth }, readings] = await Promise.all([
+  const pairs: [Address, Address][] = [];
+  for (let i = 0; i < unique.length; i++) for (let j = i + 1; j < unique.length; j++) pairs.push([unique[i] as Address, unique[j] as Address]);
+  const [{ recallHealth }, readings, correlations] = await Promise.all([
     prices.liquidationSettings(),
     Promise.all(unique.map(async (asset) => [asset, { risk: await prices.risk(asset), price: await prices.price(asset) }] as const)),
+    Promise.all(pairs.map(async ([a, b]) => [correlationKey(a, b), await prices.correlation(a, b)] as const)),
   ]);
-  return { recallHealth, assets: new Map(readings) };
+  return { recallHealth, assets: new Map(readings), correlations: new Map(correlations) };
 }
 
 /** What an account owes, from its position alone (prices do not move it): Σ exported and Σ drawn over the remotes (negative values, a store missing events, count as 0). */
@@ -103,8 +127,6 @@ export type ScoreAccountWithParameters = {
   /** Must hold every asset of `state`. */
   pricing: Pricing;
   warnHealth: bigint;
-  /** @defaultValue `PER_ASSET_HEALTH` (the vault today) */
-  model?: HealthModel;
   /** `heldAssets(state)`, when the caller has it already. */
   assets?: readonly Address[];
   /** `positionTotals(state)`, when the caller has it already. */
@@ -112,7 +134,7 @@ export type ScoreAccountWithParameters = {
 };
 
 /** Scores `state` with prices already read: no I/O, so a price tick re-scores every holder in one pass. */
-export function scoreAccountWith({ state, epoch = state.epoch, pricing, warnHealth, model = PER_ASSET_HEALTH, assets = heldAssets(state), totals }: ScoreAccountWithParameters): AccountScore {
+export function scoreAccountWith({ state, epoch = state.epoch, pricing, warnHealth, assets = heldAssets(state), totals }: ScoreAccountWithParameters): AccountScore {
   const { totalExported, totalDrawn } = totals ?? positionTotals(state);
   const positions: CollateralPosition[] = [];
   let refused: { asset: Address; reason: string } | undefined;
@@ -123,9 +145,10 @@ export function scoreAccountWith({ state, epoch = state.epoch, pricing, warnHeal
       refused ??= { asset, reason: reading.price.reason };
       continue;
     }
-    positions.push({ amount: state.collateral[asset] ?? 0n, price: reading.price.price, decimals: reading.risk.decimals, liquidationThresholdBps: reading.risk.liquidationThresholdBps });
+    const { decimals, liquidationThresholdBps, depth } = reading.risk;
+    positions.push({ amount: state.collateral[asset] ?? 0n, price: reading.price.price, decimals, liquidationThresholdBps, depth });
   }
-  const weighted = refused ? undefined : weightedCollateralDown(positions, model);
+  const weighted = refused ? undefined : weightedCollateralDown(positions, healthModelOf(pricing, assets));
   const health = weighted === undefined ? undefined : healthDown(weighted, totalExported);
   return {
     account: state.account,

@@ -2,13 +2,24 @@
 // first. Where the keeper has stored its scores (`<prefix>:keeper:accounts`, one JSON score per
 // account), those are listed as stored. Otherwise — the reconcile store keeps collateral and exported
 // credit per account but no health — health is computed here as the vault's `liquidationHealth`
-// computes it: Σ value × liquidation threshold ÷ exported, value = amount × price ÷ 10^decimals rounded
-// down, with @ballast/protocol's `baselineDown` (a haircut of 10,000 − threshold and no depth is exactly
-// the vault's per-asset `bpsDown`), from the store's amounts at the home block ingest has applied and
-// the oracle adapter's liquidation prices and the vault's asset settings read at that same block. The
-// report says which in `source` and `basis`.
+// computes it, with @ballast/protocol's `weightedCollateralDown`: RiskMath's stressed value of the
+// priced assets (value = amount × price ÷ 10^decimals rounded down, cut above the asset's liquidity
+// depth, haircut 10,000 − liquidation threshold, combined through the correlations in force) ÷
+// exported, from the store's amounts at the home block ingest has applied and the oracle adapter's
+// liquidation prices and the vault's asset settings, depths and correlations (`riskOf`) read at that
+// same block. The report says which in `source` and `basis`.
 import { chainlinkOracleAdapterAbi, collateralVaultAbi } from '@ballast/abi';
-import { BallastError, type Deployments, RISK_BPS, RISK_MAX_ASSETS, baselineDown, contractAddress, homeChain } from '@ballast/protocol';
+import {
+  BallastError,
+  type CollateralPosition,
+  type Deployments,
+  RISK_BPS,
+  VAULT_DEPTH_UNIT,
+  contractAddress,
+  healthModelFor,
+  homeChain,
+  weightedCollateralDown,
+} from '@ballast/protocol';
 import type { Redis } from 'ioredis';
 import { type Address, erc20Abi, formatUnits } from 'viem';
 import { chainPublicClient } from '../chains.ts';
@@ -66,7 +77,7 @@ export type AccountRisk = {
   /** Health factor, decimal (1.0 = the flag line); "infinite" with nothing exported. */
   health: string;
   bucket: AccountHealthBucket;
-  /** Σ value × liquidation threshold, USD. */
+  /** What the collateral counts for at liquidation (Σ value × liquidation threshold, after the size haircut and the portfolio term), USD. */
   weightedCollateralUsd: string;
   collateralUsd: string;
   exportedUsd: string;
@@ -84,6 +95,8 @@ export type AssetPricing = {
   symbol: string;
   decimals: number;
   liquidationThresholdBps: number;
+  /** Liquidity depth, USD, decimal ("0": no size haircut). */
+  depthUsd: string;
   /** USD per token (1e18 fixed point), decimal; null when the oracle refuses. */
   priceUsd: string | null;
   priceError?: string;
@@ -216,9 +229,10 @@ async function computedReport({ redis, prefix, deployments, thresholds, atRiskOn
   const liquidation = await client.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'liquidationConfig', ...at });
   const assetAddresses = [...new Set(snapshot.accounts.flatMap((account) => Object.keys(account.collateral) as Address[]))].sort();
   const assets = await Promise.all(
-    assetAddresses.map(async (asset): Promise<AssetPricing & { price: bigint | undefined }> => {
-      const [config, symbol, price] = await Promise.all([
+    assetAddresses.map(async (asset): Promise<Priced> => {
+      const [config, [, depthThousands], symbol, price] = await Promise.all([
         client.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'assetConfig', args: [asset], ...at }),
+        client.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'riskOf', args: [asset, asset], ...at }),
         client.readContract({ address: asset, abi: erc20Abi, functionName: 'symbol', ...at }).catch(() => asset.slice(0, 10)),
         client
           .readContract({ address: oracle, abi: chainlinkOracleAdapterAbi, functionName: 'liquidationPrice', args: [asset, BigInt(liquidation.priceTolerance)], ...at })
@@ -232,6 +246,8 @@ async function computedReport({ redis, prefix, deployments, thresholds, atRiskOn
         symbol,
         decimals: config.decimals,
         liquidationThresholdBps: config.liquidationThresholdBps,
+        depth: BigInt(depthThousands) * VAULT_DEPTH_UNIT,
+        depthUsd: formatUnits(BigInt(depthThousands) * VAULT_DEPTH_UNIT, 18),
         price: 'value' in price ? price.value : undefined,
         priceUsd: 'value' in price ? formatUnits(price.value, 18) : null,
         ...('error' in price ? { priceError: price.error } : {}),
@@ -239,19 +255,27 @@ async function computedReport({ redis, prefix, deployments, thresholds, atRiskOn
     }),
   );
   const byAsset = new Map(assets.map((asset) => [asset.asset, asset]));
+  // Correlations in force between the assets held (10,000 = fully correlated, the default).
+  const pairs = assetAddresses.flatMap((a, i) => assetAddresses.slice(i + 1).map((b) => [a, b] as const));
+  const correlations = new Map(
+    await Promise.all(
+      pairs.map(async ([a, b]) => [`${a}:${b}`, (await client.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'riskOf', args: [a, b], ...at }))[0]] as const),
+    ),
+  );
 
   const effective = below === undefined ? thresholds : { ...thresholds, atRiskHealth: below };
-  const risks = snapshot.accounts.map((account) => assess(account, byAsset, effective));
+  const risks = snapshot.accounts.map((account) => assess(account, byAsset, correlations, effective));
   risks.sort((a, b) => byHealth(a.sortKey, b.sortKey, false) || a.risk.account.localeCompare(b.risk.account));
   const listed = risks.filter(({ risk }) => !atRiskOnly || AT_RISK.includes(risk.bucket)).map(({ risk }) => risk);
 
   return {
     source: 'computed',
     basis:
-      `Computed for this report (the reconcile store keeps no health yet): home health = Σ collateral value × liquidation threshold ÷ exported credit, ` +
-      `as the vault's liquidationHealth, with @ballast/protocol baselineDown; collateral and exported credit from the reconcile store at home block ${homeBlock} ` +
-      `(what ingest has applied under prefix "${prefix}"); liquidation prices (oracle adapter, tolerance ${liquidation.priceTolerance} s) and asset settings ` +
-      `(vault.assetConfig) read at that block. Credit in flight and blocks not yet ingested are not reflected; an unpriced asset counts for nothing.`,
+      `Computed for this report (the reconcile store keeps no health yet): home health = what the collateral counts for at liquidation ÷ exported credit, ` +
+      `as the vault's liquidationHealth (RiskMath's stressed value: size haircut above each asset's depth, haircut 10,000 − liquidation threshold, correlations in force), ` +
+      `with @ballast/protocol weightedCollateralDown; collateral and exported credit from the reconcile store at home block ${homeBlock} ` +
+      `(what ingest has applied under prefix "${prefix}"); liquidation prices (oracle adapter, tolerance ${liquidation.priceTolerance} s), asset settings ` +
+      `(vault.assetConfig), liquidity depths and correlations (vault.riskOf) read at that block. Credit in flight and blocks not yet ingested are not reflected; an unpriced asset counts for nothing.`,
     healthStored: false,
     homeEid: home.eid,
     homeBlock: homeBlock.toString(),
@@ -262,19 +286,23 @@ async function computedReport({ redis, prefix, deployments, thresholds, atRiskOn
     },
     listed: atRiskOnly ? 'at-risk' : 'all',
     accountsSeen: snapshot.accounts.length,
-    assets: assets.map(({ price: _price, ...asset }) => asset),
+    assets: assets.map(({ price: _price, depth: _depth, ...asset }) => asset),
     accounts: listed,
   };
 }
 
-type Priced = AssetPricing & { price: bigint | undefined };
+type Priced = AssetPricing & { price: bigint | undefined; depth: bigint };
 
-function assess(account: AccountState, assets: ReadonlyMap<Address, Priced>, thresholds: HealthThresholds): { risk: AccountRisk; sortKey: bigint | undefined } {
+function assess(
+  account: AccountState,
+  assets: ReadonlyMap<Address, Priced>,
+  correlations: ReadonlyMap<string, number>,
+  thresholds: HealthThresholds,
+): { risk: AccountRisk; sortKey: bigint | undefined } {
   const warnings: string[] = [];
   let unpriced = false;
   const collateral: AccountCollateral[] = [];
-  const values: bigint[] = [];
-  const haircutBps: number[] = [];
+  const positions: (CollateralPosition & { asset: Address })[] = [];
   let collateralUsd = 0n;
   for (const [asset, stored] of Object.entries(account.collateral) as [Address, bigint][]) {
     const pricing = assets.get(asset);
@@ -287,15 +315,16 @@ function assess(account: AccountState, assets: ReadonlyMap<Address, Priced>, thr
     collateral.push({ asset, symbol: pricing.symbol, amount: formatUnits(stored, pricing.decimals), valueUsd: value === undefined ? null : formatUnits(value, 18) });
     if (value === undefined || value === 0n) continue;
     collateralUsd += value;
-    values.push(value);
-    haircutBps.push(RISK_BPS - pricing.liquidationThresholdBps);
+    positions.push({ asset, amount, price: pricing.price as bigint, decimals: pricing.decimals, liquidationThresholdBps: pricing.liquidationThresholdBps, depth: pricing.depth });
   }
-  // baselineDown takes at most RISK_MAX_ASSETS assets per call; the per-asset sum splits exactly.
-  let weighted = 0n;
-  for (let start = 0; start < values.length; start += RISK_MAX_ASSETS) {
-    const chunk = values.slice(start, start + RISK_MAX_ASSETS);
-    weighted += baselineDown({ values: chunk, haircutBps: haircutBps.slice(start, start + RISK_MAX_ASSETS), depths: chunk.map(() => 0n) });
-  }
+  // The vault values the priced assets together (an unpriced one counts for nothing here; the vault
+  // would refuse to judge the account at all), in any order: the stressed value is symmetric.
+  positions.sort((a, b) => (a.asset < b.asset ? -1 : 1));
+  const correlationBps: number[] = [];
+  positions.forEach((a, i) => {
+    for (const b of positions.slice(i + 1)) correlationBps.push(correlations.get(`${a.asset}:${b.asset}`) ?? RISK_BPS);
+  });
+  const weighted = weightedCollateralDown(positions, healthModelFor(correlationBps));
   let exportedTotal = 0n;
   const exported: Record<number, string> = {};
   for (const [eid, amount] of Object.entries(account.exported)) {

@@ -1,0 +1,123 @@
+// The keeper with the vault's portfolio risk in force (devnet: three anvil chains, LayerZero's production
+// contracts, the courier, real Redis): the risk admin sets a 50% WETH/WBTC correlation and a $10,000
+// WETH liquidity depth through the vault's delayed queue, and the keeper's scores follow — equal to
+// vault.liquidationHealth to the wei before and after, refreshed by the RiskUpdateApplied event alone.
+// Then WETH falls to a price where a diversified account is under 1 by the per-asset sum but not by the
+// vault's portfolio value: the keeper flags the concentrated account the depth pushed under 1 and leaves
+// the diversified one alone. `accounts` (computed from the reconcile store) agrees with the vault too.
+import { collateralVaultAbi } from '@ballast/abi';
+import { BALLAST_CONTRACTS, ChainDeployer, devnetKeys, executeThroughTimelock, liveChildren } from '@ballast/devnet';
+import { HEALTH_ONE, type CollateralPosition, homeChain, liquidationHealthDown } from '@ballast/protocol';
+import { Redis } from 'ioredis';
+import { type Address, encodeFunctionData, parseEther, parseUnits } from 'viem';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { BallastUser } from '../../test/support/ballast.ts';
+import { accountsReport, keeperScoresKey } from '../src/ops/accounts-at-risk.ts';
+import { type KeeperStack, fundedKey, liquidationEvents, openPosition, startKeeper, startKeeperStack, waitUntil } from './keeper-support.ts';
+
+let env: KeeperStack;
+
+beforeAll(async () => {
+  env = await startKeeperStack();
+});
+
+afterAll(async () => {
+  await env?.stop();
+  expect(liveChildren()).toEqual([]);
+});
+
+/** Names the deployer the vault's risk admin (through the timelock), queues `update`, moves home a day on and applies it. */
+async function applyRiskUpdate(update: {
+  correlations: { assetA: Address; assetB: Address; correlationBps: number }[];
+  depths: { asset: Address; depthThousands: number }[];
+}): Promise<void> {
+  const home = homeChain(env.deployments);
+  const deployer = new ChainDeployer(home, devnetKeys.deployer);
+  const vault = home.contracts[BALLAST_CONTRACTS.vault] as Address;
+  const timelock = home.governance?.timelock as Address;
+  const setRiskAdmin = encodeFunctionData({ abi: collateralVaultAbi, functionName: 'setRiskAdmin', args: [deployer.account.address] });
+  await executeThroughTimelock(deployer, timelock, 'setRiskAdmin', [{ target: vault, data: setRiskAdmin }]);
+  await deployer.write('vault.queueRiskUpdate', vault, collateralVaultAbi, 'queueRiskUpdate', [update]);
+  await deployer.publicClient.request({ method: 'evm_increaseTime', params: [86_401] } as never);
+  await deployer.publicClient.request({ method: 'evm_mine', params: [] } as never);
+  await deployer.write('vault.applyRiskUpdate', vault, collateralVaultAbi, 'applyRiskUpdate', [update]);
+}
+
+test("the keeper scores with the vault's correlations and depths and flags by them", async () => {
+  const [r1, r2] = env.remotes;
+  const stranger = new BallastUser(env.deployments, devnetKeys.users[4]);
+  await stranger.setPrice('weth', 2_000n);
+  await stranger.setPrice('wbtc', 60_000n);
+  const diversified = new BallastUser(env.deployments, await fundedKey(env.deployments, 30));
+  const concentrated = new BallastUser(env.deployments, await fundedKey(env.deployments, 31));
+  // Everything drawn, so nothing is recalled: flag is the only action either account can get.
+  await openPosition(env, diversified, { weth: '5', wbtc: '0.2', exports: { [r1]: '16000' }, borrows: { [r1]: '16000' } });
+  await openPosition(env, concentrated, { weth: '10', exports: { [r2]: '12000' }, borrows: { [r2]: '12000' } });
+  const users = [diversified, concentrated];
+
+  const keeperKey = devnetKeys.couriers[1];
+  const running = startKeeper(env, keeperKey, { sweepIntervalMs: 600_000, backoffMs: 200, maxBackoffMs: 2_000 });
+  const { keeper } = running;
+  /** True once the keeper's stored health of every user is the vault's own. */
+  const scoresMatchVault = async (): Promise<true | string> => {
+    for (const user of users) {
+      const [stored, onChain] = await Promise.all([keeper.ledger.score(user.address), user.liquidationHealth()]);
+      if (stored?.health !== onChain.toString()) return `${user.address}: keeper ${stored?.health}, vault ${onChain}`;
+    }
+    return true;
+  };
+  await waitUntil('the keeper scores as the vault (no correlation set)', scoresMatchVault);
+  const perAssetHealth = await concentrated.liquidationHealth();
+  expect(perAssetHealth).toBe((parseEther('17000') * HEALTH_ONE) / parseEther('12000'));
+
+  // The risk admin's update: WETH and WBTC 50% correlated, WETH $10,000 deep. Home moved a day on, so
+  // the feeds are set again (fresh answers, same prices).
+  const home = homeChain(env.deployments);
+  const weth = home.contracts[BALLAST_CONTRACTS.weth] as Address;
+  const wbtc = home.contracts[BALLAST_CONTRACTS.wbtc] as Address;
+  await applyRiskUpdate({ correlations: [{ assetA: weth, assetB: wbtc, correlationBps: 5_000 }], depths: [{ asset: weth, depthThousands: 10 }] });
+  await stranger.setPrice('weth', 2_000n);
+  await stranger.setPrice('wbtc', 60_000n);
+  // Concentrated: 10 WETH ($20,000) counts as 2 × 10,000 − 10,000² / 20,000 = $15,000, × 85% over 12,000.
+  expect(await concentrated.liquidationHealth()).toBe((parseEther('12750') * HEALTH_ONE) / parseEther('12000'));
+  await waitUntil('the keeper re-scores with the correlation and the depth', scoresMatchVault);
+  expect(keeper.metrics.snapshot().actionsQueued).toBe(0);
+
+  // WETH to $1,600. Diversified: WETH $8,000 (under its depth) and WBTC $12,000. The per-asset sum,
+  // 6,800 + 9,000 = 15,800, is under its 16,000 exported; the vault's portfolio value is
+  // 20,000 − √(1,200² + 3,000² + 2 × 0.5 × 1,200 × 3,000) ≈ 16,253, over it. Concentrated: $16,000 of
+  // WETH counts as 13,750 × 85% = 11,687.5, under its 12,000.
+  await stranger.setPrice('weth', 1_600n);
+  const positions: CollateralPosition[] = [
+    { amount: parseEther('5'), price: parseEther('1600'), decimals: 18, liquidationThresholdBps: 8_500, depth: parseEther('10000') },
+    { amount: parseUnits('0.2', 8), price: parseEther('60000'), decimals: 8, liquidationThresholdBps: 7_500 },
+  ];
+  expect(liquidationHealthDown({ positions, totalExported: parseEther('16000') })).toBeLessThan(HEALTH_ONE);
+  const diversifiedHealth = await diversified.liquidationHealth();
+  expect(diversifiedHealth).toBeGreaterThan(HEALTH_ONE);
+  expect(diversifiedHealth).toBe(liquidationHealthDown({ positions, totalExported: parseEther('16000'), model: { kind: 'portfolio', correlationBps: [5_000] } }));
+
+  await waitUntil('the keeper flags the concentrated account', async () => (await concentrated.epochs())[env.home] === 1 || 'not flagged yet');
+  await waitUntil('the keeper scores as the vault after the fall', scoresMatchVault);
+  expect((await keeper.ledger.score(diversified.address))?.bucket).toBe('recall');
+  const { flags } = await liquidationEvents(env);
+  expect([...flags.keys()]).toEqual([`${concentrated.address}-1`]);
+  expect((await diversified.epochs())[env.home]).toBe(0);
+  await running.stop();
+
+  // `accounts` without the keeper's scores computes health from the reconcile store: the vault's too.
+  const redis = new Redis(env.stack.redis.url, { maxRetriesPerRequest: null });
+  try {
+    await redis.del(keeperScoresKey(env.stack.prefix));
+    const report = await accountsReport({ redis, prefix: env.stack.prefix, deployments: env.deployments, thresholds: { recallHealth: 11n * 10n ** 17n, atRiskHealth: 125n * 10n ** 16n } });
+    if (report.source !== 'computed') throw new Error(`accounts reported ${report.source} health, expected computed`);
+    for (const user of users) {
+      const listed = report.accounts.find((account) => account.account === user.address);
+      if (!listed) throw new Error(`${user.address} not listed`);
+      const weighted = parseEther(listed.weightedCollateralUsd);
+      expect((weighted * HEALTH_ONE) / parseEther(listed.exportedUsd), user.address).toBe(await user.liquidationHealth());
+    }
+  } finally {
+    redis.disconnect();
+  }
+}, 120_000);
