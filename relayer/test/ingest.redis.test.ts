@@ -328,3 +328,36 @@ test('the audit reports drift between the store and the chains (log, report, sta
   expect(timed.failures).toBe(0);
   await instance.ingest.stop();
 }, 60_000);
+
+test('caught up, a poll is one eth_blockNumber while the head stands still (the applied hash is checked at most once a second)', async () => {
+  const calls = new Map<string, number>();
+  const counted: IngestChain[] = deployments.chains.map((deployment) => ({
+    deployment,
+    publicClient: createPublicClient({
+      chain: devnetChain(deployment.chainId, deployment.rpcUrl, deployment.name),
+      transport: (parameters) => {
+        const transport = http(deployment.rpcUrl, { retryCount: 0 })(parameters);
+        const request = (async (args: { method: string }, options?: unknown) => {
+          const key = `${deployment.eid}:${args.method}`;
+          calls.set(key, (calls.get(key) ?? 0) + 1);
+          return transport.request(args as never, options as never);
+        }) as typeof transport.request;
+        return { ...transport, request };
+      },
+    }),
+  }));
+  const instance = ingestWith('idle', { chains: counted, settings: { pollIntervalMs: 50 } });
+  instance.ingest.start();
+  await caughtUp(instance.ingest.ledger);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  calls.clear();
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  await instance.ingest.stop();
+  for (const chain of deployments.chains) {
+    const polls = calls.get(`${chain.eid}:eth_blockNumber`) ?? 0;
+    expect(polls, `chain ${chain.eid} polls`).toBeGreaterThanOrEqual(10);
+    // Every second at most (plus one at the edge of the window), not once per poll.
+    expect(calls.get(`${chain.eid}:eth_getBlockByNumber`) ?? 0, `chain ${chain.eid} hash checks`).toBeLessThanOrEqual(2);
+    expect(calls.get(`${chain.eid}:eth_getLogs`) ?? 0).toBe(0);
+  }
+}, 30_000);

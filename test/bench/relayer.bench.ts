@@ -442,7 +442,7 @@ async function measureReaction(env: KeeperStack, blockTime: number | undefined, 
   const keeperKey = devnetKeys.couriers[1];
   const chains: IngestChain[] = deployments.chains.map((deployment) => ({ deployment, publicClient: new BallastUser(deployments, keeperKey).connection(deployment.eid).publicClient }));
   const store = new ReconcileStore({ redis, chains: deployments.chains, prefix });
-  // Ingest with its default settings (500 ms poll once caught up): what `ballast-relayer start` runs.
+  // Ingest with its default settings (250 ms poll once caught up): what `ballast-relayer start` runs.
   const ingest = new Ingest({ chains, redis, prefix, consumer: store, logger });
   // Flag is what is measured: clear and returnParked would only add transactions between repeats.
   const keeper = new Keeper({ deployments, redisUrl: stack.redis.url, prefix, transactorKey: keeperKey, settings: { actions: { clear: false, returnParked: false } }, logger, ingest, store });
@@ -560,7 +560,7 @@ try {
       `| ${label} | ${samples.length} | ${blocks.join(', ')} | ${spread(samples.map((sample) => sample.appliedMs))} | ${spread(samples.map((sample) => sample.queuedMs))} | ${spread(samples.map((sample) => sample.flaggedMs))} |`,
     );
   };
-  line('| devnet (ingest polling every 500 ms, its default) | repeats | flag block − oracle block | oracle update → ingest applied it, p50 / max | → flag queued, p50 / max | → flag mined, p50 / max |');
+  line('| devnet (ingest polling every 250 ms, its default) | repeats | flag block − oracle block | oracle update → ingest applied it, p50 / max | → flag queued, p50 / max | → flag mined, p50 / max |');
   line('| --- | ---: | --- | ---: | ---: | ---: |');
   reaction(automine, 'anvil mining each transaction at once');
   reaction(oneSecond, 'anvil mining a block every second');

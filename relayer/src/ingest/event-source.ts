@@ -49,16 +49,23 @@ export type EventSourceOptions = {
   contracts?: FollowedContract[];
 };
 
+/** Longest time a caught-up chain goes without checking its applied block's hash while the head stands still. */
+const IDLE_HASH_CHECK_MS = 1_000;
+
 export class EventSource {
   readonly eid: number;
   readonly confirmations: bigint;
   readonly startBlock: bigint;
+  readonly settings: ResolvedIngestSettings;
   readonly #client: PublicClient<Transport, Chain>;
   readonly #ledger: IngestLedger;
   readonly #settings: ResolvedIngestSettings;
   readonly #roles: Map<Address, ContractRole>;
   readonly #addresses: Address[];
   #range: bigint;
+  /** `<applied>:<head>` of the last idle poll that checked the applied block's hash, and when. */
+  #checkedIdle = '';
+  #checkedIdleAt = 0;
 
   constructor({ chain, ledger, settings, contracts = followedContracts(chain.deployment) }: EventSourceOptions) {
     this.eid = chain.deployment.eid;
@@ -67,6 +74,7 @@ export class EventSource {
     this.#client = chain.publicClient;
     this.#ledger = ledger;
     this.#settings = settings;
+    this.settings = settings;
     this.#roles = new Map(contracts.map(({ role, address }) => [getAddress(address), role]));
     this.#addresses = [...this.#roles.keys()];
     this.#range = BigInt(settings.maxBlockRange);
@@ -82,7 +90,14 @@ export class EventSource {
     const toBlock = safe < applied + this.#range ? safe : applied + this.#range;
 
     if (toBlock <= applied) {
-      if (cursor?.hash && (await this.#hashAt(applied)) !== cursor.hash) return this.#rollback(applied, seq, head);
+      // Caught up: while the head stands still a poll is one eth_blockNumber. The applied block's hash is
+      // checked when the head moves, and at least every IDLE_HASH_CHECK_MS (a reorg that keeps the height).
+      const idle = `${applied}:${head}`;
+      if (cursor?.hash && (idle !== this.#checkedIdle || Date.now() - this.#checkedIdleAt >= IDLE_HASH_CHECK_MS)) {
+        if ((await this.#hashAt(applied)) !== cursor.hash) return this.#rollback(applied, seq, head);
+        this.#checkedIdle = idle;
+        this.#checkedIdleAt = Date.now();
+      }
       return { kind: 'idle', eid: this.eid, headBlock: head, appliedBlock: applied };
     }
 

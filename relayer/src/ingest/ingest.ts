@@ -139,7 +139,7 @@ export class Ingest extends EventEmitter<IngestEvents> {
   }
 
   async #run(source: EventSource): Promise<void> {
-    const { pollIntervalMs, maxBackoffMs } = this.settings;
+    const { pollIntervalMs, maxBackoffMs } = source.settings;
     const metrics = this.metrics.chain(source.eid);
     let failures = 0;
     while (this.#running) {

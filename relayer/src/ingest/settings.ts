@@ -11,8 +11,8 @@ export const ingestSettingsSchema = z.object({
   maxBlockRange: z.number().int().positive().default(2_000),
   /** Retries of a failed RPC read inside a poll (50 ms, then doubling) before the poll fails. @defaultValue 2 */
   rpcRetries: z.number().int().nonnegative().default(2),
-  /** Wait between polls once caught up. @defaultValue 500 */
-  pollIntervalMs: z.number().int().positive().default(500),
+  /** Wait between polls once caught up (each such poll is one eth_blockNumber while the head stands still). @defaultValue 250 */
+  pollIntervalMs: z.number().int().positive().default(250),
   /** Longest wait after repeated failures (the wait doubles from `pollIntervalMs`). @defaultValue 10_000 */
   maxBackoffMs: z.number().int().positive().default(10_000),
   /** First block to ingest on a chain with no cursor yet. @defaultValue the chain's `startBlock` in the deployments file */

@@ -43,6 +43,7 @@ describe('parseRelayerConfigFile', () => {
     ['a chain RPC URL that is not a URL', { chains: [{ eid: 40101, rpcUrl: 'localhost:8545' }] }, 'chains.0.rpcUrl', 'an http(s) JSON-RPC URL'],
     ['a websocket RPC URL', { chains: [{ eid: 40101, rpcUrl: 'wss://rpc.example.org' }] }, 'chains.0.rpcUrl', 'an http(s) JSON-RPC URL'],
     ['negative confirmations', { chains: [{ eid: 40101 }, { eid: 40102, confirmations: -1 }] }, 'chains.1.confirmations', 'a whole number of blocks (0 or more)'],
+    ['a zero poll interval on a chain', { chains: [{ eid: 40101, pollIntervalMs: 0 }] }, 'chains.0.pollIntervalMs', 'sub-second blocks'],
     ['a zero reorg depth', { chains: [{ eid: 40101, reorgDepth: 0 }] }, 'chains.0.reorgDepth', 'above the deepest reorg'],
     ['a fractional start block', { chains: [{ eid: 40101, startBlock: 1.5 }] }, 'chains.0.startBlock', 'a block number'],
     ['an eid listed twice', { chains: [{ eid: 40101 }, { eid: 40101 }] }, 'chains.1.eid', 'listed twice'],
@@ -133,10 +134,10 @@ describe('applyChainOverrides', () => {
   const deployments = { version: 1, network: 'x', chains: [chain(40101, 'home'), chain(40102, 'remote1')] } as unknown as Deployments;
 
   test('replaces RPC URLs and hands ingest its per-chain settings', async () => {
-    const config = await resolveRelayerConfig({ file: writeConfig({ chains: [{ eid: 40102, rpcUrl: 'https://rpc.example.org/', reorgDepth: 128, confirmations: 3 }] }) });
+    const config = await resolveRelayerConfig({ file: writeConfig({ chains: [{ eid: 40102, rpcUrl: 'https://rpc.example.org/', reorgDepth: 128, confirmations: 3, pollIntervalMs: 100 }] }) });
     const applied = applyChainOverrides(config, deployments);
     expect(applied.chains.map((c) => c.rpcUrl)).toEqual(['http://127.0.0.1:40101', 'https://rpc.example.org/']);
-    expect(ingestChainSettings(config).get(40102)).toEqual({ reorgDepth: 128, confirmations: 3 });
+    expect(ingestChainSettings(config).get(40102)).toEqual({ reorgDepth: 128, confirmations: 3, pollIntervalMs: 100 });
   });
 
   test('an eid the deployments file does not have is named with the ones it has', async () => {

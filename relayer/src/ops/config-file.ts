@@ -63,6 +63,7 @@ const chainOverrideSchema = z.strictObject({
   confirmations: z.number().int().nonnegative().optional(),
   reorgDepth: positiveInteger.optional(),
   startBlock: z.number().int().nonnegative().optional(),
+  pollIntervalMs: positiveInteger.optional(),
 });
 
 export const relayerConfigSchema = z.strictObject({
@@ -204,12 +205,13 @@ const FIELD_HINTS: Record<string, string> = {
   roles: `a list of one or more of ${RELAYER_ROLES.map((role) => `"${role}"`).join(', ')}, each once, e.g. ["courier", "ingest"]`,
   'roles.*': `one of ${RELAYER_ROLES.map((role) => `"${role}"`).join(', ')}`,
   chains: 'a list of per-chain overrides, each eid once, e.g. [{ "eid": 40101, "rpcUrl": "https://rpc.example.org" }]',
-  'chains.*': 'an object with "eid" and any of "rpcUrl", "confirmations", "reorgDepth", "startBlock"',
+  'chains.*': 'an object with "eid" and any of "rpcUrl", "confirmations", "reorgDepth", "startBlock", "pollIntervalMs"',
   'chains.*.eid': "the chain's LayerZero endpoint id as the deployments file has it, e.g. 40101",
   'chains.*.rpcUrl': 'an http(s) JSON-RPC URL, e.g. "https://rpc.example.org"',
   'chains.*.confirmations': 'a whole number of blocks (0 or more) ingest stays behind the head, e.g. 12',
   'chains.*.reorgDepth': 'a whole number of blocks (1 or more), above the deepest reorg the chain can have, e.g. 64',
   'chains.*.startBlock': 'a block number (0 or more) where ingest starts on a chain with no cursor',
+  'chains.*.pollIntervalMs': 'milliseconds (1 or more) between ingest polls of this chain once caught up, e.g. 100 on a chain with sub-second blocks',
   courier: 'an object with any of "concurrency", "lockDurationMs", "pollIntervalMs", "attempts"',
   'courier.concurrency': 'a whole number (1 or more) of deliveries in progress at once, e.g. 16',
   'courier.lockDurationMs': "milliseconds (1 or more) before a dead relayer's jobs move on, e.g. 30000",
@@ -220,7 +222,7 @@ const FIELD_HINTS: Record<string, string> = {
   'ingest.reorgDepth': 'a whole number of blocks (1 or more), e.g. 64',
   'ingest.maxBlockRange': 'the largest getLogs range in blocks (1 or more), e.g. 2000',
   'ingest.rpcRetries': 'retries (0 or more) of one failed RPC read, e.g. 2',
-  'ingest.pollIntervalMs': 'milliseconds (1 or more) between polls once caught up, e.g. 500',
+  'ingest.pollIntervalMs': 'milliseconds (1 or more) between polls once caught up, e.g. 250',
   'ingest.maxBackoffMs': 'milliseconds (1 or more), the longest wait after failed polls, e.g. 10000',
   'ingest.startBlock': 'a block number (0 or more) where ingest starts on every chain with no cursor',
   audit: 'an object with any of "intervalMs", "batchSize"',
@@ -406,15 +408,18 @@ export function applyChainOverrides(config: RelayerConfig, deployments: Deployme
   };
 }
 
-/** Ingest's per-chain settings from `config.chains` (confirmations, reorgDepth, startBlock). */
-export function ingestChainSettings(config: RelayerConfig): Map<number, { confirmations?: number; reorgDepth?: number; startBlock?: number }> {
-  const settings = new Map<number, { confirmations?: number; reorgDepth?: number; startBlock?: number }>();
-  for (const { eid, confirmations, reorgDepth, startBlock } of config.chains) {
-    const chain: { confirmations?: number; reorgDepth?: number; startBlock?: number } = {};
+/** Ingest's per-chain settings from `config.chains` (confirmations, reorgDepth, startBlock, pollIntervalMs). */
+export function ingestChainSettings(config: RelayerConfig): Map<number, IngestChainOverride> {
+  const settings = new Map<number, IngestChainOverride>();
+  for (const { eid, confirmations, reorgDepth, startBlock, pollIntervalMs } of config.chains) {
+    const chain: IngestChainOverride = {};
     if (confirmations !== undefined) chain.confirmations = confirmations;
     if (reorgDepth !== undefined) chain.reorgDepth = reorgDepth;
     if (startBlock !== undefined) chain.startBlock = startBlock;
+    if (pollIntervalMs !== undefined) chain.pollIntervalMs = pollIntervalMs;
     if (Object.keys(chain).length > 0) settings.set(eid, chain);
   }
   return settings;
 }
+
+type IngestChainOverride = { confirmations?: number; reorgDepth?: number; startBlock?: number; pollIntervalMs?: number };
