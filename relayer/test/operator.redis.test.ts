@@ -20,6 +20,7 @@ import { type RelayerProcess, liveRelayerProcesses, startRelayerProcess, stopRel
 import { type Stack, startStack } from '../../test/support/stack.ts';
 import { chainPublicClient } from '../src/chains.ts';
 import { Ingest } from '../src/ingest/ingest.ts';
+import { KeeperLedger } from '../src/keeper/ledger.ts';
 import { ReconcileStore } from '../src/reconcile/account-store.ts';
 
 const execute = promisify(execFile);
@@ -295,11 +296,17 @@ describe('ballast-relayer accounts', () => {
     expect(JSON.parse(below.stdout).accounts.map((account: { account: string }) => account.account)).toEqual([low.address]);
 
     // Once the keeper stores scores, they are listed as stored.
-    await redis.hset(
-      `${prefix}:keeper:accounts`,
-      low.address,
-      JSON.stringify({ account: low.address, bucket: 'liquidatable', health: vaultHealth.toString(), usageHealth: vaultHealth.toString(), epoch: 0, totalExported: (1_500n * 10n ** 18n).toString(), totalDrawn: '0', assets: [], scoredAt: Date.now() }),
-    );
+    await new KeeperLedger(redis, prefix).recordScore({
+      account: low.address,
+      bucket: 'liquidatable',
+      health: vaultHealth.toString(),
+      usageHealth: vaultHealth.toString(),
+      epoch: 0,
+      totalExported: (1_500n * 10n ** 18n).toString(),
+      totalDrawn: '0',
+      assets: [],
+      scoredAt: Date.now(),
+    });
     const stored = JSON.parse((await cli(['accounts', '--at-risk', '--config', config])).stdout);
     expect(stored).toMatchObject({ source: 'keeper-scores', healthStored: true, accounts: [{ account: low.address, bucket: 'liquidatable', health: '0.9066', exportedUsd: '1500' }] });
     redis.disconnect();

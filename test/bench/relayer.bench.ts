@@ -36,6 +36,7 @@ import {
   type EventBatch,
   type IngestChain,
   type IngestedEvent,
+  type StateWrite,
   Ingest,
   IngestLedger,
   Keeper,
@@ -157,7 +158,7 @@ class SyntheticChain {
   }
 
   /** Commits `transactions` (each a list of decoded events of one transaction) as one batch. */
-  async commit(transactions: Decoded[][], onApplied?: (batch: EventBatch) => void): Promise<void> {
+  async commit(transactions: Decoded[][], onApplied?: (batch: EventBatch, writes: StateWrite[]) => void): Promise<void> {
     const fromBlock = this.#block + 1n;
     const events: IngestedEvent[] = [];
     let block = fromBlock;
@@ -179,7 +180,7 @@ class SyntheticChain {
     const blocks = [...new Set(events.map((event) => event.blockNumber))].map((number) => ({ number, hash: hex32(number) }));
     await this.#ledger.commitBatch(this.eid, { seq, block: { number: block, hash: batch.toBlockHash }, blocks, writes, keepFrom: block - REORG_DEPTH });
     this.events += events.length;
-    onApplied?.(batch);
+    onApplied?.(batch, writes);
   }
 }
 
@@ -253,9 +254,7 @@ async function memoryOf(redis: Redis, prefix: string, sample: Address, homeEid: 
             ? 'ingest: cursor, reorg window, undo journal'
             : key.endsWith(':keeper:accounts')
               ? 'keeper: scores'
-              : key.includes(':keeper:holders:')
-                ? 'keeper: asset → holders index'
-                : 'other (queues, feeds)';
+              : 'other (queues, feeds)';
       bytes[kind] = (bytes[kind] ?? 0) + Number(replies[index]?.[1] ?? 0);
     });
   }
@@ -357,6 +356,9 @@ async function measureScale(env: KeeperStack, redis: Redis, assets: Asset[], cou
   const roles = new Map(assets.map((asset) => [asset.feed, 'feed' as const]));
   const ticksMs: number[] = [];
   const storedMs: number[] = [];
+  const inspector = await import('node:inspector/promises');
+  const session = new inspector.Session();
+  if (process.env.TICK_PROFILE) { session.connect(); await session.post('Profiler.enable'); await session.post('Profiler.start'); }
   for (let tick = 0; tick < TICKS; tick++) {
     const asset = assets[tick % assets.length] as Asset;
     const answer = (asset.usd * 10n ** 8n * BigInt(tick % 2 === 0 ? 99 : 101)) / 100n;
@@ -378,7 +380,7 @@ async function measureScale(env: KeeperStack, redis: Redis, assets: Asset[], cou
       };
     });
     const start = performance.now();
-    ingest.emit('applied', batch);
+    ingest.emit('applied', batch, []);
     ticksMs.push((await decided) - start);
     storedMs.push((await stored) - start);
     onScored = undefined;
@@ -386,6 +388,7 @@ async function measureScale(env: KeeperStack, redis: Redis, assets: Asset[], cou
     log(`tick ${tick + 1} (${asset.symbol} ${tick % 2 === 0 ? '−' : '+'}1 %): ${fmt(count)} re-scored and decided in ${fmt(ticksMs.at(-1) as number)} ms, scores stored at ${fmt(storedMs.at(-1) as number)} ms`);
   }
 
+  if (process.env.TICK_PROFILE) { const { profile } = await session.post('Profiler.stop'); await writeFile(process.env.TICK_PROFILE, JSON.stringify(profile)); session.disconnect(); }
   // 1b. With the keeper following: updates to loaded accounts, each batch handed to the keeper.
   const perChain = Math.floor(UPDATES / chains.length);
   const pending = new Map<Address, number>();
@@ -397,12 +400,14 @@ async function measureScale(env: KeeperStack, redis: Redis, assets: Asset[], cou
       rescored += 1;
     }
   };
-  const emit = (batch: EventBatch) => {
+  const emit = (batch: EventBatch, writes: StateWrite[]) => {
     const now = performance.now();
     for (const event of batch.events) pending.set((event.args as { account: Address }).account, now);
-    ingest.emit('applied', batch);
+    ingest.emit('applied', batch, writes);
   };
   const before = chains.reduce((sum, chain) => sum + chain.events, 0);
+  const session2 = new inspector.Session();
+  if (process.env.STEADY_PROFILE) { session2.connect(); await session2.post('Profiler.enable'); await session2.post('Profiler.start'); }
   const steadyStart = performance.now();
   await Promise.all(
     chains.map(async (chain, chainIndex) => {
@@ -420,6 +425,7 @@ async function measureScale(env: KeeperStack, redis: Redis, assets: Asset[], cou
   await waitUntil('the keeper to re-score every updated account', async () => pending.size === 0 || `${pending.size} left`, 600_000, 5);
   const steady = { updates: chains.reduce((sum, chain) => sum + chain.events, 0) - before, seconds: (performance.now() - steadyStart) / 1_000, rescored };
   onScored = undefined;
+  if (process.env.STEADY_PROFILE) { const { profile } = await session2.post('Profiler.stop'); await writeFile(process.env.STEADY_PROFILE, JSON.stringify(profile)); session2.disconnect(); }
   log(`with the keeper: ${fmt(steady.updates)} updates in ${steady.seconds.toFixed(1)} s: ${fmt(steady.updates / steady.seconds)} updates/s (${fmt(rescored)} re-scores)`);
 
   await keeper.stop({ graceMs: 1_000 });
@@ -528,7 +534,7 @@ try {
   const largest = scales.at(-1);
   if (largest) {
     const perAccount = (scale: ScaleResult, kind: string) => (scale.memory.bytes[kind] ?? 0) / scale.accounts;
-    const PER_ACCOUNT_KINDS = ['store: account hashes', 'store: account index', 'keeper: scores', 'keeper: asset → holders index'];
+    const PER_ACCOUNT_KINDS = ['store: account hashes', 'store: account index', 'keeper: scores'];
     line(`| accounts | store alone, loading them (updates/s) | store + keeper following (updates/s) | first sweep: every account scored | price tick → every holder scored and its actions decided, p50 / max of ${TICKS} | … and every score written to Redis, p50 / max | Redis per account (store + keeper) |`);
     line('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const scale of scales) {

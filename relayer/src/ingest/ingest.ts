@@ -47,7 +47,8 @@ export type IngestOptions = {
 };
 
 export type IngestEvents = {
-  applied: [EventBatch];
+  /** A batch was committed, with the consumer's writes committed with it (absolute values). */
+  applied: [EventBatch, StateWrite[]];
   rolledBack: [RollbackNotice];
 };
 
@@ -127,7 +128,7 @@ export class Ingest extends EventEmitter<IngestEvents> {
     metrics.lastCommitAt = Date.now();
     this.#observe(eid, batch.headBlock, batch.toBlock);
     if (batch.events.length > 0) this.#logger.debug({ eid, fromBlock: batch.fromBlock, toBlock: batch.toBlock, events: batch.events.length, writes: writes.length }, 'applied events');
-    this.emit('applied', batch);
+    this.emit('applied', batch, writes);
     return step;
   }
 

@@ -21,13 +21,14 @@ import { checksummed } from '../checksum-cache.ts';
 import type { ReplayOutcome } from '../courier/courier.ts';
 import type { EventBatch } from '../ingest/event-source.ts';
 import type { Ingest } from '../ingest/ingest.ts';
+import type { StateWrite } from '../ingest/ledger.ts';
 import { type Logger, silentLogger } from '../logging.ts';
 import { type CloseWorkerGracefullyReturnType, InFlightJobs, closeWorkerGracefully } from '../ops/worker-shutdown.ts';
 import { type AccountState, ReconcileStore } from '../reconcile/account-store.ts';
 import { type ActionContext, type ActionJob, type KeeperContracts, keeperContracts, runAction } from './actions.ts';
 import { type ActionRequest, decideActions } from './decisions.ts';
 import { ActionRevertedError, KeeperActionError } from './errors.ts';
-import { type ActionFailure, type ActionRecord, KEEPER_HEALTH_BUCKETS, KeeperLedger, type SettledLiquidation, type StoredScore } from './ledger.ts';
+import { type ActionFailure, type ActionRecord, type EncodedScore, KEEPER_HEALTH_BUCKETS, KeeperLedger, type SettledLiquidation, type StoredScore } from './ledger.ts';
 import { KeeperMetrics } from './metrics.ts';
 import { type CachedAccount, PositionCache } from './positions.ts';
 import { PriceBook } from './prices.ts';
@@ -36,11 +37,14 @@ import { type AccountScore, encodeStoredScore, pricingFor, scoreAccountWith } fr
 import { type KeeperSettings, type ResolvedKeeperSettings, parseKeeperSettings } from './settings.ts';
 import { settleLiquidations } from './settlement.ts';
 
-/** Accounts scored together: their positions read with one pipeline, their scores written with another. */
+/** Accounts scored together: their positions read with one pipeline, their prices resolved once. */
 export const SCORE_BATCH_SIZE = 1_000;
 
+/** Scores written to the ledger with one HSET, between scoring passes. */
+const SCORE_WRITE_CHUNK = 5_000;
+
 /** Accounts to score together, and what to read of their positions first: every chain's part, one chain's, or nothing. */
-type ScoreBatch = { entries: CachedAccount[]; read: 'all' | number | 'cached' };
+type ScoreBatch = { entries: CachedAccount[]; read: 'all' | 'cached' };
 
 export type KeeperOptions = {
   deployments: Deployments;
@@ -62,7 +66,7 @@ export type KeeperOptions = {
 export type KeeperEvents = {
   /** An account was scored and its actions decided; its batch's actions are queued and scores written next. */
   scored: [AccountScore];
-  /** A batch's scores were written to the ledger (`keeper:accounts`, the holders index): how many. */
+  /** A batch's scores were written to the ledger (`keeper:accounts`): how many. */
   stored: [number];
   /** An action job finished: sent or skipped. */
   action: [ActionRecord];
@@ -103,10 +107,10 @@ export class Keeper extends EventEmitter<KeeperEvents> {
   #wake: (() => void) | undefined;
   /** Accounts to re-read from the store (every chain's part) and score. */
   readonly #pending = new Set<Address>();
-  /** Accounts a batch of one chain touched, by eid: that chain's part is re-read, the rest kept. */
-  readonly #touched = new Map<number, Set<Address>>();
-  /** Accounts to score again from their cached position (a price moved). */
+  /** Accounts to score again from their cached position (a price moved, or a batch's writes patched it). */
   readonly #repriced = new Set<CachedAccount>();
+  /** Accounts whose latest score is not written to the ledger yet (each once; the line is on the entry). */
+  #unwritten: CachedAccount[] = [];
   readonly #positions = new PositionCache();
   readonly #ticks = new Set<Address>();
   readonly #later = new Map<Address, NodeJS.Timeout>();
@@ -192,6 +196,11 @@ export class Keeper extends EventEmitter<KeeperEvents> {
     this.#options.ingest?.off('rolledBack', this.#onRolledBack);
     this.#wake?.();
     await this.#loop;
+    try {
+      await this.#flushScores(Number.POSITIVE_INFINITY);
+    } catch (error) {
+      this.#logger.warn({ err: error, unwritten: this.#unwritten.length }, 'scores not written on stop (the next keeper rewrites them at its first sweep)');
+    }
     for (const timer of this.#later.values()) clearTimeout(timer);
     this.#later.clear();
     let outcome: CloseWorkerGracefullyReturnType = { finished: true, handedBack: 0 };
@@ -237,7 +246,7 @@ export class Keeper extends EventEmitter<KeeperEvents> {
 
   // ------------------------------------------------------------------ what triggers a score
 
-  readonly #onApplied = (batch: EventBatch): void => {
+  readonly #onApplied = (batch: EventBatch, writes: readonly StateWrite[] = []): void => {
     for (const event of batch.events) {
       if (event.contract === 'feed') {
         if (event.eventName === 'AnswerUpdated') this.#ticks.add(getAddress(event.address));
@@ -249,14 +258,20 @@ export class Keeper extends EventEmitter<KeeperEvents> {
         // Parameters, depths or correlations changed: every holder's health may have moved.
         this.prices.invalidateAll();
         this.#sweepRequested = true;
-      } else {
-        const { account } = event.args as { account?: Address };
-        if (account) {
-          let touched = this.#touched.get(batch.eid);
-          if (!touched) this.#touched.set(batch.eid, (touched = new Set()));
-          touched.add(checksummed(account));
-        }
       }
+    }
+    // What the batch changed in accounts' records, as committed: a cached position is patched (no Redis
+    // read), an account not cached yet is read whole.
+    for (const [account, changes] of this.store.accountWrites(batch.eid, writes)) {
+      const entry = this.#positions.entry(account);
+      if (entry.state === undefined) {
+        this.#pending.add(account);
+        continue;
+      }
+      this.store.patch(entry.state, batch.eid, changes);
+      this.#positions.setPosition(entry, entry.state);
+      entry.version += 1;
+      this.#repriced.add(entry);
     }
     this.#wake?.();
   };
@@ -282,13 +297,16 @@ export class Keeper extends EventEmitter<KeeperEvents> {
           await this.#sweep();
         }
         if (this.#ticks.size > 0) await this.#applyTicks();
-        if (this.#pending.size > 0 || this.#touched.size > 0 || this.#repriced.size > 0) await this.#scorePending();
+        // Scoring first; the scores are written a chunk at a time while nothing waits to be scored.
+        if (this.#pending.size > 0 || this.#repriced.size > 0) await this.#scorePending();
+        else if (this.#unwritten.length > 0) await this.#flushScores(SCORE_WRITE_CHUNK);
         if (Date.now() >= nextSettle) {
           nextSettle = Date.now() + settleIntervalMs;
           await this.#settle();
         }
         failures = 0;
-        wait = this.#pending.size > 0 || this.#touched.size > 0 || this.#repriced.size > 0 || this.#ticks.size > 0 || this.#sweepRequested ? 0 : Math.max(0, Math.min(nextSweep, nextSettle) - Date.now());
+        const busy = this.#pending.size > 0 || this.#repriced.size > 0 || this.#ticks.size > 0 || this.#unwritten.length > 0 || this.#sweepRequested;
+        wait = busy ? 0 : Math.max(0, Math.min(nextSweep, nextSettle) - Date.now());
       } catch (error) {
         failures += 1;
         wait = Math.min(100 * 2 ** failures, 10_000);
@@ -343,40 +361,17 @@ export class Keeper extends EventEmitter<KeeperEvents> {
     }
   }
 
-  /**
-   * Scores, in batches, the pending accounts (every chain's part re-read from the store), the accounts a batch
-   * touched (that chain's part re-read) and the repriced ones (from memory).
-   */
+  /** Scores, in batches, the pending accounts (read whole from the store) and the repriced or patched ones (from memory). */
   async #scorePending(): Promise<void> {
     const full = new Set([...this.#pending].map((account) => this.#positions.entry(account)));
     this.#pending.clear();
-    const byChain = new Map<number, CachedAccount[]>();
-    const chainOf = new Map<CachedAccount, number>();
-    for (const [eid, accounts] of this.#touched) {
-      for (const account of accounts) {
-        const entry = this.#positions.entry(account);
-        if (full.has(entry)) continue;
-        // Not cached yet, or touched on two chains in this pass: read whole.
-        if (entry.state === undefined || chainOf.has(entry)) full.add(entry);
-        else chainOf.set(entry, eid);
-      }
-    }
-    this.#touched.clear();
-    for (const [entry, eid] of chainOf) {
-      if (full.has(entry)) continue;
-      let entries = byChain.get(eid);
-      if (!entries) byChain.set(eid, (entries = []));
-      entries.push(entry);
-    }
-    // An account both touched by a batch and repriced is re-read (its cached position is older than the batch).
-    const repriced = [...this.#repriced].filter((entry) => !full.has(entry) && !chainOf.has(entry));
+    const repriced = [...this.#repriced].filter((entry) => !full.has(entry));
     this.#repriced.clear();
     const batches: ScoreBatch[] = [];
     const split = (entries: CachedAccount[], read: ScoreBatch['read']) => {
       for (let start = 0; start < entries.length; start += SCORE_BATCH_SIZE) batches.push({ entries: entries.slice(start, start + SCORE_BATCH_SIZE), read });
     };
     split([...full], 'all');
-    for (const [eid, entries] of byChain) split(entries, eid);
     split(repriced, 'cached');
     let failed = 0;
     await this.#inParallel(batches, async (batch) => {
@@ -411,15 +406,13 @@ export class Keeper extends EventEmitter<KeeperEvents> {
    */
   async #scoreBatch({ entries, read }: ScoreBatch): Promise<void> {
     const whole = read === 'all' ? entries : entries.filter((entry) => entry.state === undefined);
-    const partial = typeof read === 'number' ? entries.filter((entry) => entry.state !== undefined) : [];
     const unknown = entries.filter((entry) => entry.stored === undefined);
-    const [states, reread, storedBefore] = await Promise.all([
-      this.store.accountStates(whole.map((entry) => entry.account)),
-      typeof read === 'number' ? this.store.rereadChain(read, partial.map((entry) => entry.state as AccountState)) : [],
-      this.ledger.scoresOf(unknown.map((entry) => entry.account)),
-    ]);
-    whole.forEach((entry, index) => this.#positions.setPosition(entry, states[index] as AccountState));
-    partial.forEach((entry, index) => this.#positions.setPosition(entry, reread[index] as AccountState));
+    const versions = whole.map((entry) => entry.version);
+    const [states, storedBefore] = await Promise.all([this.store.accountStates(whole.map((entry) => entry.account)), this.ledger.scoresOf(unknown.map((entry) => entry.account))]);
+    whole.forEach((entry, index) => {
+      // A batch's writes patched the entry while it was read: the patch is newer than what was read.
+      if (entry.version === versions[index]) this.#positions.setPosition(entry, states[index] as AccountState);
+    });
     unknown.forEach((entry, index) => {
       const stored = storedBefore[index];
       if (stored) this.#positions.setStored(entry, stored.bucket, stored.assets);
@@ -433,12 +426,12 @@ export class Keeper extends EventEmitter<KeeperEvents> {
     const remotes = [...this.store.remoteEids].sort((a, b) => a - b);
     const liquidateOn = liquidator.enabled ? [...this.contracts.pools.keys()].filter((eid) => liquidator.inventory[String(eid)] !== undefined) : [];
     const scoredAt = Date.now();
-    const records: Parameters<KeeperLedger['recordScores']>[0][number][] = [];
     const requests: ActionRequest[] = [];
     for (const entry of entries) {
       const score = scoreAccountWith({ state: entry.state as AccountState, pricing, warnHealth, assets: entry.assets, totals: entry.totals });
       const before = entry.stored;
-      records.push({ score: { account: score.account, assets: score.assets, json: encodeStoredScore(score, scoredAt) }, previous: before && { assets: before.assets } });
+      if (entry.unwritten === undefined) this.#unwritten.push(entry);
+      entry.unwritten = encodeStoredScore(score, scoredAt);
       const bucketBefore = before?.bucket;
       this.#positions.setStored(entry, score.bucket, score.assets);
       this.metrics.accountsScored += 1;
@@ -450,14 +443,33 @@ export class Keeper extends EventEmitter<KeeperEvents> {
       for (const request of decideActions({ score, homeEid: this.contracts.homeEid, recallHealth: pricing.recallHealth, actions, liquidateOn, remotes })) requests.push(request);
     }
     await Promise.all(requests.map((request) => this.#enqueue(request)));
-    try {
-      await this.ledger.recordScores(records);
-    } catch (error) {
-      // The ledger may not list what this process now remembers as stored: read it again next time.
-      for (const entry of entries) entry.stored = undefined;
-      throw error;
+    // The scores are written after the pass (`#flushScores`): decisions first, the operators' view right after.
+  }
+
+  /**
+   * Writes up to `limit` of the scores not written yet (the latest of each account) to the ledger, in
+   * chunks of SCORE_WRITE_CHUNK; a chunk that fails to write is kept for the next call (unless a newer
+   * score of the account replaced it meanwhile).
+   */
+  async #flushScores(limit: number): Promise<void> {
+    let written = 0;
+    while (this.#unwritten.length > 0 && written < limit) {
+      const entries = this.#unwritten.splice(-SCORE_WRITE_CHUNK);
+      const chunk: EncodedScore[] = entries.map((entry) => ({ account: entry.account, assets: entry.assets, line: entry.unwritten as string }));
+      for (const entry of entries) entry.unwritten = undefined;
+      try {
+        await this.ledger.recordScores(chunk);
+      } catch (error) {
+        entries.forEach((entry, index) => {
+          if (entry.unwritten !== undefined) return; // scored again meanwhile: the newer line waits already
+          entry.unwritten = chunk[index]?.line;
+          this.#unwritten.push(entry);
+        });
+        throw error;
+      }
+      written += chunk.length;
+      this.emit('stored', chunk.length);
     }
-    this.emit('stored', records.length);
   }
 
   async #enqueue(request: ActionRequest): Promise<void> {

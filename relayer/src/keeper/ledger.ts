@@ -1,9 +1,13 @@
 // The keeper's records in Redis, beside its queue, under `<prefix>:keeper:` (no hash tags: every
 // operation touches one key, so a Redis Cluster is fine). Any keeper process reads and continues them.
 //
-//   accounts            hash    account → its latest score (bucket, healths, epoch, assets), JSON
-//   holders:<asset>     set     accounts holding <asset>, as last scored (the keeper's PositionCache keeps the same
-//                               index in memory: a price tick of <asset> re-scores exactly these)
+//   accounts            hash    account → its latest score, one line: `<bucket> <health> <usageHealth> <epoch>
+//                               <totalExported> <totalDrawn> <assets id> <scoredAt>` (healths and amounts
+//                               1e18-scaled decimals, `-` for a health not computed; 115 B instead of 450 B of
+//                               JSON: a price tick rewrites every holder's)
+//   asset-lists         hash    assets id → the assets list it stands for, JSON (ids: a hash of the list)
+// (The asset → holders index a price tick re-scores lives in each keeper's memory, built from the scores
+// at its first sweep: relayer/src/keeper/positions.ts.)
 //   sent:<job>@<ts>     string  the transaction a job instance submitted (1 day): a re-run never sends twice
 //   inflight            hash    recall-<eid>-<account> → the RECALL packet in flight, JSON
 //   seizes              hash    <eid>-<seizeId> → a liquidation waiting for its SEIZE on home, JSON
@@ -11,6 +15,8 @@
 //   inventory:<address> hash    eid → debt-token units that liquidator has spent
 //   failures            hash    job id → the failing action's latest error, JSON; removed once it succeeds
 //   actions             list    recent action outcomes, newest first (capped)
+import { createHash } from 'node:crypto';
+import { BallastError } from '@ballast/protocol';
 import type { Redis } from 'ioredis';
 import { type Address, type Hash, type Hex, getAddress } from 'viem';
 import type { KeeperAction } from './actions.ts';
@@ -35,13 +41,69 @@ export type StoredScore = {
   epoch: number;
   totalExported: string;
   totalDrawn: string;
-  /** Assets held (indexed in `holders:<asset>`). */
+  /** Assets held. */
   assets: readonly Address[];
   scoredAt: number;
 };
 
-/** A score ready to store: its account, the assets it lists (for the index) and its JSON, `JSON.stringify` of its `StoredScore`. */
-export type EncodedScore = { account: Address; assets: readonly Address[]; json: string };
+/** A score ready to store: its account, its assets list and its line (`encodeScoreLine`). */
+export type EncodedScore = { account: Address; assets: readonly Address[]; line: string };
+
+/** Ids of assets lists, computed once per (frozen, shared) list. */
+const listIds = new WeakMap<readonly Address[], string>();
+
+/** The id an assets list is stored under in `asset-lists`: 12 hex digits of its SHA-256, the same in every process. */
+export function assetListId(assets: readonly Address[]): string {
+  let id = listIds.get(assets);
+  if (id === undefined) {
+    id = createHash('sha256').update(assets.join(',')).digest('hex').slice(0, 12);
+    if (Object.isFrozen(assets)) listIds.set(assets, id);
+  }
+  return id;
+}
+
+/** What a stored line holds besides when it was scored. */
+export type ScoreLineFields = {
+  bucket: KeeperHealthBucket;
+  health: bigint | undefined;
+  usageHealth: bigint | undefined;
+  epoch: number;
+  totalExported: bigint;
+  totalDrawn: bigint;
+  assets: readonly Address[];
+};
+
+/** The stored line of a score (see the `accounts` hash above); `decodeScoreLine` reads it back. */
+export function encodeScoreLine(score: ScoreLineFields, scoredAt: number): string {
+  return `${score.bucket} ${score.health ?? '-'} ${score.usageHealth ?? '-'} ${score.epoch} ${score.totalExported} ${score.totalDrawn} ${assetListId(score.assets)} ${scoredAt}`;
+}
+
+/** Thrown when a stored score cannot be read (written by something else, or its assets list is missing). */
+export class StoredScoreError extends BallastError {
+  override name = 'StoredScoreError';
+}
+
+/** Reads a stored line back into a score, with `lists` (assets id → list) to resolve its assets. */
+export function decodeScoreLine(account: Address, line: string, lists: ReadonlyMap<string, readonly Address[]>): StoredScore {
+  const [bucket, health, usageHealth, epoch, totalExported, totalDrawn, listId, scoredAt, ...rest] = line.split(' ');
+  const assets = listId === undefined ? undefined : lists.get(listId);
+  if (rest.length > 0 || scoredAt === undefined || !(KEEPER_HEALTH_BUCKETS as readonly string[]).includes(bucket as string) || assets === undefined) {
+    throw new StoredScoreError(`The keeper's stored score of ${account} cannot be read: "${line.slice(0, 200)}".`, {
+      details: 'A keeper of an older version may have written it: the next sweep of a running keeper rewrites every score.',
+    });
+  }
+  return {
+    account,
+    bucket: bucket as KeeperHealthBucket,
+    health: health === '-' ? undefined : health,
+    usageHealth: usageHealth === '-' ? undefined : usageHealth,
+    epoch: Number(epoch),
+    totalExported: totalExported as string,
+    totalDrawn: totalDrawn as string,
+    assets,
+    scoredAt: Number(scoredAt),
+  };
+}
 
 /** The transaction a job instance submitted, with what its action needs to finish after a restart. */
 export type SentRecord = { eid: number; txHash: Hash; meta: Record<string, string> };
@@ -119,51 +181,67 @@ export class KeeperLedger {
     return [this.prefix, ...parts].join(':');
   }
 
-  // ------------------------------------------------------------------ scores and the asset index
+  // ------------------------------------------------------------------ scores
 
-  /** Stores `score` and moves the account in the asset index: added to what it holds, removed from what it no longer does. */
-  async recordScore(score: StoredScore, previous: { assets: readonly Address[] } | undefined): Promise<void> {
-    await this.recordScores([{ score: { account: score.account, assets: score.assets, json: JSON.stringify(score) }, previous }]);
+  /** Assets lists this ledger has stored (each is written once per process). */
+  readonly #listsWritten = new Set<string>();
+
+  /** Stores `score`. */
+  async recordScore(score: StoredScore): Promise<void> {
+    const { health, usageHealth, totalExported, totalDrawn } = score;
+    const line = encodeScoreLine(
+      {
+        ...score,
+        health: health === undefined ? undefined : BigInt(health),
+        usageHealth: usageHealth === undefined ? undefined : BigInt(usageHealth),
+        totalExported: BigInt(totalExported),
+        totalDrawn: BigInt(totalDrawn),
+      },
+      score.scoredAt,
+    );
+    await this.recordScores([{ account: score.account, assets: score.assets, line }]);
   }
 
-  /**
-   * Stores many scores with one pipeline (one HSET for all of them) and moves each account in the asset
-   * index where its assets changed since `previous` (the score stored before, which listed it under those).
-   */
-  async recordScores(entries: readonly { score: EncodedScore; previous: { assets: readonly Address[] } | undefined }[]): Promise<void> {
-    if (entries.length === 0) return;
+  /** Stores many scores with one HSET (the assets lists this process has not stored yet first, with HSETNX). */
+  async recordScores(scores: readonly EncodedScore[]): Promise<void> {
+    if (scores.length === 0) return;
+    const lists = new Map<string, readonly Address[]>();
     const fields: string[] = [];
-    const pipeline = this.redis.pipeline();
-    for (const { score, previous } of entries) {
-      fields.push(score.account, score.json);
-      if (previous?.assets === score.assets) continue;
-      for (const asset of score.assets) if (!previous?.assets.includes(asset)) pipeline.sadd(this.key('holders', asset), score.account);
-      for (const asset of previous?.assets ?? []) if (!score.assets.includes(asset)) pipeline.srem(this.key('holders', asset), score.account);
+    for (const score of scores) {
+      fields.push(score.account, score.line);
+      const id = assetListId(score.assets);
+      if (!this.#listsWritten.has(id)) lists.set(id, score.assets);
     }
-    pipeline.hset(this.key('accounts'), ...fields);
-    await exec(pipeline);
+    await Promise.all([...lists].map(([id, assets]) => this.redis.hsetnx(this.key('asset-lists'), id, JSON.stringify(assets))));
+    for (const id of lists.keys()) this.#listsWritten.add(id);
+    await this.redis.hset(this.key('accounts'), ...fields);
   }
 
   async score(account: Address): Promise<StoredScore | undefined> {
-    const value = await this.redis.hget(this.key('accounts'), getAddress(account));
-    return value ? (JSON.parse(value) as StoredScore) : undefined;
+    return (await this.scoresOf([getAddress(account)]))[0];
   }
 
-  /** The stored scores of `accounts`, in order (one HMGET). */
+  /** The stored scores of `accounts`, in order (one HMGET, and one for their assets lists). */
   async scoresOf(accounts: readonly Address[]): Promise<(StoredScore | undefined)[]> {
     if (accounts.length === 0) return [];
-    const values = await this.redis.hmget(this.key('accounts'), ...accounts);
-    return values.map((value) => (value ? (JSON.parse(value) as StoredScore) : undefined));
+    const lines = await this.redis.hmget(this.key('accounts'), ...accounts);
+    const ids = [...new Set(lines.flatMap((line) => (line ? [line.split(' ')[6] ?? ''] : [])))];
+    const lists = new Map<string, readonly Address[]>();
+    if (ids.length > 0) {
+      const values = await this.redis.hmget(this.key('asset-lists'), ...ids);
+      ids.forEach((id, index) => {
+        const value = values[index];
+        if (value) lists.set(id, JSON.parse(value) as Address[]);
+      });
+    }
+    return lines.map((line, index) => (line ? decodeScoreLine(accounts[index] as Address, line, lists) : undefined));
   }
 
-  /** Every stored score (for status and the bucket gauge). */
+  /** Every stored score (for `accounts`, status and the bucket gauge). */
   async scores(): Promise<StoredScore[]> {
-    return (await this.redis.hvals(this.key('accounts'))).map((value) => JSON.parse(value) as StoredScore);
-  }
-
-  /** Accounts holding `asset`, as last scored. */
-  async holders(asset: Address): Promise<Address[]> {
-    return (await this.redis.smembers(this.key('holders', getAddress(asset)))) as Address[];
+    const [lines, stored] = await Promise.all([this.redis.hgetall(this.key('accounts')), this.redis.hgetall(this.key('asset-lists'))]);
+    const lists = new Map(Object.entries(stored).map(([id, json]) => [id, JSON.parse(json) as Address[]]));
+    return Object.entries(lines).map(([account, line]) => decodeScoreLine(account as Address, line, lists));
   }
 
   // ------------------------------------------------------------------ sent transactions

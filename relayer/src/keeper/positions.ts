@@ -2,7 +2,7 @@
 // asset in one pass, without a Redis round trip per account: each account's position as last read from
 // the reconcile store (re-read for the accounts a batch applied in this process touched, and for every
 // account at each sweep), the bucket and assets of its last stored score, and the asset → holders index
-// those scores make (the in-memory twin of the ledger's `holders:<asset>` sets).
+// those scores make (only here: a keeper builds it from the scores of its first sweep).
 //
 // A batch that another relayer of the prefix committed reaches this copy at the next sweep (as it reaches
 // the keeper's scores at all); the workers check every action on chain before sending, so a stale position
@@ -23,6 +23,10 @@ export type CachedAccount = {
   totals: PositionTotals;
   /** Bucket and assets of its last stored score (any keeper's), if known. */
   stored: { bucket: KeeperHealthBucket; assets: readonly Address[] } | undefined;
+  /** Its latest score's stored line while it waits to be written to the ledger. */
+  unwritten: string | undefined;
+  /** Bumped whenever a batch's writes patch `state`: a store read started before is older and is dropped. */
+  version: number;
 };
 
 const NO_TOTALS: PositionTotals = Object.freeze({ totalExported: 0n, totalDrawn: 0n });
@@ -41,7 +45,7 @@ export class PositionCache {
   /** The account's entry, created empty on first use. */
   entry(account: Address): CachedAccount {
     let entry = this.#accounts.get(account);
-    if (!entry) this.#accounts.set(account, (entry = { account, state: undefined, assets: [], totals: NO_TOTALS, stored: undefined }));
+    if (!entry) this.#accounts.set(account, (entry = { account, state: undefined, assets: [], totals: NO_TOTALS, stored: undefined, unwritten: undefined, version: 0 }));
     return entry;
   }
 

@@ -1,12 +1,13 @@
 // Scoring without I/O: `scoreAccountWith` over resolved prices is `liquidationHealthDown` (the vault's
-// maths, @ballast/protocol), and the score's JSON built directly for the ledger is exactly the JSON of
-// `storedScore`. The devnet suites (relayer/test/keeper*.test.ts) check scores against the vault's own view.
+// maths, @ballast/protocol), and the score's stored line reads back as `storedScore`. The devnet suites
+// (relayer/test/keeper*.test.ts) check scores against the vault's own view.
 import { HEALTH_ONE, INFINITE_HEALTH, PER_ASSET_HEALTH, liquidationHealthDown } from '@ballast/protocol';
 import { type Address, getAddress } from 'viem';
 import { describe, expect, it } from 'vitest';
 import type { AccountState } from '../reconcile/account-store.ts';
 import { type PriceReading, correlationKey } from './prices.ts';
 import type { Pricing } from './scoring.ts';
+import { StoredScoreError, assetListId, decodeScoreLine } from './ledger.ts';
 import { encodeStoredScore, healthModelOf, scoreAccountWith, storedScore } from './scoring.ts';
 
 const ALICE: Address = '0x976EA74026E726554dB657fA54763abd0C3a0aa9';
@@ -75,7 +76,7 @@ describe('scoreAccountWith', () => {
 });
 
 describe('encodeStoredScore', () => {
-  it('is JSON.stringify of storedScore: priced, unpriced, no debt, shared (frozen) assets', () => {
+  it('is a line the ledger reads back as storedScore: priced, unpriced, no debt, shared (frozen) assets', () => {
     const scores = [
       scoreAccountWith({ state: state({ [WETH]: 10n ** 19n }, usd(12_000n), usd(10_950n), 3), pricing: pricing({ ok: true, price: 1n }), warnHealth: HEALTH_ONE }),
       scoreAccountWith({ state: state({ [WBTC]: 10n ** 8n }, usd(5n), 0n), pricing: pricing({ ok: false, reason: 'Oracle_StalePrice()' }), warnHealth: HEALTH_ONE }),
@@ -83,10 +84,20 @@ describe('encodeStoredScore', () => {
       scoreAccountWith({ state: state({ [WETH]: 1n, [WBTC]: 1n }, usd(1n), 0n), pricing: pricing({ ok: true, price: 1n }), warnHealth: HEALTH_ONE, assets: Object.freeze([WBTC, WETH]) }),
     ];
     expect(scores[2]?.health).toBe(INFINITE_HEALTH);
+    const lists = new Map(scores.map((score) => [assetListId(score.assets), score.assets]));
     for (const score of scores) {
-      expect(encodeStoredScore(score, 1_767_000_000_123)).toBe(JSON.stringify(storedScore(score, 1_767_000_000_123)));
-      // Twice: the second reads the shared assets' JSON from the cache.
-      expect(encodeStoredScore(score, 7)).toBe(JSON.stringify(storedScore(score, 7)));
+      const line = encodeStoredScore(score, 1_767_000_000_123);
+      expect(decodeScoreLine(score.account, line, lists)).toEqual(storedScore(score, 1_767_000_000_123));
+      // Twice: the second reads the shared list's id from the cache.
+      expect(encodeStoredScore(score, 7)).toBe(line.replace(/ 1767000000123$/, ' 7'));
     }
+    // A 4-asset holder's line is a fraction of its JSON.
+    const line = encodeStoredScore(scores[3] as (typeof scores)[number], 1_767_000_000_123);
+    expect(line.length).toBeLessThan(JSON.stringify(storedScore(scores[3] as (typeof scores)[number], 1_767_000_000_123)).length / 2);
+  });
+
+  it('refuses a line it cannot read, saying what to do', () => {
+    expect(() => decodeScoreLine(ALICE, '{"bucket":"healthy"}', new Map())).toThrow(StoredScoreError);
+    expect(() => decodeScoreLine(ALICE, 'healthy 1 1 0 1 1 abcdef012345 7', new Map())).toThrow(/next sweep/);
   });
 });

@@ -9,7 +9,7 @@ import type { Address } from 'viem';
 import { checksummed } from '../checksum-cache.ts';
 import type { AccountState, RemoteLine } from '../reconcile/account-store.ts';
 import { MissingPricingError } from './errors.ts';
-import type { KeeperHealthBucket, StoredScore } from './ledger.ts';
+import { type KeeperHealthBucket, type StoredScore, encodeScoreLine } from './ledger.ts';
 import { type AssetRisk, type PriceBook, type PriceReading, correlationKey } from './prices.ts';
 
 export type AccountScore = {
@@ -28,6 +28,7 @@ export type AccountScore = {
   assets: readonly Address[];
   /** The first asset the oracle refused, with its error. */
   unpriced: { asset: Address; reason: string } | undefined;
+  /** The account's records as scored: the keeper's live copy, which later batches update in place (copy to keep). */
   exported: Record<number, bigint>;
   lines: Record<number, RemoteLine>;
 };
@@ -174,7 +175,7 @@ export async function scoreAccount({ prices, ...parameters }: ScoreAccountParame
   return scoreAccountWith({ ...parameters, assets, pricing: await pricingFor(prices, assets) });
 }
 
-/** The score as the ledger stores it (JSON, decimal strings). */
+/** The score as the ledger reads it back (decimal strings). */
 export function storedScore(score: AccountScore, scoredAt = Date.now()): StoredScore {
   return {
     account: score.account,
@@ -189,21 +190,7 @@ export function storedScore(score: AccountScore, scoredAt = Date.now()): StoredS
   };
 }
 
-/** JSON of each shared (frozen) assets list, encoded once: every account holding the same assets shares it. */
-const encodedAssets = new WeakMap<readonly Address[], string>();
-
-/**
- * `JSON.stringify(storedScore(score, scoredAt))`, the same string built directly: a price tick stores every
- * holder's score, and the assets list, shared by the accounts holding the same assets, is encoded once.
- * Every value is an address, a bucket name or a number, so nothing needs escaping.
- */
+/** The score's stored line (`encodeScoreLine`): a price tick stores every holder's, so it is kept short. */
 export function encodeStoredScore(score: AccountScore, scoredAt: number): string {
-  let assets = encodedAssets.get(score.assets);
-  if (assets === undefined) {
-    assets = JSON.stringify(score.assets);
-    if (Object.isFrozen(score.assets)) encodedAssets.set(score.assets, assets);
-  }
-  const health = score.health === undefined ? '' : `"health":"${score.health}",`;
-  const usageHealth = score.usageHealth === undefined ? '' : `"usageHealth":"${score.usageHealth}",`;
-  return `{"account":"${score.account}","bucket":"${score.bucket}",${health}${usageHealth}"epoch":${score.epoch},"totalExported":"${score.totalExported}","totalDrawn":"${score.totalDrawn}","assets":${assets},"scoredAt":${scoredAt}}`;
+  return encodeScoreLine(score, scoredAt);
 }

@@ -25,6 +25,7 @@ import { type Address, erc20Abi, formatUnits } from 'viem';
 import { chainPublicClient } from '../chains.ts';
 import { INGEST_CONTRACT_NAMES } from '../ingest/contracts.ts';
 import { IngestLedger } from '../ingest/ledger.ts';
+import { KeeperLedger, type StoredScore } from '../keeper/ledger.ts';
 import { type AccountState, ReconcileStore } from '../reconcile/account-store.ts';
 import { revertReason } from '../revert-reason.ts';
 
@@ -50,18 +51,6 @@ export type HealthThresholds = { recallHealth: bigint; atRiskHealth: bigint };
 export function keeperScoresKey(prefix: string): string {
   return `${prefix}:keeper:accounts`;
 }
-
-/** A score as the keeper stores it (the fields this report reads). */
-type StoredScore = {
-  account: Address;
-  bucket: AccountHealthBucket;
-  health?: string;
-  usageHealth?: string;
-  epoch: number;
-  totalExported: string;
-  totalDrawn: string;
-  scoredAt: number;
-};
 
 export type AccountCollateral = {
   asset: Address;
@@ -177,8 +166,8 @@ function byHealth(a: bigint | undefined, b: bigint | undefined, undefinedFirst: 
 
 /** Accounts with their home health, lowest first: the keeper's stored scores if any, else computed from the reconcile store. */
 export async function accountsReport(parameters: AccountsReportParameters): Promise<AccountsReport> {
-  const stored = await parameters.redis.hvals(keeperScoresKey(parameters.prefix));
-  if (stored.length > 0) return storedReport(parameters, stored.map((value) => JSON.parse(value) as StoredScore));
+  const stored = await new KeeperLedger(parameters.redis, parameters.prefix).scores();
+  if (stored.length > 0) return storedReport(parameters, stored);
   return computedReport(parameters);
 }
 

@@ -252,12 +252,19 @@ export class ReconcileStore implements IngestConsumer {
 
   /** Home's part of a state (collateral, exports, epoch) from the account's home hash, into `state`. */
   #parseHome(state: AccountState, fields: Record<string, string>): void {
-    for (const [field, value] of Object.entries(fields)) {
-      const [kind, key] = field.split(':') as [string, string];
-      if (kind === 'collateral') state.collateral[checksummed(key)] = BigInt(value);
-      else if (kind === 'exported') state.exported[Number(key)] = BigInt(value);
-      else if (kind === 'epoch') state.epoch = Number(value);
-    }
+    for (const [field, value] of Object.entries(fields)) this.#setHome(state, field, value);
+  }
+
+  /** One field of an account's home hash into `state` (null: the field is gone). */
+  #setHome(state: AccountState, field: string, value: string | null): void {
+    const [kind, key] = field.split(':') as [string, string];
+    if (kind === 'collateral') {
+      if (value === null) delete state.collateral[checksummed(key)];
+      else state.collateral[checksummed(key)] = BigInt(value);
+    } else if (kind === 'exported') {
+      if (value === null) delete state.exported[Number(key)];
+      else state.exported[Number(key)] = BigInt(value);
+    } else if (kind === 'epoch') state.epoch = Number(value ?? '0');
   }
 
   #parseLine(fields: Record<string, string>): RemoteLine {
@@ -265,32 +272,39 @@ export class ReconcileStore implements IngestConsumer {
   }
 
   /**
-   * `states` with chain `eid`'s part read again (as last committed) and the other chains' parts kept: what
-   * the accounts of a batch of `eid` hold now, for one HGETALL each instead of one per chain. New objects;
-   * `states` are not changed.
+   * The writes among `writes` (a batch of chain `eid`, as `apply` returned them and ingest committed them)
+   * that change an account's record, by account: absolute values, so a copy of the account's state can be
+   * brought up to date without reading Redis (`patch`).
    */
-  async rereadChain(eid: number, states: readonly AccountState[], { chunkSize = 1_000 }: { chunkSize?: number } = {}): Promise<AccountState[]> {
-    if (eid !== this.homeEid && !this.remoteEids.includes(eid)) throw new DeploymentsError(`The reconcile store does not follow chain ${eid}.`);
-    const updated: AccountState[] = [];
-    for (let start = 0; start < states.length; start += chunkSize) {
-      const chunk = states.slice(start, start + chunkSize);
-      const pipeline = this.#redis.pipeline();
-      for (const state of chunk) pipeline.hgetall(this.#accountKey(eid, state.account));
-      const results = (await pipeline.exec()) ?? [];
-      chunk.forEach((state, index) => {
-        const [error, value] = results[index] ?? [new Error('no reply'), null];
-        if (error) throw error;
-        const fields = (value ?? {}) as Record<string, string>;
-        if (eid === this.homeEid) {
-          const next: AccountState = { ...state, collateral: {}, exported: {}, epoch: 0 };
-          this.#parseHome(next, fields);
-          updated.push(next);
-        } else {
-          updated.push({ ...state, lines: { ...state.lines, [eid]: this.#parseLine(fields) } });
-        }
-      });
+  accountWrites(eid: number, writes: readonly StateWrite[]): Map<Address, StateWrite[]> {
+    const prefix = this.#accountKey(eid, '' as Address);
+    const byAccount = new Map<Address, StateWrite[]>();
+    for (const write of writes) {
+      if (!write.key.startsWith(prefix)) continue;
+      const account = checksummed(write.key.slice(prefix.length));
+      let list = byAccount.get(account);
+      if (!list) byAccount.set(account, (list = []));
+      list.push(write);
     }
-    return updated;
+    return byAccount;
+  }
+
+  /**
+   * Applies `writes` of chain `eid` (from `accountWrites`, in order) to `state`, in place: what the account
+   * holds once they are committed. (In place: the keeper patches its copy of every account a batch touched,
+   * and fresh objects for each would all outlive the young generation.)
+   */
+  patch(state: AccountState, eid: number, writes: readonly StateWrite[]): void {
+    if (eid === this.homeEid) {
+      for (const { field, value } of writes) this.#setHome(state, field, value);
+      return;
+    }
+    if (!this.remoteEids.includes(eid)) throw new DeploymentsError(`The reconcile store does not follow chain ${eid}.`);
+    let line = state.lines[eid];
+    if (!line) state.lines[eid] = line = { line: 0n, drawn: 0n, parked: 0n };
+    for (const { field, value } of writes) {
+      if (field === 'line' || field === 'drawn' || field === 'parked') line[field] = BigInt(value ?? '0');
+    }
   }
 
   /** The latest `AnswerUpdated` of each followed feed on home. */
