@@ -10,7 +10,7 @@
 import { creditMirrorAbi } from '@ballast/abi';
 import { BALLAST_CONTRACTS, type LocalRedis, deployBallast, devnetKey, devnetKeys, ensureRedis, liveChildren } from '@ballast/devnet';
 import { type Deployments, MESSAGE_TYPES, homeChain } from '@ballast/protocol';
-import { type RelayerStatus, relayerStatus } from '@ballast/relayer';
+import { KeeperLedger, type RelayerStatus, relayerStatus } from '@ballast/relayer';
 import { Redis } from 'ioredis';
 import { type Address, type Hex, parseEther, parseUnits } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -209,13 +209,14 @@ function openAccounts(env: FaultStack, firstIndex: number, specs: PositionSpec[]
 /** Waits until some keeper of `prefix` scored every account with its full exports and draws (so a crash is judged on current books). */
 async function waitForScores(redisUrl: string, prefix: string, accounts: Account[]): Promise<void> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const ledger = new KeeperLedger(redis, prefix);
   try {
     await waitUntil(
       'the keepers to score every account',
       async () => {
         for (const account of accounts) {
-          const stored = await redis.hget(`${prefix}:keeper:accounts`, account.user.address);
-          const score = stored ? (JSON.parse(stored) as { totalExported: string; totalDrawn: string }) : undefined;
+          const score = await ledger.score(account.user.address);
+          const stored = score && JSON.stringify(score);
           const exported = Object.values(account.exports).reduce((sum, amount) => sum + amount, 0n);
           const drawn = Object.values(account.borrows).reduce((sum, amount) => sum + amount, 0n) * CREDIT_PER_USDC_UNIT;
           if (score?.totalExported !== exported.toString() || score.totalDrawn !== drawn.toString()) return `${account.name} scored ${stored ?? 'never'}`;

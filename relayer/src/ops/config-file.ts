@@ -227,7 +227,7 @@ const FIELD_HINTS: Record<string, string> = {
   'ingest.startBlock': 'a block number (0 or more) where ingest starts on every chain with no cursor',
   audit: 'an object with any of "intervalMs", "batchSize"',
   'audit.intervalMs': 'milliseconds (0 or more) between audits of the reconcile store against the chains, one relayer of the prefix per interval; 0 turns the audit off, e.g. 300000',
-  'audit.batchSize': 'accounts (1 or more) compared per store snapshot, e.g. 100',
+  'audit.batchSize': 'accounts (1 or more) compared per store snapshot (their reads multicalled together), e.g. 100',
   thresholds: 'an object with any of "recallHealth", "flagHealth", "atRiskHealth", "feeBudgets"',
   'thresholds.recallHealth': 'a health factor below which the keeper recalls undrawn credit, e.g. 1.1 (or "1.1")',
   'thresholds.flagHealth': 'a health factor of 1 or less, below recallHealth, below which the keeper flags, e.g. 1',

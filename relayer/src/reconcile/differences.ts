@@ -3,7 +3,7 @@
 // never show as differences). An empty list means ingest and the chains agree.
 import { collateralVaultAbi, creditMirrorAbi } from '@ballast/abi';
 import { contractAddress } from '@ballast/protocol';
-import { type Address, getAddress } from 'viem';
+import { type Abi, type Address, getAddress } from 'viem';
 import { INGEST_CONTRACT_NAMES } from '../ingest/contracts.ts';
 import type { IngestChain } from '../ingest/event-source.ts';
 import type { IngestLedger } from '../ingest/ledger.ts';
@@ -21,57 +21,89 @@ export type AccountDifference = {
   block: bigint;
 };
 
-export type ReadAccountOnChainParameters = {
+export type ReadAccountsOnChainParameters = {
   chains: IngestChain[];
-  account: Address;
+  accounts: readonly Address[];
   /** Block to read each chain at, by eid; a chain without one is not read. */
   blocks: ReadonlyMap<number, bigint>;
-  /** Assets to read collateral of besides the account's `assetsOf`. */
-  assets?: Address[];
+  /** Assets to read collateral of besides each account's `assetsOf`, by account. */
+  assets?: ReadonlyMap<Address, readonly Address[]>;
 };
 
-/** What the chains say `account` holds: `vault.collateralOf`, `exportedTo` and `epochOf` on home, `mirror.lineOf` and `parkedOf` on each remote. */
-export async function readAccountOnChain({ chains, account, blocks, assets = [] }: ReadAccountOnChainParameters): Promise<AccountState> {
-  const state: AccountState = { account, collateral: {}, exported: {}, lines: {}, epoch: 0 };
+/**
+ * Inner calldata per `aggregate3` call, bytes: ≈ 500 reads of 36–68 bytes. viem's default (1 KiB) would
+ * split an audit batch into dozens of calls; 500 view reads (a few million gas) stay under nodes' eth_call caps.
+ */
+const MULTICALL_BATCH_BYTES = 32_768;
+
+type Read = { address: Address; abi: Abi; functionName: string; args: readonly unknown[] };
+
+/**
+ * Many view reads at `blockNumber` in as few `eth_call`s as possible: Multicall3's `aggregate3`, run
+ * deployless (viem sends its creation code with the call, so no contract needs to be deployed on the
+ * chain, the devnet included). Any failing read fails the whole call.
+ */
+async function readMany(client: IngestChain['publicClient'], reads: readonly Read[], blockNumber: bigint): Promise<unknown[]> {
+  if (reads.length === 0) return [];
+  return client.multicall({ contracts: reads as never, blockNumber, allowFailure: false, deployless: true, batchSize: MULTICALL_BATCH_BYTES }) as Promise<unknown[]>;
+}
+
+/**
+ * What the chains say each of `accounts` holds: `vault.collateralOf`, `exportedTo` and `epochOf` on home,
+ * `mirror.lineOf` and `parkedOf` on each remote — read with multicall: per chain, two `eth_call`s on home
+ * (the accounts' assets, then everything else) and one on each remote for a few hundred accounts.
+ */
+export async function readAccountsOnChain({ chains, accounts, blocks, assets = new Map() }: ReadAccountsOnChainParameters): Promise<AccountState[]> {
+  const states: AccountState[] = accounts.map((account) => ({ account, collateral: {}, exported: {}, lines: {}, epoch: 0 }));
   const home = chains.find((chain) => chain.deployment.role === 'home');
   const remotes = chains.filter((chain) => chain.deployment.role === 'remote');
   const homeBlock = home && blocks.get(home.deployment.eid);
+  const vaultAbi = collateralVaultAbi as Abi;
   await Promise.all([
     (async () => {
       if (!home || homeBlock === undefined) return;
       const vault = contractAddress(home.deployment, INGEST_CONTRACT_NAMES.vault);
-      const read = home.publicClient;
-      const held = await read.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'assetsOf', args: [account], blockNumber: homeBlock });
-      const all = [...new Set([...held, ...assets].map((asset) => getAddress(asset)))];
-      const [collateral, exported, epoch] = await Promise.all([
-        Promise.all(all.map((asset) => read.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'collateralOf', args: [account, asset], blockNumber: homeBlock }))),
-        Promise.all(remotes.map((remote) => read.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'exportedTo', args: [account, remote.deployment.eid], blockNumber: homeBlock }))),
-        read.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'epochOf', args: [account], blockNumber: homeBlock }),
-      ]);
-      state.epoch = epoch;
-      all.forEach((asset, index) => {
-        state.collateral[asset] = collateral[index] ?? 0n;
+      const held = (await readMany(
+        home.publicClient,
+        accounts.map((account) => ({ address: vault, abi: vaultAbi, functionName: 'assetsOf', args: [account] })),
+        homeBlock,
+      )) as Address[][];
+      const perAccount = accounts.map((account, index) => [...new Set([...(held[index] ?? []), ...(assets.get(account) ?? [])].map((asset) => getAddress(asset)))]);
+      const reads: Read[] = [];
+      accounts.forEach((account, index) => {
+        for (const asset of perAccount[index] ?? []) reads.push({ address: vault, abi: vaultAbi, functionName: 'collateralOf', args: [account, asset] });
+        for (const remote of remotes) reads.push({ address: vault, abi: vaultAbi, functionName: 'exportedTo', args: [account, remote.deployment.eid] });
+        reads.push({ address: vault, abi: vaultAbi, functionName: 'epochOf', args: [account] });
       });
-      remotes.forEach((remote, index) => {
-        state.exported[remote.deployment.eid] = exported[index] ?? 0n;
+      const values = await readMany(home.publicClient, reads, homeBlock);
+      let next = 0;
+      states.forEach((state, index) => {
+        for (const asset of perAccount[index] ?? []) state.collateral[asset] = values[next++] as bigint;
+        for (const remote of remotes) state.exported[remote.deployment.eid] = values[next++] as bigint;
+        state.epoch = values[next++] as number;
       });
     })(),
     ...remotes.map(async (remote) => {
       const block = blocks.get(remote.deployment.eid);
       if (block === undefined) return;
       const mirror = contractAddress(remote.deployment, INGEST_CONTRACT_NAMES.mirror);
-      const [line, parked] = await Promise.all([
-        remote.publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'lineOf', args: [account], blockNumber: block }),
-        remote.publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'parkedOf', args: [account], blockNumber: block }),
-      ]);
-      state.lines[remote.deployment.eid] = { line: line.line, drawn: line.drawn, parked };
+      const mirrorAbi = creditMirrorAbi as Abi;
+      const values = await readMany(
+        remote.publicClient,
+        accounts.flatMap((account) => [
+          { address: mirror, abi: mirrorAbi, functionName: 'lineOf', args: [account] },
+          { address: mirror, abi: mirrorAbi, functionName: 'parkedOf', args: [account] },
+        ]),
+        block,
+      );
+      states.forEach((state, index) => {
+        const line = values[2 * index] as { line: bigint; drawn: bigint };
+        state.lines[remote.deployment.eid] = { line: line.line, drawn: line.drawn, parked: values[2 * index + 1] as bigint };
+      });
     }),
   ]);
-  return state;
+  return states;
 }
-
-/** Accounts whose on-chain reads are in flight at once. */
-const READ_CONCURRENCY = 20;
 
 export type AccountDifferencesParameters = {
   store: ReconcileStore;
@@ -89,12 +121,12 @@ export type AccountDifferencesParameters = {
 export async function accountDifferences({ store, ledger, chains, accounts }: AccountDifferencesParameters): Promise<AccountDifference[]> {
   const { blocks, accounts: states } = await store.snapshot(ledger, accounts);
   const differences: AccountDifference[] = [];
-  // Accounts are read `READ_CONCURRENCY` at a time: their reads leave in one JSON-RPC batch per chain.
-  const onChainStates: AccountState[] = [];
-  for (let start = 0; start < states.length; start += READ_CONCURRENCY) {
-    const group = states.slice(start, start + READ_CONCURRENCY);
-    onChainStates.push(...(await Promise.all(group.map((stored) => readAccountOnChain({ chains, account: stored.account, blocks, assets: Object.keys(stored.collateral) as Address[] })))));
-  }
+  const onChainStates = await readAccountsOnChain({
+    chains,
+    accounts: states.map((state) => state.account),
+    blocks,
+    assets: new Map(states.map((state) => [state.account, Object.keys(state.collateral) as Address[]])),
+  });
   for (const [index, stored] of states.entries()) {
     const onChain = onChainStates[index] as AccountState;
     const compare = (eid: number, field: string, storedValue: bigint | undefined, onChainValue: bigint | undefined) => {
