@@ -108,7 +108,7 @@ export class Keeper extends EventEmitter<KeeperEvents> {
   /** Accounts to re-read from the store (every chain's part) and score. */
   readonly #pending = new Set<Address>();
   /** Accounts to score again from their cached position (a price moved, or a batch's writes patched it). */
-  readonly #repriced = new Set<CachedAccount>();
+  #repriced: CachedAccount[] = [];
   /** Accounts whose latest score is not written to the ledger yet (each once; the line is on the entry). */
   #unwritten: CachedAccount[] = [];
   readonly #positions = new PositionCache();
@@ -271,7 +271,7 @@ export class Keeper extends EventEmitter<KeeperEvents> {
       this.store.patch(entry.state, batch.eid, changes);
       this.#positions.setPosition(entry, entry.state);
       entry.version += 1;
-      this.#repriced.add(entry);
+      this.#reprice(entry);
     }
     this.#wake?.();
   };
@@ -298,14 +298,14 @@ export class Keeper extends EventEmitter<KeeperEvents> {
         }
         if (this.#ticks.size > 0) await this.#applyTicks();
         // Scoring first; the scores are written a chunk at a time while nothing waits to be scored.
-        if (this.#pending.size > 0 || this.#repriced.size > 0) await this.#scorePending();
+        if (this.#pending.size > 0 || this.#repriced.length > 0) await this.#scorePending();
         else if (this.#unwritten.length > 0) await this.#flushScores(SCORE_WRITE_CHUNK);
         if (Date.now() >= nextSettle) {
           nextSettle = Date.now() + settleIntervalMs;
           await this.#settle();
         }
         failures = 0;
-        const busy = this.#pending.size > 0 || this.#repriced.size > 0 || this.#ticks.size > 0 || this.#unwritten.length > 0 || this.#sweepRequested;
+        const busy = this.#pending.size > 0 || this.#repriced.length > 0 || this.#ticks.size > 0 || this.#unwritten.length > 0 || this.#sweepRequested;
         wait = busy ? 0 : Math.max(0, Math.min(nextSweep, nextSettle) - Date.now());
       } catch (error) {
         failures += 1;
@@ -356,17 +356,29 @@ export class Keeper extends EventEmitter<KeeperEvents> {
         continue;
       }
       this.prices.invalidatePrices(assets);
-      for (const asset of assets) for (const holder of this.#positions.holders(asset)) this.#repriced.add(holder);
+      for (const asset of assets) for (const holder of this.#positions.holders(asset)) this.#reprice(holder);
       this.#logger.debug({ feed, assets }, 'price tick: re-scoring the holders');
     }
+  }
+
+  /** Queues `entry` to be scored again from its cached position (once, however often it is asked). */
+  #reprice(entry: CachedAccount): void {
+    if (entry.repricing) return;
+    entry.repricing = true;
+    this.#repriced.push(entry);
   }
 
   /** Scores, in batches, the pending accounts (read whole from the store) and the repriced or patched ones (from memory). */
   async #scorePending(): Promise<void> {
     const full = new Set([...this.#pending].map((account) => this.#positions.entry(account)));
     this.#pending.clear();
-    const repriced = [...this.#repriced].filter((entry) => !full.has(entry));
-    this.#repriced.clear();
+    const queued = this.#repriced;
+    this.#repriced = [];
+    const repriced: CachedAccount[] = [];
+    for (const entry of queued) {
+      entry.repricing = false;
+      if (!full.has(entry)) repriced.push(entry);
+    }
     const batches: ScoreBatch[] = [];
     const split = (entries: CachedAccount[], read: ScoreBatch['read']) => {
       for (let start = 0; start < entries.length; start += SCORE_BATCH_SIZE) batches.push({ entries: entries.slice(start, start + SCORE_BATCH_SIZE), read });
@@ -381,7 +393,7 @@ export class Keeper extends EventEmitter<KeeperEvents> {
         this.metrics.scoreErrors += batch.entries.length;
         failed += batch.entries.length;
         for (const entry of batch.entries) {
-          if (batch.read === 'cached') this.#repriced.add(entry);
+          if (batch.read === 'cached') this.#reprice(entry);
           else this.#pending.add(entry.account);
         }
         this.#logger.warn({ accounts: batch.entries.length, err: error }, 'scoring failed; the accounts are scored again');

@@ -27,6 +27,8 @@ export type CachedAccount = {
   unwritten: string | undefined;
   /** Bumped whenever a batch's writes patch `state`: a store read started before is older and is dropped. */
   version: number;
+  /** Queued to be scored again from `state` (the keeper's repriced list holds it once). */
+  repricing: boolean;
 };
 
 const NO_TOTALS: PositionTotals = Object.freeze({ totalExported: 0n, totalDrawn: 0n });
@@ -45,7 +47,7 @@ export class PositionCache {
   /** The account's entry, created empty on first use. */
   entry(account: Address): CachedAccount {
     let entry = this.#accounts.get(account);
-    if (!entry) this.#accounts.set(account, (entry = { account, state: undefined, assets: [], totals: NO_TOTALS, stored: undefined, unwritten: undefined, version: 0 }));
+    if (!entry) this.#accounts.set(account, (entry = { account, state: undefined, assets: [], totals: NO_TOTALS, stored: undefined, unwritten: undefined, version: 0, repricing: false }));
     return entry;
   }
 
