@@ -5,11 +5,15 @@
 //    borrow from the lending pool on each, repay, release, withdraw — printing each hop;
 // 3. liquidates one: two assets deposited, credit exported and borrowed on both remotes, the WETH price
 //    crashes, a stranger recalls the undrawn credit, a keeper returns it, the account is flagged, a
-//    liquidator repays on each remote and is paid collateral on home by each SEIZE — printing each hop.
+//    liquidator repays on each remote and is paid collateral on home by each SEIZE — printing each hop;
+// 4. the relayer alone: an ingest and a keeper (liquidator module on) follow the chains; WETH falls twice
+//    and nobody but the keeper acts — it recalls, returns, flags, liquidates and clears, each action
+//    printed as it lands — then the audit compares the reconcile store with the chains.
 import { BALLAST_CONTRACTS, deployBallast, devnetKeys, liveChildren, onShutdown } from '@ballast/devnet';
 import { homeChain } from '@ballast/protocol';
-import { createLogger } from '@ballast/relayer';
+import { type ActionRecord, DriftAudit, ReconcileStore, chainPublicClient, createLogger } from '@ballast/relayer';
 import { type Hex, formatEther, formatUnits, maxUint256, parseEther, parseUnits } from 'viem';
+import { fundedKey, mintUsdc, openPosition, startKeeper, waitUntil } from '../../relayer/test/keeper-support.ts';
 import { BallastUser } from '../support/ballast.ts';
 import { DeliveryTracker, type PingClient } from '../support/pings.ts';
 import { startStack } from '../support/stack.ts';
@@ -136,6 +140,52 @@ try {
   }
   const seized = await Promise.all(collateral.map((asset) => liquidator.balanceOf(home.eid, liquidator.contract(home.eid, BALLAST_CONTRACTS[asset]))));
   log(`liquidator was paid ${formatEther(seized[0] ?? 0n)} WETH and ${wbtcUnits(seized[1] ?? 0n)} WBTC on home (5% and 10% bonus)`);
+
+  log('\nthe relayer alone: ingest and a keeper with its liquidator follow the chains; nobody else acts');
+  const [remote1, remote2] = remotes.map((remote) => remote.eid) as [number, number];
+  const keeperStack = { stack, deployments: devnet.deployments, courier, deliveries, home: home.eid, remotes: [remote1, remote2] as [number, number], stop: stack.stop };
+  const carol = new BallastUser(devnet.deployments, await fundedKey(devnet.deployments, 40));
+  const keeperKey = devnetKeys.couriers[1];
+  const keeperAddress = new BallastUser(devnet.deployments, keeperKey).address;
+  for (const eid of [remote1, remote2]) await mintUsdc(keeperStack, eid, keeperAddress, parseUnits('50000', 6));
+  // WETH is at $1,200: 10 WETH count for $10,200 at the 85% threshold; $9,000 exported, $8,000 drawn.
+  await openPosition(keeperStack, carol, { weth: '10', exports: { [remote1]: '9000' }, borrows: { [remote1]: '8000' } });
+  const showCarol = async (step: string) => {
+    const [health, epochs, weth, line, { exported }] = await Promise.all([carol.liquidationHealth(), carol.epochs(), carol.collateralOf('weth'), carol.line(remote1), carol.position(remote1)]);
+    log(`${step.padEnd(46)} health ${Number(formatEther(health)).toFixed(4)} epoch ${epochs[home.eid]} collateral ${formatEther(weth)} WETH | remote1: exported ${usd(exported)} line ${usd(line.line)} drawn ${usd(line.drawn)} parked ${usd(line.parked)}`);
+  };
+  await showCarol('carol: 10 WETH, $9,000 exported, $8,000 drawn');
+  const running = startKeeper(keeperStack, keeperKey, {
+    liquidator: { enabled: true, inventory: { [remote1]: parseUnits('50000', 6), [remote2]: parseUnits('50000', 6) } },
+    backoffMs: 200,
+    maxBackoffMs: 2_000,
+  });
+  running.keeper.on('action', (record: ActionRecord) => {
+    if (record.outcome === 'sent' && record.account === carol.address) log(`  keeper: ${record.action} on ${devnet.deployments.chains.find((chain) => chain.eid === record.eid)?.name} (${record.latencyMs} ms after it was queued)`);
+  });
+  await carol.setPrice('weth', 1_000n);
+  await showCarol('WETH falls to $1,000 (health under 1 at home)');
+  await waitUntil('the keeper to recall and return carol\'s undrawn credit', async () => (await carol.position(remote1)).exported === parseEther('8000'), 60_000);
+  await showCarol('the keeper recalled and returned $1,000');
+  await carol.setPrice('weth', 900n);
+  await showCarol('WETH falls to $900 (under 1 with all drawn)');
+  await waitUntil('the keeper to flag, liquidate and clear carol', async () => (await carol.epochs())[home.eid] === 2, 60_000);
+  await showCarol('flagged, liquidated by the keeper, cleared');
+  // The settlement of the SEIZE is recorded once home applied it (the keeper's settle loop).
+  await waitUntil('the keeper to settle its liquidation', async () => (await running.keeper.ledger.settled()).some((settled) => settled.account === carol.address), 60_000);
+  const [settled] = (await running.keeper.ledger.settled()).filter((record) => record.account === carol.address);
+  log(`  keeper's liquidator: repaid ${usd(BigInt(settled?.repaid ?? '0'))}, received ${usd(BigInt(settled?.receivedValue ?? '0'))} of collateral: PnL ${usd(BigInt(settled?.pnl ?? '0'))}`);
+  // The audit every relayer of the prefix runs on a timer, once here: the reconcile store against the chains.
+  const audit = new DriftAudit({
+    store: new ReconcileStore({ redis: running.redis, chains: devnet.deployments.chains, prefix: stack.prefix }),
+    ledger: running.ingest.ledger,
+    chains: devnet.deployments.chains.map((deployment) => ({ deployment, publicClient: chainPublicClient(deployment) })),
+    redis: running.redis,
+    prefix: stack.prefix,
+  });
+  const report = await audit.run();
+  log(`audit: ${report.accounts} accounts compared with the chains, ${report.driftedAccounts} drifted`);
+  await running.stop();
   log(`\ndemo took ${Date.now() - started} ms`);
 } finally {
   await stack.stop();
