@@ -43,7 +43,7 @@ export const SCORE_BATCH_SIZE = 1_000;
 /** Scores written to the ledger with one HSET, between scoring passes. */
 const SCORE_WRITE_CHUNK = 5_000;
 
-/** Accounts to score together, and what to read of their positions first: every chain's part, one chain's, or nothing. */
+/** Accounts to score together, and what to read of their positions first: every chain's part, or nothing (the cached copy). */
 type ScoreBatch = { entries: CachedAccount[]; read: 'all' | 'cached' };
 
 export type KeeperOptions = {
@@ -64,7 +64,7 @@ export type KeeperOptions = {
 };
 
 export type KeeperEvents = {
-  /** An account was scored and its actions decided; its batch's actions are queued and scores written next. */
+  /** An account was scored and its actions decided; its batch's actions are queued next, its score written after the pass. */
   scored: [AccountScore];
   /** A batch's scores were written to the ledger (`keeper:accounts`): how many. */
   stored: [number];
@@ -277,6 +277,8 @@ export class Keeper extends EventEmitter<KeeperEvents> {
   };
 
   readonly #onRolledBack = (): void => {
+    // The copies hold values the rollback undid: none is patched again until it is read whole (the sweep).
+    this.#positions.forgetStates();
     this.#sweepRequested = true;
     this.#wake?.();
   };

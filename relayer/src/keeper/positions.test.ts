@@ -1,6 +1,6 @@
 // The keeper's in-memory copy of positions: the holders index follows each account's stored score (a tick
 // re-scores exactly the holders of its asset), accounts holding the same assets share one frozen list, and a
-// sweep forgets what the store no longer lists.
+// sweep forgets what the store no longer lists; a rollback drops the cached positions.
 import { type Address, getAddress } from 'viem';
 import { expect, test } from 'vitest';
 import type { AccountState } from '../reconcile/account-store.ts';
@@ -47,4 +47,14 @@ test('the holders index follows the stored scores; equal asset lists are shared 
   expect(cache.size).toBe(1);
   expect([...cache.holders(WETH)]).toEqual([alice]);
   expect([...cache.holders(WBTC)]).toEqual([]);
+});
+
+test('after a rollback every cached position is dropped (read whole again), the holders index kept', () => {
+  const cache = new PositionCache();
+  const alice = cache.entry(ALICE);
+  cache.setPosition(alice, state(ALICE, { [WETH]: 2n }));
+  cache.setStored(alice, 'healthy', alice.assets);
+  cache.forgetStates();
+  expect(alice.state).toBeUndefined();
+  expect([...cache.holders(WETH)]).toEqual([alice]);
 });

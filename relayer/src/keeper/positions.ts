@@ -81,6 +81,11 @@ export class PositionCache {
     return this.#holders.get(asset) ?? new Set();
   }
 
+  /** Drops every cached position (a rollback undid values they hold): each is read whole before it is scored or patched again. */
+  forgetStates(): void {
+    for (const entry of this.#accounts.values()) entry.state = undefined;
+  }
+
   /** Forgets every account not in `accounts` (a sweep: what the store no longer lists). */
   retain(accounts: ReadonlySet<Address>): void {
     for (const [account, entry] of [...this.#accounts]) {
