@@ -5,6 +5,7 @@
 // Then WETH falls to a price where a diversified account is under 1 by the per-asset sum but not by the
 // vault's portfolio value: the keeper flags the concentrated account the depth pushed under 1 and leaves
 // the diversified one alone. `accounts` (computed from the reconcile store) agrees with the vault too.
+// Last, a depth-3 reorg on home undoes a deposit the keeper had scored: its scores follow the vault back.
 import { collateralVaultAbi } from '@ballast/abi';
 import { BALLAST_CONTRACTS, ChainDeployer, devnetKeys, executeThroughTimelock, liveChildren } from '@ballast/devnet';
 import { HEALTH_ONE, type CollateralPosition, homeChain, liquidationHealthDown } from '@ballast/protocol';
@@ -121,3 +122,27 @@ test("the keeper scores with the vault's correlations and depths and flags by th
     redis.disconnect();
   }
 }, 120_000);
+
+test('a reorg on home undoes a deposit the keeper had scored: it drops its copies and converges to the vault', async () => {
+  const [r1] = env.remotes;
+  const user = new BallastUser(env.deployments, await fundedKey(env.deployments, 32));
+  await openPosition(env, user, { weth: '10', exports: { [r1]: '5000' }, borrows: {} });
+  // Scoring only: no action may add blocks to home while the test replaces its last three.
+  const running = startKeeper(env, devnetKeys.couriers[2], { sweepIntervalMs: 600_000, actions: { recall: false, flag: false, clear: false, returnParked: false } });
+  const matchesVault = async (): Promise<true | string> => {
+    const [stored, onChain] = await Promise.all([running.keeper.ledger.score(user.address), user.liquidationHealth()]);
+    return stored?.health === onChain.toString() || `keeper ${stored?.health}, vault ${onChain}`;
+  };
+  await waitUntil('the keeper scores the account as the vault', matchesVault);
+  // Mint, approve and deposit: three blocks, applied and scored by the keeper.
+  await user.deposit('weth', parseEther('6'));
+  await waitUntil('the keeper scores the deposit', matchesVault);
+  const withDeposit = await user.liquidationHealth();
+
+  const home = homeChain(env.deployments);
+  await user.connection(home.eid).publicClient.request({ method: 'anvil_reorg', params: [3, []] } as never);
+  expect(await user.liquidationHealth()).toBeLessThan(withDeposit);
+  await waitUntil('the keeper rolls back with ingest and converges to the vault', matchesVault, 30_000);
+  expect(running.ingest.metrics.chain(home.eid).reorgs).toBe(1);
+  await running.stop();
+}, 60_000);
