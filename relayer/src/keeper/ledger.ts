@@ -78,16 +78,19 @@ export function encodeScoreLine(score: ScoreLineFields, scoredAt: number): strin
   return `${score.bucket} ${score.health ?? '-'} ${score.usageHealth ?? '-'} ${score.epoch} ${score.totalExported} ${score.totalDrawn} ${assetListId(score.assets)} ${scoredAt}`;
 }
 
-/** Thrown when a stored score cannot be read (written by something else, or its assets list is missing). */
+/** Thrown when a stored line cannot be read (written by another version of the keeper). */
 export class StoredScoreError extends BallastError {
   override name = 'StoredScoreError';
 }
 
-/** Reads a stored line back into a score, with `lists` (assets id → list) to resolve its assets. */
+/**
+ * Reads a stored line back into a score, with `lists` (assets id → list) to resolve its assets; a list
+ * that is missing (Redis lost it) reads as no assets until the score is written again.
+ */
 export function decodeScoreLine(account: Address, line: string, lists: ReadonlyMap<string, readonly Address[]>): StoredScore {
   const [bucket, health, usageHealth, epoch, totalExported, totalDrawn, listId, scoredAt, ...rest] = line.split(' ');
-  const assets = listId === undefined ? undefined : lists.get(listId);
-  if (rest.length > 0 || scoredAt === undefined || !(KEEPER_HEALTH_BUCKETS as readonly string[]).includes(bucket as string) || assets === undefined) {
+  const assets = (listId === undefined ? undefined : lists.get(listId)) ?? [];
+  if (rest.length > 0 || scoredAt === undefined || !(KEEPER_HEALTH_BUCKETS as readonly string[]).includes(bucket as string)) {
     throw new StoredScoreError(`The keeper's stored score of ${account} cannot be read: "${line.slice(0, 200)}".`, {
       details: 'A keeper of an older version may have written it: the next sweep of a running keeper rewrites every score.',
     });
@@ -183,9 +186,6 @@ export class KeeperLedger {
 
   // ------------------------------------------------------------------ scores
 
-  /** Assets lists this ledger has stored (each is written once per process). */
-  readonly #listsWritten = new Set<string>();
-
   /** Stores `score`. */
   async recordScore(score: StoredScore): Promise<void> {
     const { health, usageHealth, totalExported, totalDrawn } = score;
@@ -202,18 +202,19 @@ export class KeeperLedger {
     await this.recordScores([{ account: score.account, assets: score.assets, line }]);
   }
 
-  /** Stores many scores with one HSET (the assets lists this process has not stored yet first, with HSETNX). */
+  /**
+   * Stores many scores with one HSET, the assets lists they name first (HSETNX; a chunk names a handful,
+   * and writing them with every chunk keeps the ledger whole after Redis lost its data).
+   */
   async recordScores(scores: readonly EncodedScore[]): Promise<void> {
     if (scores.length === 0) return;
     const lists = new Map<string, readonly Address[]>();
     const fields: string[] = [];
     for (const score of scores) {
       fields.push(score.account, score.line);
-      const id = assetListId(score.assets);
-      if (!this.#listsWritten.has(id)) lists.set(id, score.assets);
+      lists.set(assetListId(score.assets), score.assets);
     }
     await Promise.all([...lists].map(([id, assets]) => this.redis.hsetnx(this.key('asset-lists'), id, JSON.stringify(assets))));
-    for (const id of lists.keys()) this.#listsWritten.add(id);
     await this.redis.hset(this.key('accounts'), ...fields);
   }
 
@@ -221,7 +222,7 @@ export class KeeperLedger {
     return (await this.scoresOf([getAddress(account)]))[0];
   }
 
-  /** The stored scores of `accounts`, in order (one HMGET, and one for their assets lists). */
+  /** The stored scores of `accounts`, in order (one HMGET, and one for their assets lists); undefined where none is stored or it cannot be read. */
   async scoresOf(accounts: readonly Address[]): Promise<(StoredScore | undefined)[]> {
     if (accounts.length === 0) return [];
     const lines = await this.redis.hmget(this.key('accounts'), ...accounts);
@@ -234,14 +235,14 @@ export class KeeperLedger {
         if (value) lists.set(id, JSON.parse(value) as Address[]);
       });
     }
-    return lines.map((line, index) => (line ? decodeScoreLine(accounts[index] as Address, line, lists) : undefined));
+    return lines.map((line, index) => (line ? readable(accounts[index] as Address, line, lists) : undefined));
   }
 
-  /** Every stored score (for `accounts`, status and the bucket gauge). */
+  /** Every stored score that can be read (for `accounts`, status and the bucket gauge). */
   async scores(): Promise<StoredScore[]> {
     const [lines, stored] = await Promise.all([this.redis.hgetall(this.key('accounts')), this.redis.hgetall(this.key('asset-lists'))]);
     const lists = new Map(Object.entries(stored).map(([id, json]) => [id, JSON.parse(json) as Address[]]));
-    return Object.entries(lines).map(([account, line]) => decodeScoreLine(account as Address, line, lists));
+    return Object.entries(lines).flatMap(([account, line]) => readable(account as Address, line, lists) ?? []);
   }
 
   // ------------------------------------------------------------------ sent transactions
@@ -340,6 +341,16 @@ export class KeeperLedger {
   /** Actions failing right now, oldest first. */
   async failures(): Promise<ActionFailure[]> {
     return (await this.redis.hvals(this.key('failures'))).map((value) => JSON.parse(value) as ActionFailure).sort((a, b) => a.firstFailedAt - b.firstFailedAt);
+  }
+}
+
+/** A stored line as a score, or undefined when it cannot be read (another version wrote it): the keeper's next score of the account replaces it. */
+function readable(account: Address, line: string, lists: ReadonlyMap<string, readonly Address[]>): StoredScore | undefined {
+  try {
+    return decodeScoreLine(account, line, lists);
+  } catch (error) {
+    if (error instanceof StoredScoreError) return undefined;
+    throw error;
   }
 }
 

@@ -96,8 +96,19 @@ describe('encodeStoredScore', () => {
     expect(line.length).toBeLessThan(JSON.stringify(storedScore(scores[3] as (typeof scores)[number], 1_767_000_000_123)).length / 2);
   });
 
-  it('refuses a line it cannot read, saying what to do', () => {
+  it('refuses a line it cannot read, saying what to do; a lost assets list reads as no assets', () => {
     expect(() => decodeScoreLine(ALICE, '{"bucket":"healthy"}', new Map())).toThrow(StoredScoreError);
-    expect(() => decodeScoreLine(ALICE, 'healthy 1 1 0 1 1 abcdef012345 7', new Map())).toThrow(/next sweep/);
+    expect(() => decodeScoreLine(ALICE, 'sleepy 1 1 0 1 1 abcdef012345 7', new Map())).toThrow(/next sweep/);
+    expect(decodeScoreLine(ALICE, 'healthy 1 - 0 1 1 abcdef012345 7', new Map())).toEqual({
+      account: ALICE,
+      bucket: 'healthy',
+      health: '1',
+      usageHealth: undefined,
+      epoch: 0,
+      totalExported: '1',
+      totalDrawn: '1',
+      assets: [],
+      scoredAt: 7,
+    });
   });
 });
