@@ -7,32 +7,23 @@
 // the diversified one alone. `accounts` (computed from the reconcile store) agrees with the vault too.
 // Last, a depth-3 reorg on home undoes a deposit the keeper had scored: its scores follow the vault back.
 import { collateralVaultAbi } from '@ballast/abi';
-import { BALLAST_CONTRACTS, ChainDeployer, devnetKeys, executeThroughTimelock, liveChildren } from '@ballast/devnet';
+import { BALLAST_CONTRACTS, ChainDeployer, devnetKeys, executeThroughTimelock } from '@ballast/devnet';
 import { HEALTH_ONE, type CollateralPosition, homeChain, liquidationHealthDown } from '@ballast/protocol';
 import { Redis } from 'ioredis';
 import { type Address, encodeFunctionData, parseEther, parseUnits } from 'viem';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { BallastUser } from '../../test/support/ballast.ts';
 import { accountsReport, keeperScoresKey } from '../src/ops/accounts-at-risk.ts';
-import { type KeeperStack, fundedKey, liquidationEvents, openPosition, startKeeper, startKeeperStack, waitUntil } from './keeper-support.ts';
+import { fundedKey, liquidationEvents, openPosition, startKeeper, keeperSuite, waitUntil } from './keeper-support.ts';
 
-let env: KeeperStack;
-
-beforeAll(async () => {
-  env = await startKeeperStack();
-});
-
-afterAll(async () => {
-  await env?.stop();
-  expect(liveChildren()).toEqual([]);
-});
+const suite = keeperSuite();
 
 /** Names the deployer the vault's risk admin (through the timelock), queues `update`, moves home a day on and applies it. */
 async function applyRiskUpdate(update: {
   correlations: { assetA: Address; assetB: Address; correlationBps: number }[];
   depths: { asset: Address; depthThousands: number }[];
 }): Promise<void> {
-  const home = homeChain(env.deployments);
+  const home = homeChain(suite.env.deployments);
   const deployer = new ChainDeployer(home, devnetKeys.deployer);
   const vault = home.contracts[BALLAST_CONTRACTS.vault] as Address;
   const timelock = home.governance?.timelock as Address;
@@ -45,19 +36,19 @@ async function applyRiskUpdate(update: {
 }
 
 test("the keeper scores with the vault's correlations and depths and flags by them", async () => {
-  const [r1, r2] = env.remotes;
-  const stranger = new BallastUser(env.deployments, devnetKeys.users[4]);
+  const [r1, r2] = suite.env.remotes;
+  const stranger = new BallastUser(suite.env.deployments, devnetKeys.users[4]);
   await stranger.setPrice('weth', 2_000n);
   await stranger.setPrice('wbtc', 60_000n);
-  const diversified = new BallastUser(env.deployments, await fundedKey(env.deployments, 30));
-  const concentrated = new BallastUser(env.deployments, await fundedKey(env.deployments, 31));
+  const diversified = new BallastUser(suite.env.deployments, await fundedKey(suite.env.deployments, 30));
+  const concentrated = new BallastUser(suite.env.deployments, await fundedKey(suite.env.deployments, 31));
   // Everything drawn, so nothing is recalled: flag is the only action either account can get.
-  await openPosition(env, diversified, { weth: '5', wbtc: '0.2', exports: { [r1]: '16000' }, borrows: { [r1]: '16000' } });
-  await openPosition(env, concentrated, { weth: '10', exports: { [r2]: '12000' }, borrows: { [r2]: '12000' } });
+  await openPosition(suite.env, diversified, { weth: '5', wbtc: '0.2', exports: { [r1]: '16000' }, borrows: { [r1]: '16000' } });
+  await openPosition(suite.env, concentrated, { weth: '10', exports: { [r2]: '12000' }, borrows: { [r2]: '12000' } });
   const users = [diversified, concentrated];
 
   const keeperKey = devnetKeys.couriers[1];
-  const running = startKeeper(env, keeperKey, { sweepIntervalMs: 600_000, backoffMs: 200, maxBackoffMs: 2_000 });
+  const running = startKeeper(suite.env, keeperKey, { sweepIntervalMs: 600_000, backoffMs: 200, maxBackoffMs: 2_000 });
   const { keeper } = running;
   /** True once the keeper's stored health of every user is the vault's own. */
   const scoresMatchVault = async (): Promise<true | string> => {
@@ -73,7 +64,7 @@ test("the keeper scores with the vault's correlations and depths and flags by th
 
   // The risk admin's update: WETH and WBTC 50% correlated, WETH $10,000 deep. Home moved a day on, so
   // the feeds are set again (fresh answers, same prices).
-  const home = homeChain(env.deployments);
+  const home = homeChain(suite.env.deployments);
   const weth = home.contracts[BALLAST_CONTRACTS.weth] as Address;
   const wbtc = home.contracts[BALLAST_CONTRACTS.wbtc] as Address;
   await applyRiskUpdate({ correlations: [{ assetA: weth, assetB: wbtc, correlationBps: 5_000 }], depths: [{ asset: weth, depthThousands: 10 }] });
@@ -98,19 +89,19 @@ test("the keeper scores with the vault's correlations and depths and flags by th
   expect(diversifiedHealth).toBeGreaterThan(HEALTH_ONE);
   expect(diversifiedHealth).toBe(liquidationHealthDown({ positions, totalExported: parseEther('16000'), model: { kind: 'portfolio', correlationBps: [5_000] } }));
 
-  await waitUntil('the keeper flags the concentrated account', async () => (await concentrated.epochs())[env.home] === 1 || 'not flagged yet');
+  await waitUntil('the keeper flags the concentrated account', async () => (await concentrated.epochs())[suite.env.home] === 1 || 'not flagged yet');
   await waitUntil('the keeper scores as the vault after the fall', scoresMatchVault);
   expect((await keeper.ledger.score(diversified.address))?.bucket).toBe('recall');
-  const { flags } = await liquidationEvents(env);
+  const { flags } = await liquidationEvents(suite.env);
   expect([...flags.keys()]).toEqual([`${concentrated.address}-1`]);
-  expect((await diversified.epochs())[env.home]).toBe(0);
+  expect((await diversified.epochs())[suite.env.home]).toBe(0);
   await running.stop();
 
   // `accounts` without the keeper's scores computes health from the reconcile store: the vault's too.
-  const redis = new Redis(env.stack.redis.url, { maxRetriesPerRequest: null });
+  const redis = new Redis(suite.env.stack.redis.url, { maxRetriesPerRequest: null });
   try {
-    await redis.del(keeperScoresKey(env.stack.prefix));
-    const report = await accountsReport({ redis, prefix: env.stack.prefix, deployments: env.deployments, thresholds: { recallHealth: 11n * 10n ** 17n, atRiskHealth: 125n * 10n ** 16n } });
+    await redis.del(keeperScoresKey(suite.env.stack.prefix));
+    const report = await accountsReport({ redis, prefix: suite.env.stack.prefix, deployments: suite.env.deployments, thresholds: { recallHealth: 11n * 10n ** 17n, atRiskHealth: 125n * 10n ** 16n } });
     if (report.source !== 'computed') throw new Error(`accounts reported ${report.source} health, expected computed`);
     for (const user of users) {
       const listed = report.accounts.find((account) => account.account === user.address);
@@ -124,11 +115,11 @@ test("the keeper scores with the vault's correlations and depths and flags by th
 }, 120_000);
 
 test('a reorg on home undoes a deposit the keeper had scored: it drops its copies and converges to the vault', async () => {
-  const [r1] = env.remotes;
-  const user = new BallastUser(env.deployments, await fundedKey(env.deployments, 32));
-  await openPosition(env, user, { weth: '10', exports: { [r1]: '5000' }, borrows: {} });
+  const [r1] = suite.env.remotes;
+  const user = new BallastUser(suite.env.deployments, await fundedKey(suite.env.deployments, 32));
+  await openPosition(suite.env, user, { weth: '10', exports: { [r1]: '5000' }, borrows: {} });
   // Scoring only: no action may add blocks to home while the test replaces its last three.
-  const running = startKeeper(env, devnetKeys.couriers[2], { sweepIntervalMs: 600_000, actions: { recall: false, flag: false, clear: false, returnParked: false } });
+  const running = startKeeper(suite.env, devnetKeys.couriers[2], { sweepIntervalMs: 600_000, actions: { recall: false, flag: false, clear: false, returnParked: false } });
   const matchesVault = async (): Promise<true | string> => {
     const [stored, onChain] = await Promise.all([running.keeper.ledger.score(user.address), user.liquidationHealth()]);
     return stored?.health === onChain.toString() || `keeper ${stored?.health}, vault ${onChain}`;
@@ -139,7 +130,7 @@ test('a reorg on home undoes a deposit the keeper had scored: it drops its copie
   await waitUntil('the keeper scores the deposit', matchesVault);
   const withDeposit = await user.liquidationHealth();
 
-  const home = homeChain(env.deployments);
+  const home = homeChain(suite.env.deployments);
   await user.connection(home.eid).publicClient.request({ method: 'anvil_reorg', params: [3, []] } as never);
   expect(await user.liquidationHealth()).toBeLessThan(withDeposit);
   await waitUntil('the keeper rolls back with ingest and converges to the vault', matchesVault, 30_000);

@@ -5,54 +5,45 @@
 // attempts, then failed), no hot loop, and the keeper keeps serving remote 2. Replayed with a working
 // pathway and budget, every job completes — one as skipped, because a stranger flagged the account first.
 import { collateralVaultAbi, creditMirrorAbi } from '@ballast/abi';
-import { BALLAST_CONTRACTS, ChainDeployer, devnetKeys, executeThroughTimelock, liveChildren } from '@ballast/devnet';
+import { BALLAST_CONTRACTS, ChainDeployer, devnetKeys, executeThroughTimelock } from '@ballast/devnet';
 import { addressToBytes32, type ChainDeployment, chainByEid } from '@ballast/protocol';
 import { type Address, type Hex, encodeFunctionData, parseEther, zeroHash } from 'viem';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { BallastUser } from '../../test/support/ballast.ts';
 import { actionJobId } from '../src/keeper/actions.ts';
 import type { KeeperSettings } from '../src/keeper/settings.ts';
-import { type KeeperStack, type RunningKeeper, credit, fundedKey, mintUsdc, openPosition, readAccountBook, startKeeper, startKeeperStack, usdc, waitUntil } from './keeper-support.ts';
+import { type RunningKeeper, credit, fundedKey, mintUsdc, openPosition, readAccountBook, startKeeper, keeperSuite, usdc, waitUntil } from './keeper-support.ts';
 
-let env: KeeperStack;
-
-beforeAll(async () => {
-  env = await startKeeperStack();
-});
-
-afterAll(async () => {
-  await env?.stop();
-  expect(liveChildren()).toEqual([]);
-});
+const suite = keeperSuite();
 
 /** Sets the peers of home ↔ `remote` through both timelocks (zero: unwired). */
 async function wire(remote: ChainDeployment, vaultPeer: Hex, mirrorPeer: Hex): Promise<void> {
-  const home = chainByEid(env.deployments, env.home);
+  const home = chainByEid(suite.env.deployments, suite.env.home);
   const vault = home.contracts[BALLAST_CONTRACTS.vault] as Address;
   const mirror = remote.contracts[BALLAST_CONTRACTS.mirror] as Address;
   await executeThroughTimelock(new ChainDeployer(home, devnetKeys.deployer), home.governance?.timelock as Address, 'vault.setPeer', [
     { target: vault, data: encodeFunctionData({ abi: collateralVaultAbi, functionName: 'setPeer', args: [remote.eid, vaultPeer] }) },
   ]);
   await executeThroughTimelock(new ChainDeployer(remote, devnetKeys.deployer), remote.governance?.timelock as Address, 'mirror.setPeer', [
-    { target: mirror, data: encodeFunctionData({ abi: creditMirrorAbi, functionName: 'setPeer', args: [env.home, mirrorPeer] }) },
+    { target: mirror, data: encodeFunctionData({ abi: creditMirrorAbi, functionName: 'setPeer', args: [suite.env.home, mirrorPeer] }) },
   ]);
 }
 
 test('a revert on every action: typed errors, jobs kept, no hot loop; replayed once fixed, each completes', async () => {
-  const [r1, r2] = env.remotes;
-  const remote1 = chainByEid(env.deployments, r1);
-  const stranger = new BallastUser(env.deployments, devnetKeys.users[4]);
-  const users = await Promise.all([40, 41, 42, 43, 44].map(async (index) => new BallastUser(env.deployments, await fundedKey(env.deployments, index))));
+  const [r1, r2] = suite.env.remotes;
+  const remote1 = chainByEid(suite.env.deployments, r1);
+  const stranger = new BallastUser(suite.env.deployments, devnetKeys.users[4]);
+  const users = await Promise.all([40, 41, 42, 43, 44].map(async (index) => new BallastUser(suite.env.deployments, await fundedKey(suite.env.deployments, index))));
   const [recaller, flaggable, liquidatable, clearable, healthyPath] = users as [BallastUser, BallastUser, BallastUser, BallastUser, BallastUser];
-  await openPosition(env, recaller, { weth: '10', exports: { [r1]: '9500' }, borrows: { [r1]: '5000' } });
-  for (const user of [flaggable, liquidatable, clearable]) await openPosition(env, user, { weth: '10', exports: { [r1]: '12000' }, borrows: { [r1]: '10500' } });
+  await openPosition(suite.env, recaller, { weth: '10', exports: { [r1]: '9500' }, borrows: { [r1]: '5000' } });
+  for (const user of [flaggable, liquidatable, clearable]) await openPosition(suite.env, user, { weth: '10', exports: { [r1]: '12000' }, borrows: { [r1]: '10500' } });
   // On remote 2, which stays wired: recalled and returned while remote 1's jobs fail.
-  await openPosition(env, healthyPath, { weth: '10', exports: { [r2]: '9500' }, borrows: { [r2]: '5000' } });
+  await openPosition(suite.env, healthyPath, { weth: '10', exports: { [r2]: '9500' }, borrows: { [r2]: '5000' } });
 
   // The crash, then (no keeper yet) a stranger flags two accounts; their LIQUIDATABLEs park the undrawn
   // credit. One of them deposits 2 WETH: healthy again (12,240 / 12,000), so it needs a clear.
   await stranger.setPrice('weth', 1_200n);
-  await env.deliveries.waitFor([...(await stranger.flag(liquidatable.address)), ...(await stranger.flag(clearable.address))], 30_000);
+  await suite.env.deliveries.waitFor([...(await stranger.flag(liquidatable.address)), ...(await stranger.flag(clearable.address))], 30_000);
   await clearable.deposit('weth', parseEther('2'));
   expect(await clearable.liquidationHealth()).toBeGreaterThanOrEqual(10n ** 18n);
 
@@ -60,7 +51,7 @@ test('a revert on every action: typed errors, jobs kept, no hot loop; replayed o
   await wire(remote1, zeroHash, zeroHash);
 
   const keeperKey = devnetKeys.couriers[1];
-  await mintUsdc(env, r1, new BallastUser(env.deployments, keeperKey).address, usdc('100000'));
+  await mintUsdc(suite.env, r1, new BallastUser(suite.env.deployments, keeperKey).address, usdc('100000'));
   const base: KeeperSettings = {
     liquidator: { enabled: true, inventory: { [r1]: usdc('50000'), [r2]: usdc('50000') } },
     attempts: 4,
@@ -70,10 +61,10 @@ test('a revert on every action: typed errors, jobs kept, no hot loop; replayed o
   };
   const ids = {
     recall: actionJobId({ action: 'recall', eid: r1, account: recaller.address, epoch: 0 }),
-    flag: actionJobId({ action: 'flag', eid: env.home, account: flaggable.address, epoch: 0 }),
+    flag: actionJobId({ action: 'flag', eid: suite.env.home, account: flaggable.address, epoch: 0 }),
     liquidate: actionJobId({ action: 'liquidate', eid: r1, account: liquidatable.address, epoch: 1 }),
     returnParked: actionJobId({ action: 'returnParked', eid: r1, account: liquidatable.address, epoch: 1 }),
-    clear: actionJobId({ action: 'clear', eid: env.home, account: clearable.address, epoch: 1 }),
+    clear: actionJobId({ action: 'clear', eid: suite.env.home, account: clearable.address, epoch: 1 }),
     returnParkedOfCleared: actionJobId({ action: 'returnParked', eid: r1, account: clearable.address, epoch: 1 }),
   };
   const failedFor = async (running: RunningKeeper) => {
@@ -82,7 +73,7 @@ test('a revert on every action: typed errors, jobs kept, no hot loop; replayed o
   };
 
   // 1. Unwired: NoPeer at the fee quote, typed, four attempts with backoff, then parked in the failed set.
-  let running = startKeeper(env, keeperKey, base);
+  let running = startKeeper(suite.env, keeperKey, base);
   await waitUntil('every remote-1 action to fail for good', () => failedFor(running), 30_000);
   const failures = await running.keeper.failures();
   for (const id of Object.values(ids)) {
@@ -104,13 +95,13 @@ test('a revert on every action: typed errors, jobs kept, no hot loop; replayed o
   // Remote 2 kept working meanwhile.
   await waitUntil('the remote-2 account recalled and returned', async () => (await healthyPath.totalExported()) === credit('5000'));
   expect(await recaller.totalExported()).toBe(credit('9500'));
-  expect((await readAccountBook(env, flaggable)).epoch).toBe(0);
+  expect((await readAccountBook(suite.env, flaggable)).epoch).toBe(0);
   await running.stop();
 
   // 2. Wired again, but a keeper with a budget of 0 wei: the replayed jobs refuse to pay, typed, and park again.
-  await wire(remote1, addressToBytes32(remote1.contracts[BALLAST_CONTRACTS.mirror] as Address), addressToBytes32(chainByEid(env.deployments, env.home).contracts[BALLAST_CONTRACTS.vault] as Address));
+  await wire(remote1, addressToBytes32(remote1.contracts[BALLAST_CONTRACTS.mirror] as Address), addressToBytes32(chainByEid(suite.env.deployments, suite.env.home).contracts[BALLAST_CONTRACTS.vault] as Address));
   const zero = { recall: 0, flag: 0, clear: 0, returnParked: 0, liquidate: 0 };
-  running = startKeeper(env, keeperKey, { ...base, maxFeeWei: zero });
+  running = startKeeper(suite.env, keeperKey, { ...base, maxFeeWei: zero });
   for (const id of Object.values(ids)) expect(await running.keeper.replay(id), id).toBe('retried');
   await waitUntil('every replayed action to fail on its budget', async () => {
     const failures = await running.keeper.failures();
@@ -119,17 +110,17 @@ test('a revert on every action: typed errors, jobs kept, no hot loop; replayed o
   });
   for (const failure of await running.keeper.failures()) expect(failure.message, failure.jobId).toMatch(/would cost \d+ wei, over its budget of 0 wei; not sent/);
   expect(await recaller.totalExported()).toBe(credit('9500'));
-  expect((await readAccountBook(env, flaggable)).epoch).toBe(0);
+  expect((await readAccountBook(suite.env, flaggable)).epoch).toBe(0);
   await running.stop();
 
   // 3. A stranger flags the flaggable account first; a keeper with a budget replays every job.
-  await env.deliveries.waitFor(await stranger.flag(flaggable.address), 30_000);
-  running = startKeeper(env, keeperKey, base);
+  await suite.env.deliveries.waitFor(await stranger.flag(flaggable.address), 30_000);
+  running = startKeeper(suite.env, keeperKey, base);
   for (const id of Object.values(ids)) expect(await running.keeper.replay(id), id).toBe('retried');
   await waitUntil(
     'every account settled',
     async () => {
-      const [recalled, flagged, liquidated, cleared] = await Promise.all([recaller, flaggable, liquidatable, clearable].map((user) => readAccountBook(env, user)));
+      const [recalled, flagged, liquidated, cleared] = await Promise.all([recaller, flaggable, liquidatable, clearable].map((user) => readAccountBook(suite.env, user)));
       return (
         (recalled?.totalExported === credit('5000') && flagged?.epoch === 2 && liquidated?.epoch === 2 && cleared?.epoch === 2 && cleared.totalExported === credit('10500')) ||
         `exported ${recalled?.totalExported}, epochs ${flagged?.epoch}/${liquidated?.epoch}/${cleared?.epoch}`
@@ -143,7 +134,7 @@ test('a revert on every action: typed errors, jobs kept, no hot loop; replayed o
   expect(outcome(ids.flag)).toMatchObject({ outcome: 'skipped', detail: expect.stringMatching(/flagged or cleared by someone else/) });
   for (const id of [ids.recall, ids.liquidate, ids.returnParked, ids.clear, ids.returnParkedOfCleared]) expect(outcome(id)?.outcome, id).toBe('sent');
   for (const user of [flaggable, liquidatable]) {
-    expect(await readAccountBook(env, user), user.address).toMatchObject({ epoch: 2, collateral: { weth: parseEther('5.40625') }, totalExported: credit('5250') });
+    expect(await readAccountBook(suite.env, user), user.address).toMatchObject({ epoch: 2, collateral: { weth: parseEther('5.40625') }, totalExported: credit('5250') });
   }
   expect(await running.keeper.failures()).toEqual([]);
   await running.stop();

@@ -2,11 +2,12 @@
 // in-process courier, funded account keys beyond anvil's ten, positions opened through the real
 // contracts, a keeper with its own ingest and Redis connections, and reads of everything an action moves.
 import { collateralVaultAbi, creditMirrorAbi, testTokenAbi } from '@ballast/abi';
-import { BALLAST_CONTRACTS, deployBallast, devnetKey } from '@ballast/devnet';
+import { BALLAST_CONTRACTS, deployBallast, devnetKey, liveChildren } from '@ballast/devnet';
 import { type Deployments, contractAddress, homeChain } from '@ballast/protocol';
 import { Redis } from 'ioredis';
 import { type Address, type Hex, parseEther, parseUnits } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { BallastUser, type CollateralAsset } from '../../test/support/ballast.ts';
 import { DeliveryTracker } from '../../test/support/pings.ts';
 import { type Stack, startStack } from '../../test/support/stack.ts';
@@ -62,6 +63,22 @@ export async function startKeeperStack(): Promise<KeeperStack> {
     await stop();
     throw error;
   }
+}
+
+/**
+ * A suite's keeper stack, started before its tests and stopped after them (no child process may be left):
+ * `suite.env` in the tests.
+ */
+export function keeperSuite(): { env: KeeperStack } {
+  const suite = {} as { env: KeeperStack };
+  beforeAll(async () => {
+    suite.env = await startKeeperStack();
+  });
+  afterAll(async () => {
+    await suite.env?.stop();
+    expect(liveChildren()).toEqual([]);
+  });
+  return suite;
 }
 
 const running = new Map<Stack, RunningKeeper[]>();

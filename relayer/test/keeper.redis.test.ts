@@ -5,43 +5,33 @@
 // clears, touching no healthy account. Nothing here calls recall, flag, returnParked, liquidate or clear
 // but the keeper.
 import { chainlinkOracleAdapterAbi, collateralVaultAbi } from '@ballast/abi';
-import { BALLAST_CONTRACTS, devnetKeys, liveChildren } from '@ballast/devnet';
+import { BALLAST_CONTRACTS, devnetKeys } from '@ballast/devnet';
 import { type CollateralPosition, liquidationHealthDown } from '@ballast/protocol';
 import { type Address, parseEther } from 'viem';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { BallastUser } from '../../test/support/ballast.ts';
 import {
   type AccountBook,
-  type KeeperStack,
   type RunningKeeper,
   credit,
   fundedKey,
+  keeperSuite,
   liquidationEvents,
   mintUsdc,
   openPosition,
   readAccountBook,
   startKeeper,
-  startKeeperStack,
   usdc,
   waitUntil,
 } from './keeper-support.ts';
 
-let env: KeeperStack;
-
-beforeAll(async () => {
-  env = await startKeeperStack();
-});
-
-afterAll(async () => {
-  await env?.stop();
-  expect(liveChildren()).toEqual([]);
-});
+const suite = keeperSuite();
 
 /** The vault's liquidation health of `account` recomputed here from chain reads with @ballast/protocol's `liquidationHealthDown`. */
 async function healthFromChain(reader: BallastUser, account: Address): Promise<bigint> {
-  const { publicClient } = reader.connection(env.home);
-  const vault = reader.contract(env.home, BALLAST_CONTRACTS.vault);
-  const oracle = reader.contract(env.home, BALLAST_CONTRACTS.oracle);
+  const { publicClient } = reader.connection(suite.env.home);
+  const vault = reader.contract(suite.env.home, BALLAST_CONTRACTS.vault);
+  const oracle = reader.contract(suite.env.home, BALLAST_CONTRACTS.oracle);
   const [assets, totalExported, config] = await Promise.all([
     publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'assetsOf', args: [account] }),
     publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'totalExported', args: [account] }),
@@ -61,15 +51,15 @@ async function healthFromChain(reader: BallastUser, account: Address): Promise<b
 }
 
 test('health: @ballast/protocol liquidationHealthDown equals vault.liquidationHealth for several accounts and prices', async () => {
-  const [r1, r2] = env.remotes;
-  const stranger = new BallastUser(env.deployments, devnetKeys.users[4]);
-  const users = await Promise.all([10, 11, 12, 13].map(async (index) => new BallastUser(env.deployments, await fundedKey(env.deployments, index))));
+  const [r1, r2] = suite.env.remotes;
+  const stranger = new BallastUser(suite.env.deployments, devnetKeys.users[4]);
+  const users = await Promise.all([10, 11, 12, 13].map(async (index) => new BallastUser(suite.env.deployments, await fundedKey(suite.env.deployments, index))));
   const [a, b, c, d] = users as [BallastUser, BallastUser, BallastUser, BallastUser];
   // Odd amounts so every rounding step matters: WETH only, WBTC only, both, and both across two remotes.
-  await openPosition(env, a, { weth: '3.141592653589793238', exports: { [r1]: '2718.281828459045' }, borrows: {} });
-  await openPosition(env, b, { wbtc: '0.12345678', exports: { [r2]: '3333.333333333333333333' }, borrows: {} });
-  await openPosition(env, c, { weth: '1.000000000000000001', wbtc: '0.00000001', exports: { [r1]: '799.999999999999999999' }, borrows: {} });
-  await openPosition(env, d, { weth: '7.7', wbtc: '0.0777', exports: { [r1]: '4000', [r2]: '3000.5' }, borrows: {} });
+  await openPosition(suite.env, a, { weth: '3.141592653589793238', exports: { [r1]: '2718.281828459045' }, borrows: {} });
+  await openPosition(suite.env, b, { wbtc: '0.12345678', exports: { [r2]: '3333.333333333333333333' }, borrows: {} });
+  await openPosition(suite.env, c, { weth: '1.000000000000000001', wbtc: '0.00000001', exports: { [r1]: '799.999999999999999999' }, borrows: {} });
+  await openPosition(suite.env, d, { weth: '7.7', wbtc: '0.0777', exports: { [r1]: '4000', [r2]: '3000.5' }, borrows: {} });
   let compared = 0;
   for (const [weth, wbtc] of [
     [2_000n, 60_000n],
@@ -88,11 +78,11 @@ test('health: @ballast/protocol liquidationHealthDown equals vault.liquidationHe
 }, 60_000);
 
 test('a price crash: the keeper alone recalls, returns, flags, liquidates and clears; healthy accounts are untouched', async () => {
-  const [r1, r2] = env.remotes;
-  const stranger = new BallastUser(env.deployments, devnetKeys.users[4]);
+  const [r1, r2] = suite.env.remotes;
+  const stranger = new BallastUser(suite.env.deployments, devnetKeys.users[4]);
   await stranger.setPrice('weth', 2_000n);
   await stranger.setPrice('wbtc', 60_000n);
-  const key = async (index: number) => new BallastUser(env.deployments, await fundedKey(env.deployments, index));
+  const key = async (index: number) => new BallastUser(suite.env.deployments, await fundedKey(suite.env.deployments, index));
   const healthy = await key(20);
   const healthyBtc = await key(21);
   const recallOnly = await key(22);
@@ -100,20 +90,20 @@ test('a price crash: the keeper alone recalls, returns, flags, liquidates and cl
   const twoRemotes = await key(24);
   const oneRemote = await key(25);
   // At WETH $2,000: healths 3.4, 1.5, 1.79, 1.42, 1.13, 1.42 — nobody under the recall health of 1.1.
-  await openPosition(env, healthy, { weth: '10', exports: { [r1]: '5000' }, borrows: { [r1]: '2000' } });
-  await openPosition(env, healthyBtc, { wbtc: '0.1', exports: { [r2]: '3000' }, borrows: { [r2]: '3000' } });
-  await openPosition(env, recallOnly, { weth: '10', exports: { [r1]: '9500' }, borrows: { [r1]: '5000' } });
-  await openPosition(env, recallSaves, { weth: '10', exports: { [r1]: '12000' }, borrows: { [r1]: '6000' } });
-  await openPosition(env, twoRemotes, { weth: '10', exports: { [r1]: '7500', [r2]: '7500' }, borrows: { [r1]: '5250', [r2]: '5250' } });
-  await openPosition(env, oneRemote, { weth: '10', exports: { [r2]: '12000' }, borrows: { [r2]: '10500' } });
+  await openPosition(suite.env, healthy, { weth: '10', exports: { [r1]: '5000' }, borrows: { [r1]: '2000' } });
+  await openPosition(suite.env, healthyBtc, { wbtc: '0.1', exports: { [r2]: '3000' }, borrows: { [r2]: '3000' } });
+  await openPosition(suite.env, recallOnly, { weth: '10', exports: { [r1]: '9500' }, borrows: { [r1]: '5000' } });
+  await openPosition(suite.env, recallSaves, { weth: '10', exports: { [r1]: '12000' }, borrows: { [r1]: '6000' } });
+  await openPosition(suite.env, twoRemotes, { weth: '10', exports: { [r1]: '7500', [r2]: '7500' }, borrows: { [r1]: '5250', [r2]: '5250' } });
+  await openPosition(suite.env, oneRemote, { weth: '10', exports: { [r2]: '12000' }, borrows: { [r2]: '10500' } });
   const accounts = [healthy, healthyBtc, recallOnly, recallSaves, twoRemotes, oneRemote];
 
   // The keeper (its own key, ingest and Redis connections) with the liquidator on and USDC on both remotes.
   const keeperKey = devnetKeys.couriers[1];
-  const keeperAddress = new BallastUser(env.deployments, keeperKey).address;
-  for (const eid of env.remotes) await mintUsdc(env, eid, keeperAddress, usdc('100000'));
+  const keeperAddress = new BallastUser(suite.env.deployments, keeperKey).address;
+  for (const eid of suite.env.remotes) await mintUsdc(suite.env, eid, keeperAddress, usdc('100000'));
   const started = Date.now();
-  const running: RunningKeeper = startKeeper(env, keeperKey, {
+  const running: RunningKeeper = startKeeper(suite.env, keeperKey, {
     liquidator: { enabled: true, inventory: { [r1]: usdc('50000'), [r2]: usdc('50000') } },
     // Only events and price ticks score during the test: the one sweep is at start.
     sweepIntervalMs: 600_000,
@@ -127,7 +117,7 @@ test('a price crash: the keeper alone recalls, returns, flags, liquidates and cl
   });
   expect(keeper.metrics.snapshot().actionsQueued).toBe(0);
   const before = new Map<Address, AccountBook>();
-  for (const user of accounts) before.set(user.address, await readAccountBook(env, user));
+  for (const user of accounts) before.set(user.address, await readAccountBook(suite.env, user));
   const btcScoredAt = (await keeper.ledger.score(healthyBtc.address))?.scoredAt;
 
   // WETH crashes to $1,200. Healths: healthy 2.04, recallOnly 10,200 / 9,500 = 1.07, recallSaves 0.85
@@ -136,7 +126,7 @@ test('a price crash: the keeper alone recalls, returns, flags, liquidates and cl
   await stranger.setPrice('weth', 1_200n);
 
   const settledAll = async () => {
-    const books = await Promise.all([recallOnly, recallSaves, twoRemotes, oneRemote].map((user) => readAccountBook(env, user)));
+    const books = await Promise.all([recallOnly, recallSaves, twoRemotes, oneRemote].map((user) => readAccountBook(suite.env, user)));
     const [a, b, c, d] = books as [AccountBook, AccountBook, AccountBook, AccountBook];
     const done =
       a.totalExported === credit('5000') &&
@@ -155,7 +145,7 @@ test('a price crash: the keeper alone recalls, returns, flags, liquidates and cl
 
   // Recalled and returned, never flagged: only the undrawn credit left; collateral untouched.
   const weth = (amount: string) => parseEther(amount);
-  const book = async (user: BallastUser) => readAccountBook(env, user);
+  const book = async (user: BallastUser) => readAccountBook(suite.env, user);
   expect(await book(recallOnly)).toMatchObject({ epoch: 0, collateral: { weth: weth('10'), wbtc: 0n }, totalExported: credit('5000') });
   expect((await book(recallOnly)).remotes[r1]).toEqual({ exported: credit('5000'), line: credit('5000'), drawn: credit('5000'), parked: 0n, repayable: 0n, epoch: 0 });
   expect(await book(recallSaves)).toMatchObject({ epoch: 0, collateral: { weth: weth('10'), wbtc: 0n }, totalExported: credit('6000') });
@@ -172,7 +162,7 @@ test('a price crash: the keeper alone recalls, returns, flags, liquidates and cl
   expect(oneBook.remotes[r2]).toEqual({ exported: credit('5250'), line: credit('5250'), drawn: credit('5250'), parked: 0n, repayable: 0n, epoch: 2 });
   expect(await twoRemotes.liquidationHealth()).toBe((credit('5514.375') * 10n ** 18n) / credit('5250'));
   // The seized WETH went to the keeper's home address.
-  expect(await new BallastUser(env.deployments, keeperKey).balanceOf(env.home, twoRemotes.contract(env.home, BALLAST_CONTRACTS.weth))).toBe(weth('9.1875'));
+  expect(await new BallastUser(suite.env.deployments, keeperKey).balanceOf(suite.env.home, twoRemotes.contract(suite.env.home, BALLAST_CONTRACTS.weth))).toBe(weth('9.1875'));
 
   // Healthy accounts: exactly as before the crash, on every chain.
   expect(await book(healthy)).toEqual(before.get(healthy.address));
@@ -181,7 +171,7 @@ test('a price crash: the keeper alone recalls, returns, flags, liquidates and cl
   expect((await keeper.ledger.score(healthyBtc.address))?.scoredAt).toBe(btcScoredAt);
 
   // Each action once, by the keeper alone.
-  const events = await liquidationEvents(env);
+  const events = await liquidationEvents(suite.env);
   expect([...events.flags.keys()].sort()).toEqual([`${oneRemote.address}-1`, `${twoRemotes.address}-1`].sort());
   expect([...events.clears.keys()].sort()).toEqual([`${oneRemote.address}-2`, `${twoRemotes.address}-2`].sort());
   for (const map of Object.values(events)) for (const [id, count] of map) expect(count, id).toBe(1);
@@ -219,16 +209,16 @@ test('a price crash: the keeper alone recalls, returns, flags, liquidates and cl
 }, 90_000);
 
 test('a flagged account still under 1 once the close factor is spent is flagged again (if the vault allows it) and liquidated until healthy', async () => {
-  const [r1] = env.remotes;
-  const stranger = new BallastUser(env.deployments, devnetKeys.users[4]);
+  const [r1] = suite.env.remotes;
+  const stranger = new BallastUser(suite.env.deployments, devnetKeys.users[4]);
   await stranger.setPrice('weth', 2_000n);
-  const user = new BallastUser(env.deployments, await fundedKey(env.deployments, 26));
+  const user = new BallastUser(suite.env.deployments, await fundedKey(suite.env.deployments, 26));
   // Usage-aware health at $1,200: 10,200 / 10,950 = 0.93 — one close factor (half of what is drawn, paid with
   // a 5% bonus) leaves it at 0.97, a second brings it to 1.05.
-  await openPosition(env, user, { weth: '10', exports: { [r1]: '12000' }, borrows: { [r1]: '10950' } });
+  await openPosition(suite.env, user, { weth: '10', exports: { [r1]: '12000' }, borrows: { [r1]: '10950' } });
   const keeperKey = devnetKeys.couriers[2];
-  await mintUsdc(env, r1, new BallastUser(env.deployments, keeperKey).address, usdc('100000'));
-  const running = startKeeper(env, keeperKey, { liquidator: { enabled: true, inventory: { [r1]: usdc('50000') } }, backoffMs: 200, maxBackoffMs: 1_000 });
+  await mintUsdc(suite.env, r1, new BallastUser(suite.env.deployments, keeperKey).address, usdc('100000'));
+  const running = startKeeper(suite.env, keeperKey, { liquidator: { enabled: true, inventory: { [r1]: usdc('50000') } }, backoffMs: 200, maxBackoffMs: 1_000 });
   await waitUntil('the account scored', async () => (await running.keeper.ledger.score(user.address)) !== undefined);
   const crashAt = Date.now();
   await stranger.setPrice('weth', 1_200n);
@@ -237,19 +227,19 @@ test('a flagged account still under 1 once the close factor is spent is flagged 
   await waitUntil(
     'the account cleared after two liquidations, or the vault refusing to flag it again',
     async () => {
-      const book = await readAccountBook(env, user);
+      const book = await readAccountBook(suite.env, user);
       return (book.epoch === 4 && book.remotes[r1]?.epoch === 4) || (book.epoch === 1 && (await reflagRefused())) || `epoch ${book.epoch}, exported ${book.totalExported}`;
     },
     45_000,
   );
-  const book = await readAccountBook(env, user);
+  const book = await readAccountBook(suite.env, user);
   console.log(`flag again: ${book.epoch === 4 ? 'the vault re-flagged; cleared after two close factors' : 'this vault does not re-flag'} (${Date.now() - crashAt} ms after the crash)`);
   if (book.epoch === 4) {
     // Flagged at 1, flagged again at 3 (a fresh close factor), cleared at 4: 5,475 then 2,737.5 repaid, 4.790625
     // then 2.3953125 WETH paid; 2.8140625 WETH left against 2,737.5 exported (health 1.05).
     expect(book).toMatchObject({ collateral: { weth: parseEther('2.8140625') }, totalExported: credit('2737.5') });
     expect(book.remotes[r1]).toEqual({ exported: credit('2737.5'), line: credit('2737.5'), drawn: credit('2737.5'), parked: 0n, repayable: 0n, epoch: 4 });
-    const events = await liquidationEvents(env);
+    const events = await liquidationEvents(suite.env);
     expect([...events.flags.keys()].filter((key) => key.startsWith(user.address))).toEqual([`${user.address}-1`, `${user.address}-3`]);
     expect([...events.liquidations.keys()].filter((key) => key.startsWith(user.address))).toEqual([`${user.address}-${r1}-1`, `${user.address}-${r1}-3`]);
   } else {

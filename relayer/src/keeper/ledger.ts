@@ -171,13 +171,18 @@ export type ActionRecord = {
   at: number;
 };
 
+/** A key of the keeper's records under the relayers' `prefix`, e.g. `keeperKey('ballast', 'accounts')` → `ballast:keeper:accounts`. */
+export function keeperKey(prefix: string, ...parts: string[]): string {
+  return [prefix, 'keeper', ...parts].join(':');
+}
+
 export class KeeperLedger {
   readonly redis: Redis;
   readonly prefix: string;
 
   constructor(redis: Redis, prefix: string) {
     this.redis = redis;
-    this.prefix = `${prefix}:keeper`;
+    this.prefix = keeperKey(prefix);
   }
 
   key(...parts: string[]): string {

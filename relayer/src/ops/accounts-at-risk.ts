@@ -25,7 +25,7 @@ import { type Address, erc20Abi, formatUnits } from 'viem';
 import { chainPublicClient } from '../chains.ts';
 import { INGEST_CONTRACT_NAMES } from '../ingest/contracts.ts';
 import { IngestLedger } from '../ingest/ledger.ts';
-import { KeeperLedger, type StoredScore } from '../keeper/ledger.ts';
+import { KeeperLedger, type StoredScore, keeperKey } from '../keeper/ledger.ts';
 import { type AccountState, ReconcileStore } from '../reconcile/account-store.ts';
 import { revertReason } from '../revert-reason.ts';
 
@@ -49,7 +49,7 @@ export type HealthThresholds = { recallHealth: bigint; atRiskHealth: bigint };
 
 /** Where the keeper keeps its latest score per account (its ledger's `accounts` hash). */
 export function keeperScoresKey(prefix: string): string {
-  return `${prefix}:keeper:accounts`;
+  return keeperKey(prefix, 'accounts');
 }
 
 export type AccountCollateral = {
