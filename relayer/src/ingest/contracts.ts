@@ -5,7 +5,8 @@
 // `CreditReleased`) never mix: each carries the role of the contract that emitted it.
 import { chainlinkOracleAdapterAbi, collateralVaultAbi, creditLendingPoolAbi, creditMirrorAbi, mockAggregatorAbi } from '@ballast/abi';
 import type { ChainDeployment } from '@ballast/protocol';
-import { type Abi, type Address, type DecodeEventLogReturnType, type Hash, type Log, decodeEventLog, getAddress } from 'viem';
+import { type Abi, type AbiEvent, type AbiParameter, type Address, type DecodeEventLogReturnType, type Hash, type Hex, type Log, decodeAbiParameters, decodeEventLog, toEventSelector } from 'viem';
+import { checksummed } from '../checksum-cache.ts';
 
 /** ABI of each contract role. Feeds decode with MockAggregator's ABI, whose `AnswerUpdated` is Chainlink's. */
 export const INGEST_ABIS = {
@@ -63,16 +64,57 @@ export type EventPosition = {
 export type IngestedEvent = DecodedEvent & EventPosition;
 
 /**
+ * An event of a followed contract, ready to decode: its ABI item, and its named inputs split into topics
+ * and data (undefined when an input has no name: such an event goes through viem's `decodeEventLog`).
+ */
+type EventShape = { item: AbiEvent; named: { indexed: readonly AbiParameter[]; data: readonly AbiParameter[] } | undefined };
+
+/** Per role: each event's selector (topic 0) → its shape. Built on first use. */
+const shapes = new Map<ContractRole, Map<Hex, EventShape>>();
+
+function shapesOf(role: ContractRole): Map<Hex, EventShape> {
+  let bySelector = shapes.get(role);
+  if (!bySelector) {
+    bySelector = new Map();
+    for (const item of INGEST_ABIS[role] as Abi) {
+      if (item.type !== 'event' || item.anonymous) continue;
+      const named = item.inputs.every((input) => input.name) ? { indexed: item.inputs.filter((input) => input.indexed), data: item.inputs.filter((input) => !input.indexed) } : undefined;
+      bySelector.set(toEventSelector(item), { item, named });
+    }
+    shapes.set(role, bySelector);
+  }
+  return bySelector;
+}
+
+/** An indexed argument from its topic, as viem's `decodeEventLog` gives it (a dynamic type's topic is its hash, kept as is). */
+function decodeTopic(param: AbiParameter, topic: Hex): unknown {
+  // Addresses through the relayer's checksum cache: viem's would checksum (a keccak) each of 100k accounts again.
+  if (param.type === 'address' && topic.length === 66) return checksummed(`0x${topic.slice(26).toLowerCase()}`);
+  if (param.type === 'string' || param.type === 'bytes' || param.type === 'tuple' || param.type.endsWith(']')) return topic;
+  return decodeAbiParameters([param], topic)[0];
+}
+
+/**
  * Decodes a log of a followed contract; undefined for a log its ABI does not know (an event added by
- * an upgrade the relayer has not caught up with), which ingest skips.
+ * an upgrade the relayer has not caught up with) or that does not fit its event (strictly: every
+ * indexed topic present, the data long enough), which ingest skips.
+ *
+ * The result is exactly viem's `decodeEventLog({ strict: true })` (relayer/src/ingest/contracts.test.ts
+ * checks it on every event of every followed ABI), without its cost per log: viem finds the event by
+ * hashing the signature of each event of the ABI in turn, and checksums every address again; here the
+ * selectors are hashed once and addresses go through the relayer's checksum cache. (viem's cost was ≈ 44 µs
+ * a log, more than the rest of an account update: docs/BENCHMARKS.md.)
  */
 export function decodeIngestedLog(eid: number, roles: ReadonlyMap<Address, ContractRole>, log: Log<bigint, number, false>): IngestedEvent | undefined {
-  const address = getAddress(log.address);
+  const address = checksummed(log.address);
   const role = roles.get(address);
   if (!role) return undefined;
+  const [selector, ...argTopics] = log.topics;
+  const shape = selector === undefined ? undefined : shapesOf(role).get(selector.toLowerCase() as Hex);
+  if (!shape) return undefined;
   let decoded: { eventName: string; args: unknown };
   try {
-    decoded = decodeEventLog({ abi: INGEST_ABIS[role] as Abi, data: log.data, topics: log.topics, strict: true }) as { eventName: string; args: unknown };
+    decoded = shape.named ? decodeNamed(shape.item.name, shape.named, argTopics, log.data) : (decodeEventLog({ abi: [shape.item], data: log.data, topics: log.topics, strict: true }) as { eventName: string; args: unknown });
   } catch {
     return undefined;
   }
@@ -87,6 +129,23 @@ export function decodeIngestedLog(eid: number, roles: ReadonlyMap<Address, Contr
     logIndex: log.logIndex,
     transactionHash: log.transactionHash,
   } as IngestedEvent;
+}
+
+/** An event whose inputs all have names: indexed ones from the topics (all present), the rest from the data. */
+function decodeNamed(eventName: string, { indexed, data }: NonNullable<EventShape['named']>, topics: readonly Hex[], logData: Hex): { eventName: string; args: unknown } {
+  if (topics.length < indexed.length) throw new Error('a topic is missing');
+  const args: Record<string, unknown> = {};
+  indexed.forEach((param, index) => {
+    args[param.name as string] = decodeTopic(param, topics[index] as Hex);
+  });
+  if (data.length > 0) {
+    if (!logData || logData === '0x') throw new Error('the data is missing');
+    const values = decodeAbiParameters(data, logData);
+    data.forEach((param, index) => {
+      args[param.name as string] = values[index];
+    });
+  }
+  return { eventName, args: indexed.length + data.length > 0 ? args : undefined };
 }
 
 /** Orders events by `(blockNumber, logIndex)`. */
