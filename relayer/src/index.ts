@@ -3,6 +3,7 @@ export * from './courier/index.ts';
 export * from './ingest/index.ts';
 export * from './keeper/index.ts';
 export * from './logging.ts';
+export * from './node-flags.ts';
 export * from './ops/index.ts';
 export * from './reconcile/index.ts';
 export * from './revert-reason.ts';

@@ -1,11 +1,12 @@
 // The operator CLI on bad input: every mistake ends in a clear message and a non-zero exit,
 // never a stack trace or a crash loop.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
+import { RELAYER_NODE_FLAGS } from '../src/node-flags.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
@@ -27,6 +28,19 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<{ 
 const key = `0x${'11'.repeat(32)}`;
 
 describe('ballast-relayer', () => {
+  test('its launchers run node with the relayer\'s flags, and the shebang starts it', async () => {
+    const shebang = readFileSync(join(repoRoot, 'relayer/src/cli/main.ts'), 'utf8').split('\n')[0] as string;
+    const script = (JSON.parse(readFileSync(join(repoRoot, 'relayer/package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['ballast-relayer'] as string;
+    expect(RELAYER_NODE_FLAGS.length).toBeGreaterThan(0);
+    for (const flag of RELAYER_NODE_FLAGS) {
+      expect(shebang.split(' ')).toContain(flag);
+      expect(script.split(' ')).toContain(flag);
+    }
+    // Run as an executable: the shebang's flags are ones node accepts.
+    const { stdout } = await run(join(repoRoot, 'relayer/src/cli/main.ts'), ['--help'], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }, timeout: 30_000 });
+    expect(stdout).toContain('replay <guid>');
+  });
+
   test('--help lists the commands and exits 0', async () => {
     const result = await cli(['--help']);
     expect(result.code).toBe(0);

@@ -5,6 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { endpointV2Abi } from '@ballast/abi';
 import { addressToBytes32, contractAddress } from '@ballast/protocol';
 import { PING_OAPP, devnetKeys, liveChildren, repoRoot } from '@ballast/devnet';
+import { RELAYER_NODE_FLAGS } from '@ballast/relayer';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { PingClient, SentPing } from '../support/pings.ts';
 import { type Stack, startStack } from '../support/stack.ts';
@@ -17,6 +18,7 @@ function startCourierProcess(): ChildProcess {
   const child = spawn(
     process.execPath,
     [
+      ...RELAYER_NODE_FLAGS,
       '--import',
       'tsx',
       'relayer/src/cli/main.ts',

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { repoRoot } from '@ballast/devnet';
+import { RELAYER_NODE_FLAGS } from '@ballast/relayer';
 
 export type RelayerProcess = {
   child: ChildProcess;
@@ -64,7 +65,7 @@ export function spawnRelayerProcess(config: string, { env = {}, name = 'relayer'
       for (const child of spawned) if (running(child)) child.kill('SIGKILL');
     });
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'relayer/src/cli/main.ts', 'start', '--config', config], {
+  const child = spawn(process.execPath, [...RELAYER_NODE_FLAGS, '--import', 'tsx', 'relayer/src/cli/main.ts', 'start', '--config', config], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --import tsx
+#!/usr/bin/env -S node --max-semi-space-size=64 --import tsx
 // ballast-relayer: the operator's command line. `start` runs the configured roles (courier, ingest;
 // the keeper joins as one more service) with /metrics and /healthz, and shuts down gracefully on
 // SIGTERM/SIGINT; `status`, `accounts`, `replay`, `drain` and `resume` read or steer the relayers that
