@@ -21,6 +21,7 @@
 //    oracle update, then the `flag` the keeper sends: blocks and milliseconds between the two (and when
 //    ingest applied the update's block), with anvil mining on every transaction and with 1-second blocks.
 // 4. Redis memory per account: `MEMORY USAGE` summed over every key of the private prefix, per account.
+import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
@@ -34,19 +35,22 @@ import { contractAddress, homeChain } from '@ballast/protocol';
 import {
   type AccountScore,
   type ActionRecord,
+  type ContractRole,
   type EventBatch,
   type IngestChain,
   type IngestedEvent,
   type StateWrite,
+  INGEST_ABIS,
   Ingest,
   IngestLedger,
   Keeper,
+  RELAYER_NODE_FLAGS,
   ReconcileStore,
   createLogger,
   decodeIngestedLog,
 } from '@ballast/relayer';
 import { Redis } from 'ioredis';
-import { type Address, type Hash, type Hex, type TransactionReceipt, createTestClient, encodeFunctionData, getAddress, http, keccak256, maxUint128, parseEther, parseUnits, toHex } from 'viem';
+import { type Abi, type AbiEvent, type AbiParameter, type Address, type Hash, type Hex, type Log, type TransactionReceipt, createTestClient, encodeFunctionData, getAddress, http, keccak256, maxUint128, parseEther, parseUnits, toEventSelector, toHex } from 'viem';
 import { type KeeperStack, fundedKey, openPosition, startKeeperStack, waitUntil } from '../../relayer/test/keeper-support.ts';
 import { BallastUser } from '../support/ballast.ts';
 import { percentile } from '../support/pings.ts';
@@ -56,6 +60,13 @@ const HELP = `pnpm bench:relayer [--accounts 10000,100000 (0: none)] [--ticks 5]
 Measures the reconcile store and keeper at scale and the keeper's event → action latency on the devnet,
 and writes the relayer section of docs/BENCHMARKS.md (unless --no-write). --profile <dir> writes a CPU
 profile of each scale's ticks and updates (<dir>/ticks-<N>.cpuprofile, updates-<N>.cpuprofile).`;
+
+// The relayer is measured as it runs: with its Node flags (they size the young generation). Started
+// without them (`tsx test/bench/relayer.bench.ts`), the bench runs itself again with them.
+if (!RELAYER_NODE_FLAGS.every((flag) => process.execArgv.includes(flag))) {
+  const { status } = spawnSync(process.execPath, [...RELAYER_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+  process.exit(status ?? 1);
+}
 
 const { values: args } = parseArgs({
   options: {
@@ -140,33 +151,67 @@ function syntheticAccounts(count: number): Address[] {
 const hex32 = (value: number | bigint) => `0x${value.toString(16).padStart(64, '0')}` as Hash;
 type Decoded = Omit<IngestedEvent, 'eid' | 'address' | 'blockNumber' | 'blockHash' | 'logIndex' | 'transactionHash'>;
 
+/** One 32-byte ABI word of a static value (the types the bench's events use). */
+function abiWord(type: string, value: unknown): string {
+  if (type === 'address') return (value as string).slice(2).toLowerCase().padStart(64, '0');
+  if (type === 'bytes32') return (value as string).slice(2);
+  if (type === 'bool') return value ? '1'.padStart(64, '0') : '0'.repeat(64);
+  if (/^uint\d+$/.test(type) && BigInt(value as bigint) >= 0n) return BigInt(value as bigint).toString(16).padStart(64, '0');
+  throw new Error(`the bench does not encode ${type} ${String(value)}`);
+}
+
+/** Each event's ABI inputs and selector, by contract role and name. */
+const eventShapes = new Map<string, { selector: Hex; indexed: AbiParameter[]; data: AbiParameter[] }>();
+
+/** The raw log of `event` as a node returns it (topics and data ABI-encoded), for ingest to decode. */
+function encodedLog(event: Decoded, position: { address: Address; blockNumber: bigint; blockHash: Hash; logIndex: number; transactionHash: Hash }): Log<bigint, number, false> {
+  const key = `${event.contract}.${event.eventName}`;
+  let shape = eventShapes.get(key);
+  if (!shape) {
+    const item = (INGEST_ABIS[event.contract] as Abi).find((entry): entry is AbiEvent => entry.type === 'event' && entry.name === event.eventName) as AbiEvent;
+    shape = { selector: toEventSelector(item), indexed: item.inputs.filter((input) => input.indexed), data: item.inputs.filter((input) => !input.indexed) };
+    eventShapes.set(key, shape);
+  }
+  const args = event.args as Record<string, unknown>;
+  const topics = [shape.selector, ...shape.indexed.map((input): Hex => `0x${abiWord(input.type, args[input.name as string])}`)] as [Hex, ...Hex[]];
+  const data: Hex = `0x${shape.data.map((input) => abiWord(input.type, args[input.name as string])).join('')}`;
+  return { ...position, topics, data, transactionIndex: 0, removed: false };
+}
+
 /**
  * One synthetic chain under a prefix: places events in blocks of `EVENTS_PER_BLOCK`, commits them in
- * batches of `BLOCKS_PER_BATCH` blocks through the store and the ingest ledger (as `Ingest.step` does:
- * cursor read, `store.apply`, commit with the reorg window), then hands the batch on (`onApplied`).
+ * batches of `BLOCKS_PER_BATCH` blocks as `Ingest.step` does (each log decoded by ingest's
+ * `decodeIngestedLog`, cursor read, `store.apply`, commit with the reorg window), then hands the batch on
+ * (`onApplied`). The logs are built ABI-encoded, as a node returns them; the RPC round trip and its JSON
+ * are not measured.
  */
 class SyntheticChain {
   readonly eid: number;
   readonly #address: Address;
+  readonly #role: ContractRole;
+  readonly #roles: ReadonlyMap<Address, ContractRole>;
   readonly #store: ReconcileStore;
   readonly #ledger: IngestLedger;
   #block = 1_000n;
   #transaction = 0;
   events = 0;
 
-  constructor(eid: number, address: Address, store: ReconcileStore, ledger: IngestLedger) {
+  constructor(eid: number, role: ContractRole, address: Address, store: ReconcileStore, ledger: IngestLedger) {
     this.eid = eid;
     this.#address = address;
+    this.#role = role;
+    this.#roles = new Map([[address, role]]);
     this.#store = store;
     this.#ledger = ledger;
   }
 
-  /** Commits `transactions` (each a list of decoded events of one transaction) as one batch. */
+  /** Commits `transactions` (each a list of events of one transaction) as one batch. */
   async commit(transactions: Decoded[][], onApplied?: (batch: EventBatch, writes: StateWrite[]) => void): Promise<void> {
     const fromBlock = this.#block + 1n;
-    const events: IngestedEvent[] = [];
+    const logs: Log<bigint, number, false>[] = [];
     let block = fromBlock;
     let logIndex = 0;
+    const address = this.#address.toLowerCase() as Address;
     for (const transaction of transactions) {
       if (logIndex >= EVENTS_PER_BLOCK) {
         block += 1n;
@@ -174,14 +219,18 @@ class SyntheticChain {
       }
       const transactionHash = hex32(++this.#transaction);
       for (const event of transaction) {
-        events.push({ ...event, eid: this.eid, address: this.#address, blockNumber: block, blockHash: hex32(block), logIndex: logIndex++, transactionHash } as IngestedEvent);
+        if (event.contract !== this.#role) throw new Error(`a ${event.contract} event on the ${this.#role}'s chain`);
+        logs.push(encodedLog(event, { address, blockNumber: block, blockHash: hex32(block), logIndex: logIndex++, transactionHash }));
       }
     }
     this.#block = block;
-    const batch: EventBatch = { eid: this.eid, fromBlock, toBlock: block, toBlockHash: hex32(block), headBlock: block, events };
+    // What ingest does with a getLogs result: decode each log against its contract's ABI.
+    const events = logs.map((log) => decodeIngestedLog(this.eid, this.#roles, log));
+    if (events.some((event) => event === undefined)) throw new Error('the bench built a log that ingest does not decode');
+    const batch: EventBatch = { eid: this.eid, fromBlock, toBlock: block, toBlockHash: hex32(block), headBlock: block, events: events as IngestedEvent[] };
     const seq = (await this.#ledger.cursor(this.eid))?.seq ?? 0;
     const writes = await this.#store.apply(batch);
-    const blocks = [...new Set(events.map((event) => event.blockNumber))].map((number) => ({ number, hash: hex32(number) }));
+    const blocks = [...new Set(logs.map((log) => log.blockNumber))].map((number) => ({ number, hash: hex32(number) }));
     await this.#ledger.commitBatch(this.eid, { seq, block: { number: block, hash: batch.toBlockHash }, blocks, writes, keepFrom: block - REORG_DEPTH });
     this.events += events.length;
     onApplied?.(batch, writes);
@@ -325,7 +374,10 @@ async function measureScale(env: KeeperStack, redis: Redis, assets: Asset[], cou
   const store = new ReconcileStore({ redis, chains: deployments.chains, prefix });
   const ledger = new IngestLedger(redis, prefix);
   const chains = deployments.chains.map(
-    (chain) => new SyntheticChain(chain.eid, chain.role === 'home' ? contractAddress(chain, BALLAST_CONTRACTS.vault) : contractAddress(chain, BALLAST_CONTRACTS.mirror), store, ledger),
+    (chain) =>
+      chain.role === 'home'
+        ? new SyntheticChain(chain.eid, 'vault', contractAddress(chain, BALLAST_CONTRACTS.vault), store, ledger)
+        : new SyntheticChain(chain.eid, 'mirror', contractAddress(chain, BALLAST_CONTRACTS.mirror), store, ledger),
   );
 
   // 1a. The store alone: every account's opening events, one loop per chain.
