@@ -110,7 +110,7 @@ export function decodeIngestedLog(eid: number, roles: ReadonlyMap<Address, Contr
   const role = roles.get(address);
   if (!role) return undefined;
   const [selector, ...argTopics] = log.topics;
-  const shape = selector === undefined ? undefined : shapesOf(role).get(selector.toLowerCase() as Hex);
+  const shape = selector === undefined ? undefined : shapesOf(role).get(selector);
   if (!shape) return undefined;
   let decoded: { eventName: string; args: unknown };
   try {
