@@ -183,6 +183,15 @@ describe('ballast-relayer start', () => {
       expect(failure.reason).toMatch(/^PingOApp_Refused\(40101, \d+\)$/);
     }
 
+    // The same status over HTTP (GET /status), and as the dashboard page (GET /).
+    const served = JSON.parse((await relayer.get('/status')).body) as typeof shown;
+    expect(served.prefix).toBe(prefix);
+    expect(served.chains.map((chain) => chain.chain)).toEqual(['home', 'remote1', 'remote2']);
+    expect(served.failing).toHaveLength(2);
+    const page = await relayer.get('/');
+    expect(page.status).toBe(200);
+    for (const text of ['<td>home</td>', '<td>remote1</td>', '<td>remote2</td>', '<td>deliver</td>', 'PingOApp_Refused(40101, ', 'Last audit of the reconcile store']) expect(page.body).toContain(text);
+
     const { code, ms } = await relayer.terminate();
     expect(code).toBe(0);
     expect(ms).toBeLessThan(5_000);

@@ -27,10 +27,12 @@ import { relayerStatus } from '../ops/status.ts';
 const HELP = `ballast-relayer <command> [options]
 
 Commands:
-  start                 Run the configured roles (default: courier and ingest), serve /metrics and
-                        /healthz; SIGTERM or Ctrl-C finishes in-flight jobs and exits 0.
+  start                 Run the configured roles (default: courier and ingest), serve /metrics,
+                        /healthz, /status and a read-only dashboard at /; SIGTERM or Ctrl-C finishes
+                        in-flight jobs and exits 0.
   status                Per chain: head, ingest and courier cursors and their lag; per queue: depth and
-                        whether it is paused; the packets whose delivery is failing. JSON.
+                        whether it is paused; the packets whose delivery is failing; the recent failed
+                        jobs; the last audit. JSON.
   accounts [--at-risk]  Accounts from the reconcile store with their home health (computed; see the
                         output's "basis"), lowest first. --at-risk: only those below the at-risk health.
   replay <guid>         Retry one packet's delivery now.
@@ -227,6 +229,7 @@ async function start(config: RelayerConfig): Promise<number> {
         port: config.metrics.port,
         metrics,
         health: () => checkHealth({ redis, rpcHealth, rpcMaxAgeMs: config.health.rpcMaxAgeMs, redisTimeoutMs: config.health.redisTimeoutMs }),
+        status: () => relayerStatus({ redis, prefix: config.redis.prefix, deployments, rpcTimeoutMs: config.health.rpcTimeoutMs }),
         logger,
       })
     : undefined;
@@ -261,7 +264,7 @@ async function start(config: RelayerConfig): Promise<number> {
   rpcHealth.start();
   startup = (async () => {
     const address = await server?.listen();
-    if (address) logger.info({ host: address.host, port: address.port }, 'serving /metrics and /healthz');
+    if (address) logger.info({ host: address.host, port: address.port, paths: ['/metrics', '/healthz', '/status', '/'] }, 'serving /metrics and /healthz');
     await supervisor.start();
   })();
   try {

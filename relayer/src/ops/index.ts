@@ -1,5 +1,6 @@
 export * from './accounts-at-risk.ts';
 export * from './config-file.ts';
+export * from './dashboard.ts';
 export * from './metrics.ts';
 export * from './ops-server.ts';
 export * from './queues.ts';

@@ -1,14 +1,17 @@
 // The relayer's HTTP endpoints for operators (node:http, no framework): `GET /metrics` in Prometheus'
 // text format, `GET /healthz` — 200 when Redis answers and every chain's RPC answered recently, 503
-// otherwise, with a JSON body saying why either way.
+// otherwise, with a JSON body saying why either way — and, when given the status, `GET /status` (what
+// `ballast-relayer status` prints) and `GET /`, the same as a read-only dashboard page.
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import { ConfigError } from '../config.ts';
 import { type Logger, silentLogger } from '../logging.ts';
+import { renderDashboard } from './dashboard.ts';
 import { MetricsRegistry } from './metrics.ts';
 import { withTimeout } from './redis-connection.ts';
 import type { RpcHealth } from './rpc-health.ts';
+import type { RelayerStatus } from './status.ts';
 
 export type HealthReport = {
   status: 'ok' | 'unhealthy';
@@ -59,6 +62,10 @@ export type OpsServerOptions = {
   port: number;
   metrics: MetricsRegistry;
   health: () => Promise<HealthReport>;
+  /** The prefix's status (`relayerStatus`): serves `/status` and the dashboard at `/`. Concurrent requests share one read. */
+  status?: () => Promise<RelayerStatus>;
+  /** Seconds between the dashboard's reloads. @defaultValue 5 */
+  dashboardRefreshSeconds?: number;
   logger?: Logger;
 };
 
@@ -66,6 +73,7 @@ export class OpsServer {
   readonly #options: OpsServerOptions;
   readonly #logger: Logger;
   #server: Server | undefined;
+  #statusRead: Promise<RelayerStatus> | undefined;
 
   constructor(options: OpsServerOptions) {
     this.#options = options;
@@ -88,8 +96,15 @@ export class OpsServer {
         } else if (path === '/healthz') {
           const report = await this.#options.health();
           response.writeHead(report.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' }).end(`${JSON.stringify(report)}\n`);
+        } else if (this.#options.status && path === '/status') {
+          const status = await this.#status();
+          response.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(status, (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2)}\n`);
+        } else if (this.#options.status && (path === '/' || path === '/dashboard')) {
+          const status = await this.#status();
+          const page = renderDashboard(status, { refreshSeconds: this.#options.dashboardRefreshSeconds ?? 5 });
+          response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page);
         } else {
-          response.writeHead(404, { 'content-type': 'text/plain' }).end('Not found: try /metrics or /healthz\n');
+          response.writeHead(404, { 'content-type': 'text/plain' }).end(`Not found: try /metrics or /healthz${this.#options.status ? ', /status or / (the dashboard)' : ''}\n`);
         }
       };
       respond().catch((error: unknown) => {
@@ -118,6 +133,15 @@ export class OpsServer {
     this.#server = server;
     const address = server.address() as AddressInfo;
     return { host: address.address, port: address.port };
+  }
+
+  /** The status, one read at a time: a dashboard left open in several tabs costs one read per refresh. */
+  #status(): Promise<RelayerStatus> {
+    const read = this.#options.status as () => Promise<RelayerStatus>;
+    this.#statusRead ??= read().finally(() => {
+      this.#statusRead = undefined;
+    });
+    return this.#statusRead;
   }
 
   async close(): Promise<void> {

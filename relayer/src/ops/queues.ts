@@ -19,6 +19,19 @@ export const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'fai
 export type QueueState = (typeof QUEUE_STATES)[number];
 export type QueueDepth = Record<QueueState, number> & { paused: boolean };
 
+/** A failed job as `status` and the dashboard show it: BullMQ keeps it in the queue's failed set until it is retried. */
+export type FailedJob = {
+  queue: string;
+  id: string;
+  /** The job's name (the courier's `deliver`, the keeper's action). */
+  name: string;
+  /** The last attempt's error message. */
+  reason: string;
+  attempts: number;
+  /** When the last attempt failed, ms since the epoch (null: not recorded). */
+  failedAt: number | null;
+};
+
 const QUEUE_KEYS = ['meta', 'id', 'events', 'wait', 'prioritized', 'active', 'delayed', 'failed', 'completed'];
 
 /**
@@ -65,6 +78,20 @@ export class RelayerQueues {
       }),
     );
     return Object.fromEntries(depths);
+  }
+
+  /** The `perQueue` most recently failed jobs of every existing queue, newest first within each queue. */
+  async failedJobs(perQueue = 10): Promise<FailedJob[]> {
+    const names = await this.existing();
+    const lists = await Promise.all(
+      names.map(async (name) => {
+        const jobs = await this.#queue(name).getFailed(0, perQueue - 1);
+        return jobs.map(
+          (job): FailedJob => ({ queue: name, id: job.id ?? '', name: job.name, reason: job.failedReason ?? '', attempts: job.attemptsMade, failedAt: job.finishedOn ?? null }),
+        );
+      }),
+    );
+    return lists.flat();
   }
 
   /** Pauses every existing queue (no relayer of the prefix takes a new job) and waits up to `timeoutMs` for the jobs in flight. */
@@ -114,6 +141,11 @@ export function existingQueues(redis: Redis, prefix: string, names: readonly str
 /** Counts per state of every existing queue of `names`, and whether it is paused. */
 export function queueDepths(redis: Redis, prefix: string, names: readonly string[] = RELAYER_QUEUES): Promise<Record<string, QueueDepth>> {
   return once(redis, prefix, names, (queues) => queues.depths());
+}
+
+/** The `perQueue` most recently failed jobs of every existing queue of `names`. */
+export function failedJobs(redis: Redis, prefix: string, perQueue = 10, names: readonly string[] = RELAYER_QUEUES): Promise<FailedJob[]> {
+  return once(redis, prefix, names, (queues) => queues.failedJobs(perQueue));
 }
 
 export type DrainQueuesParameters = {

@@ -1,14 +1,15 @@
 // `ballast-relayer status`: what the relayers sharing a prefix are doing, read from Redis and the
 // chains (not from any process): per chain the head, ingest's applied cursor and the courier's packet
 // cursor with their lag; per queue its depth and whether it is paused; every packet whose delivery is
-// failing with its revert reason; the last audit of the reconcile store against the chains.
+// failing with its revert reason; the most recent failed jobs of each queue; the last audit of the
+// reconcile store against the chains. The ops server's dashboard (`GET /`) renders the same.
 import type { Deployments } from '@ballast/protocol';
 import type { Redis } from 'ioredis';
 import { chainPublicClient } from '../chains.ts';
 import { CourierLedger, type FailureRecord } from '../courier/ledger.ts';
 import { IngestLedger } from '../ingest/ledger.ts';
 import { type AuditReport, lastAuditReport } from '../reconcile/audit.ts';
-import { type QueueDepth, queueDepths } from './queues.ts';
+import { type FailedJob, type QueueDepth, failedJobs, queueDepths } from './queues.ts';
 import { redactRpcError } from './rpc-health.ts';
 
 export type CursorStatus = {
@@ -38,6 +39,8 @@ export type RelayerStatus = {
   chainsError?: string;
   queues: Record<string, QueueDepth>;
   failing: FailureRecord[];
+  /** The most recent failed jobs of each queue (`failedJobsPerQueue`), kept until retried (`replay`). */
+  failedJobs: FailedJob[];
   /** The last audit pass of the prefix (null: none yet); `driftedAccounts` > 0 means the store and a chain differ. */
   audit: AuditReport | null;
 };
@@ -49,14 +52,17 @@ export type RelayerStatusParameters = {
   deployments: Deployments | Error;
   /** @defaultValue 5_000 */
   rpcTimeoutMs?: number;
+  /** @defaultValue 10 */
+  failedJobsPerQueue?: number;
 };
 
-export async function relayerStatus({ redis, prefix, deployments, rpcTimeoutMs = 5_000 }: RelayerStatusParameters): Promise<RelayerStatus> {
+export async function relayerStatus({ redis, prefix, deployments, rpcTimeoutMs = 5_000, failedJobsPerQueue = 10 }: RelayerStatusParameters): Promise<RelayerStatus> {
   const courierLedger = new CourierLedger(redis, prefix);
   const ingestLedger = new IngestLedger(redis, prefix);
-  const [queues, failing, audit, chains] = await Promise.all([
+  const [queues, failing, failed, audit, chains] = await Promise.all([
     queueDepths(redis, prefix),
     courierLedger.failures(),
+    failedJobs(redis, prefix, failedJobsPerQueue),
     lastAuditReport(redis, prefix),
     deployments instanceof Error
       ? undefined
@@ -92,6 +98,7 @@ export async function relayerStatus({ redis, prefix, deployments, rpcTimeoutMs =
     ...(chains ? { chains } : { chainsError: (deployments as Error).message.split('\n')[0] }),
     queues,
     failing,
+    failedJobs: failed,
     audit: audit ?? null,
   };
 }
