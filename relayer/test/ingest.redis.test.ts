@@ -21,6 +21,7 @@ import { DeliveryTracker } from '../../test/support/pings.ts';
 import { RandomOperations } from '../../test/support/random-operations.ts';
 import { type Stack, startStack } from '../../test/support/stack.ts';
 import type { Courier } from '../src/courier/courier.ts';
+import { followedContracts, type IngestedEvent } from '../src/ingest/contracts.ts';
 import type { EventBatch, IngestChain, RollbackNotice } from '../src/ingest/event-source.ts';
 import { Ingest, type IngestConsumer } from '../src/ingest/ingest.ts';
 import { ReorgTooDeepError } from '../src/ingest/errors.ts';
@@ -100,8 +101,34 @@ function differences({ ingest, store }: Instance) {
   return accountDifferences({ store, ledger: ingest.ledger, chains });
 }
 
+/**
+ * For a failed comparison: the logs of each differing account's chain that name the account (any
+ * topic), up to the compared block, against the events ingest applied — which were never applied, which
+ * were applied more than once.
+ */
+async function explain(found: Awaited<ReturnType<typeof differences>>, applied: readonly IngestedEvent[]): Promise<string> {
+  const lines: string[] = [];
+  for (const difference of found) {
+    const chain = chains.find((candidate) => candidate.deployment.eid === difference.eid) as IngestChain;
+    const topic = `0x${difference.account.slice(2).toLowerCase().padStart(64, '0')}`;
+    const logs = await chain.publicClient.getLogs({ address: followedContracts(chain.deployment).map((contract) => contract.address), fromBlock: BigInt(chain.deployment.startBlock), toBlock: difference.block });
+    const named = logs.filter((log) => log.topics.slice(1).includes(topic as Hex));
+    const times = (log: { blockNumber: bigint; logIndex: number }) => applied.filter((event) => event.eid === difference.eid && event.blockNumber === log.blockNumber && event.logIndex === log.logIndex).length;
+    const odd = named.filter((log) => times(log) !== 1).map((log) => `block ${log.blockNumber} log ${log.logIndex} topic0 ${log.topics[0]} applied ${times(log)}×`);
+    lines.push(`${difference.field} on ${difference.eid}: ${named.length} logs name the account up to block ${difference.block}; not applied once: ${odd.join('; ') || 'none'}`);
+  }
+  return lines.join('\n');
+}
+
 test(`ingest and the reconcile store agree with every chain after ${OPERATIONS} random operations`, async () => {
   const instance = ingestWith('random');
+  // Every event ingest applies (rollbacks drop theirs), for `explain`.
+  const applied: IngestedEvent[] = [];
+  instance.ingest.on('applied', (batch) => applied.push(...batch.events));
+  instance.ingest.on('rolledBack', (notice) => {
+    const kept = applied.filter((event) => event.eid !== notice.eid || event.blockNumber <= notice.toBlock);
+    applied.splice(0, applied.length, ...kept);
+  });
   instance.ingest.start();
   const operations = new RandomOperations(deployments, USERS, 1n);
   await operations.run(OPERATIONS, async (record) => {
@@ -109,7 +136,9 @@ test(`ingest and the reconcile store agree with every chain after ${OPERATIONS} 
     // Mid-run, with messages in flight: each chain is compared at the block ingest reached on it. (On a
     // difference, ingest's counters say whether a rollback, a conflict or a failed poll preceded it.)
     await caughtUp(instance.ingest.ledger);
-    expect(await differences(instance), `after operation ${record.index + 1}; ingest: ${JSON.stringify(instance.ingest.metrics.snapshot())}`).toEqual([]);
+    const found = await differences(instance);
+    const why = found.length > 0 ? `after operation ${record.index + 1}; ingest: ${JSON.stringify(instance.ingest.metrics.snapshot())}\n${await explain(found, applied)}` : undefined;
+    expect(found, why).toEqual([]);
   });
   await deliveries.waitFor(operations.guids, 30_000);
   await caughtUp(instance.ingest.ledger);
