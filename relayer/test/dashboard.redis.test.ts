@@ -9,6 +9,7 @@ import { DELIVER_QUEUE } from '../src/courier/courier.ts';
 import { MetricsRegistry } from '../src/ops/metrics.ts';
 import { OpsServer } from '../src/ops/ops-server.ts';
 import { type RelayerStatus, relayerStatus } from '../src/ops/status.ts';
+import { waitUntil } from './keeper-support.ts';
 
 const prefix = `test-dashboard-${process.pid}-${Date.now()}`;
 const REASON = 'PingOApp_Refused(40101, 9) <img src=x onerror=alert(1)>';
@@ -29,14 +30,6 @@ afterAll(async () => {
   await local.stop();
 });
 
-async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((wait) => setTimeout(wait, 25));
-  }
-}
-
 test('a failed job shows in relayerStatus, GET /status and the dashboard (escaped); requests that arrive together share one read', async () => {
   const queue = new Queue(DELIVER_QUEUE, { connection: redis, prefix });
   closers.push(() => queue.close());
@@ -50,7 +43,7 @@ test('a failed job shows in relayerStatus, GET /status and the dashboard (escape
   closers.push(() => worker.close(true).then(() => worker.disconnect()));
   await queue.add('deliver', { n: 1 }, { jobId: 'packet-1', attempts: 2, backoff: { type: 'fixed', delay: 10 } });
   await queue.add('deliver', { n: 2 }, { jobId: 'packet-2' });
-  await until(async () => (await queue.getFailedCount()) === 2);
+  await waitUntil('both jobs to fail', async () => (await queue.getFailedCount()) === 2 || `${await queue.getFailedCount()} failed`, 15_000, 25);
 
   const deployments = new Error('Cannot read the deployments file /nowhere/deployments.json <missing>.\nPass --deployments.');
   const status = await relayerStatus({ redis, prefix, deployments });
