@@ -1,46 +1,31 @@
 // The ops server's dashboard and /status over real Redis and BullMQ: a job that fails in a queue shows in
 // `relayerStatus` (and so in `ballast-relayer status`), in GET /status and on the dashboard page, its
 // reason escaped; the page reads the status once for requests that arrive together.
-import { type LocalRedis, ensureRedis } from '@ballast/devnet';
 import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
+import { redisSuite } from '../../test/support/redis-suite.ts';
+import { waitUntil } from '../../test/support/wait.ts';
 import { DELIVER_QUEUE } from '../src/courier/courier.ts';
 import { MetricsRegistry } from '../src/ops/metrics.ts';
 import { OpsServer } from '../src/ops/ops-server.ts';
 import { type RelayerStatus, relayerStatus } from '../src/ops/status.ts';
-import { waitUntil } from './keeper-support.ts';
 
-const prefix = `test-dashboard-${process.pid}-${Date.now()}`;
+const suite = redisSuite('dashboard');
+const { prefix } = suite;
 const REASON = 'PingOApp_Refused(40101, 9) <img src=x onerror=alert(1)>';
-let local: LocalRedis;
-let redis: Redis;
-const closers: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  local = await ensureRedis();
-  redis = new Redis(local.url, { maxRetriesPerRequest: null });
-});
-
-afterAll(async () => {
-  for (const close of closers.reverse()) await close().catch(() => {});
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-  await local.stop();
-});
 
 test('a failed job shows in relayerStatus, GET /status and the dashboard (escaped); requests that arrive together share one read', async () => {
+  const { redis } = suite;
   const queue = new Queue(DELIVER_QUEUE, { connection: redis, prefix });
-  closers.push(() => queue.close());
+  suite.onClose(() => queue.close());
   const worker = new Worker(
     DELIVER_QUEUE,
     async () => {
       throw new Error(REASON);
     },
-    { connection: new Redis(local.url, { maxRetriesPerRequest: null }), prefix },
+    { connection: suite.connection(), prefix },
   );
-  closers.push(() => worker.close(true).then(() => worker.disconnect()));
+  suite.onClose(() => worker.close(true).then(() => worker.disconnect()));
   await queue.add('deliver', { n: 1 }, { jobId: 'packet-1', attempts: 2, backoff: { type: 'fixed', delay: 10 } });
   await queue.add('deliver', { n: 2 }, { jobId: 'packet-2' });
   await waitUntil('both jobs to fail', async () => (await queue.getFailedCount()) === 2 || `${await queue.getFailedCount()} failed`, 15_000, 25);
@@ -69,7 +54,7 @@ test('a failed job shows in relayerStatus, GET /status and the dashboard (escape
     },
   });
   const { port } = await server.listen();
-  closers.push(() => server.close());
+  suite.onClose(() => server.close());
   const get = async (path: string) => {
     const response = await fetch(`http://127.0.0.1:${port}${path}`);
     return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
@@ -110,7 +95,7 @@ test('a failed job shows in relayerStatus, GET /status and the dashboard (escape
 test('without a status the server serves no dashboard', async () => {
   const server = new OpsServer({ host: '127.0.0.1', port: 0, metrics: new MetricsRegistry(), health: async () => ({ status: 'ok', problems: [], redis: { ok: true }, chains: [] }) });
   const { port } = await server.listen();
-  closers.push(() => server.close());
+  suite.onClose(() => server.close());
   const response = await fetch(`http://127.0.0.1:${port}/`);
   expect(response.status).toBe(404);
   expect(await response.text()).toBe('Not found: try /metrics or /healthz\n');

@@ -5,24 +5,22 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { type LocalRedis, ensureRedis } from '@ballast/devnet';
 import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { Hex } from 'viem';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
+import { redisSuite } from '../../test/support/redis-suite.ts';
+import { waitUntil } from '../../test/support/wait.ts';
 import { DELIVER_QUEUE } from '../src/courier/courier.ts';
 import { CourierLedger } from '../src/courier/ledger.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
-const prefix = `test-drain-${process.pid}-${Date.now()}`;
-let local: LocalRedis;
-let redis: Redis;
-const closers: (() => Promise<unknown>)[] = [];
+const suite = redisSuite('drain');
+const { prefix } = suite;
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'relayer/src/cli/main.ts', ...args, '--redis', local.url], {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'relayer/src/cli/main.ts', ...args, '--redis', suite.url], {
       cwd: repoRoot,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
       timeout: 30_000,
@@ -37,38 +35,18 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 /** A worker of `queue` whose every job takes `workMs`. */
 function slowWorker(queuePrefix: string, workMs: number): Worker {
   const worker = new Worker(DELIVER_QUEUE, () => new Promise((done) => setTimeout(() => done('ok'), workMs)), {
-    connection: new Redis(local.url, { maxRetriesPerRequest: null }),
+    connection: suite.connection(),
     prefix: queuePrefix,
     concurrency: 2,
   });
-  closers.push(() => worker.close(true).then(() => worker.disconnect()));
+  suite.onClose(() => worker.close(true).then(() => worker.disconnect()));
   return worker;
 }
 
-async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((wait) => setTimeout(wait, 25));
-  }
-}
-
-beforeAll(async () => {
-  local = await ensureRedis();
-  redis = new Redis(local.url, { maxRetriesPerRequest: null });
-});
-
-afterAll(async () => {
-  for (const close of closers.reverse()) await close().catch(() => {});
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-  await local.stop();
-});
-
 test('drain waits for the jobs in flight and leaves the rest queued; status shows it; resume lets them run', async () => {
+  const { redis } = suite;
   const queue = new Queue(DELIVER_QUEUE, { connection: redis, prefix });
-  closers.push(() => queue.close());
+  suite.onClose(() => queue.close());
   await new CourierLedger(redis, prefix).recordFailure(
     { guid: `0x${'aa'.repeat(32)}` as Hex, srcEid: 40101, dstEid: 40102, nonce: '7', encodedPacket: '0x', options: '0x', srcTxHash: `0x${'bb'.repeat(32)}`, srcBlock: '12', observedAt: Date.now() },
     'PingOApp_Refused(40101, 7)',
@@ -78,7 +56,7 @@ test('drain waits for the jobs in flight and leaves the rest queued; status show
   // Jobs long enough that the ones in flight are still running when drain pauses the queue.
   slowWorker(prefix, 3_000);
   await queue.addBulk([1, 2, 3, 4, 5, 6].map((n) => ({ name: 'deliver', data: { n } })));
-  await until(async () => (await queue.getActiveCount()) === 2);
+  await waitUntil('two jobs in flight', async () => (await queue.getActiveCount()) === 2, 15_000, 25);
 
   const started = Date.now();
   const drain = await cli(['drain', '--prefix', prefix]);
@@ -109,16 +87,16 @@ test('drain waits for the jobs in flight and leaves the rest queued; status show
   expect(resumed.code, resumed.stderr).toBe(0);
   expect(JSON.parse(resumed.stdout)).toEqual({ resumed: [DELIVER_QUEUE] });
   // Workers take jobs again.
-  await until(async () => (await queue.getActiveCount()) > 0);
+  await waitUntil('a worker to take a job', async () => (await queue.getActiveCount()) > 0, 15_000, 25);
 });
 
 test('a drain that outlasts its timeout exits 1 and leaves the queues paused', async () => {
   const stuckPrefix = `${prefix}-stuck`;
-  const queue = new Queue(DELIVER_QUEUE, { connection: redis, prefix: stuckPrefix });
-  closers.push(() => queue.close());
+  const queue = new Queue(DELIVER_QUEUE, { connection: suite.redis, prefix: stuckPrefix });
+  suite.onClose(() => queue.close());
   slowWorker(stuckPrefix, 20_000);
   await queue.add('deliver', { n: 1 });
-  await until(async () => (await queue.getActiveCount()) === 1);
+  await waitUntil('the job in flight', async () => (await queue.getActiveCount()) === 1, 15_000, 25);
   const drain = await cli(['drain', '--prefix', stuckPrefix, '--timeout-ms', '500']);
   expect(drain.code).toBe(1);
   expect(JSON.parse(drain.stdout)).toMatchObject({ drained: false, stillActive: 1 });

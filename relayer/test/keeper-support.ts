@@ -149,17 +149,8 @@ export function startKeeper(keeperStack: KeeperStack, key: Hex, settings: Keeper
   return handle;
 }
 
-/** Polls `check` until it returns true; fails with `what` and the last state after `timeoutMs`. */
-export async function waitUntil(what: string, check: () => Promise<boolean | string>, timeoutMs = 30_000, intervalMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last: boolean | string = false;
-  for (;;) {
-    last = await check();
-    if (last === true) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${typeof last === 'string' ? `: ${last}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+/** Polls until a check holds (test/support/wait.ts); the keeper suites, the demo and the bench take it from here. */
+export { waitUntil } from '../../test/support/wait.ts';
 
 /** Everything a keeper action can move for one account: home epoch, collateral and exports; each remote's line. */
 export type AccountBook = {

@@ -1,31 +1,19 @@
 // The ingest ledger's commit script on a real Redis: compare-and-set on the cursor, the per-block undo
 // journal a rollback restores from, window pruning that keeps an anchor, and keys kept in the chain's
 // hash tag. No chain: blocks and hashes are made up.
-import { ensureRedis, type LocalRedis } from '@ballast/devnet';
-import { Redis } from 'ioredis';
 import { type Hash, keccak256, toHex } from 'viem';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { beforeAll, expect, test } from 'vitest';
+import { redisSuite } from '../../../test/support/redis-suite.ts';
 import { IngestConflictError, StateKeyOutsideChainError } from './errors.ts';
 import { type BlockRef, IngestLedger, type StateWrite, chainKey } from './ledger.ts';
 
 const EID = 40_101;
-let local: LocalRedis;
-let redis: Redis;
-let prefix: string;
+const suite = redisSuite('ledger');
+const { prefix } = suite;
 let ledger: IngestLedger;
 
-beforeAll(async () => {
-  local = await ensureRedis();
-  redis = new Redis(local.url);
-  prefix = `test-ledger-${process.pid}-${Date.now()}`;
-  ledger = new IngestLedger(redis, prefix);
-});
-
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-  await local.stop();
+beforeAll(() => {
+  ledger = new IngestLedger(suite.redis, prefix);
 });
 
 const hashOf = (block: bigint, fork = 'a'): Hash => keccak256(toHex(`${fork}-${block}`));
@@ -42,7 +30,7 @@ test('a commit moves the cursor with its writes; a commit from a stale seq write
   expect(await ledger.cursor(EID)).toEqual({ block: 10n, hash: hashOf(10n), seq: 1 });
 
   await expect(commit(0, 11n, [{ field: 'collateral', value: '999', block: 11n }])).rejects.toBeInstanceOf(IngestConflictError);
-  expect(await redis.hget(account(), 'collateral')).toBe('5');
+  expect(await suite.redis.hget(account(), 'collateral')).toBe('5');
   expect((await ledger.cursor(EID))?.block).toBe(10n);
 });
 
@@ -57,7 +45,7 @@ test('a rollback restores each field to its value at the common block, including
     { field: 'line', value: '100', block: 12n },
   ]);
   seq = await commit(seq, 13n, [{ field: 'line', value: null, block: 13n }]);
-  expect(await redis.hgetall(account())).toEqual({ collateral: '8' });
+  expect(await suite.redis.hgetall(account())).toEqual({ collateral: '8' });
 
   const restores = await ledger.planRollback(EID, 11n);
   expect(restores.map(({ field, value }) => ({ field, value })).sort((a, b) => a.field.localeCompare(b.field))).toEqual([
@@ -65,7 +53,7 @@ test('a rollback restores each field to its value at the common block, including
     { field: 'line', value: null },
   ]);
   await ledger.commitRollback(EID, { seq, block: ref(11n) }, restores);
-  expect(await redis.hgetall(account())).toEqual({ collateral: '7' });
+  expect(await suite.redis.hgetall(account())).toEqual({ collateral: '7' });
   expect(await ledger.cursor(EID)).toEqual({ block: 11n, hash: hashOf(11n), seq: seq + 1 });
   expect((await ledger.window(EID)).map(({ number }) => number)).toEqual([11n, 10n]);
   // Nothing above the common block is left to undo.
@@ -80,7 +68,7 @@ test('the window keeps reorgDepth blocks and one anchor below them; undo entries
   expect(window).toEqual([30n, 29n, 28n, 27n, 26n, 25n, 24n]);
   const restores = await ledger.planRollback(EID, 24n);
   expect(restores).toEqual([expect.objectContaining({ field: 'collateral', value: '24' })]);
-  expect(await redis.zcard(ledger.keys(EID).undoIndex)).toBe(6);
+  expect(await suite.redis.zcard(ledger.keys(EID).undoIndex)).toBe(6);
 });
 
 test('a write outside the chain\'s hash tag is refused before anything is written', async () => {

@@ -1,10 +1,9 @@
 // The keeper's score ledger on a real Redis: scores read back as written; a Redis that lost the assets
 // lists gets them back with the next write (scores still read meanwhile, with no assets); a line another
 // version wrote (the JSON of earlier keepers) is skipped, not fatal, until the keeper rewrites it.
-import { ensureRedis, type LocalRedis } from '@ballast/devnet';
-import { Redis } from 'ioredis';
 import { type Address, getAddress } from 'viem';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
+import { redisSuite } from '../../../test/support/redis-suite.ts';
 import { KeeperLedger, type StoredScore } from './ledger.ts';
 
 const WETH = getAddress('0x00000000000000000000000000000000000000bb');
@@ -12,22 +11,7 @@ const WBTC = getAddress('0x00000000000000000000000000000000000000cc');
 const ALICE: Address = '0x976EA74026E726554dB657fA54763abd0C3a0aa9';
 const BOB: Address = '0x14dC79964da2C08b23698B3D3cc7Ca32193d9955';
 
-let local: LocalRedis;
-let redis: Redis;
-let prefix: string;
-
-beforeAll(async () => {
-  local = await ensureRedis();
-  redis = new Redis(local.url);
-  prefix = `test-keeper-ledger-${process.pid}-${Date.now()}`;
-});
-
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-  await local.stop();
-});
+const suite = redisSuite('keeper-ledger');
 
 const score = (account: Address, assets: readonly Address[]): StoredScore => ({
   account,
@@ -42,6 +26,7 @@ const score = (account: Address, assets: readonly Address[]): StoredScore => ({
 });
 
 test('scores read back as written; lost assets lists come back with the next write; unreadable lines are skipped', async () => {
+  const { redis, prefix } = suite;
   const ledger = new KeeperLedger(redis, prefix);
   await ledger.recordScore(score(ALICE, [WETH, WBTC]));
   expect(await ledger.score(ALICE)).toEqual(score(ALICE, [WETH, WBTC]));

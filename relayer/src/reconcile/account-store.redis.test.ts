@@ -3,11 +3,10 @@
 // _applyBadDebt, _applyGrant on a flagged line, _applyRecall, liquidate, returnParked; the vault's
 // SEIZE settlement; the liquidation epoch). The random-traffic suite (relayer/test/ingest.redis.test.ts) checks the rest
 // against real chains.
-import { ensureRedis, type LocalRedis } from '@ballast/devnet';
 import { RELEASE_REASONS } from '@ballast/protocol';
-import { Redis } from 'ioredis';
 import { type Address, type Hash, keccak256, toHex, zeroHash } from 'viem';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { beforeAll, expect, test } from 'vitest';
+import { redisSuite } from '../../../test/support/redis-suite.ts';
 import type { DecodedEvent, IngestedEvent } from '../ingest/contracts.ts';
 import type { EventBatch } from '../ingest/event-source.ts';
 import { IngestLedger, type StateWrite } from '../ingest/ledger.ts';
@@ -21,26 +20,15 @@ const WETH: Address = '0x00000000000000000000000000000000000000bb';
 const reason = (name: (typeof RELEASE_REASONS)[number]) => RELEASE_REASONS.indexOf(name);
 const credit = (usd: bigint) => usd * 10n ** 18n;
 
-let local: LocalRedis;
-let redis: Redis;
-let prefix: string;
+const suite = redisSuite('store');
 let ledger: IngestLedger;
 let store: ReconcileStore;
 const blocks = new Map<number, bigint>();
 
-beforeAll(async () => {
-  local = await ensureRedis();
-  redis = new Redis(local.url);
-  prefix = `test-store-${process.pid}-${Date.now()}`;
+beforeAll(() => {
+  const { redis, prefix } = suite;
   ledger = new IngestLedger(redis, prefix);
   store = new ReconcileStore({ redis, prefix, chains: [{ eid: HOME, role: 'home' }, { eid: REMOTE, role: 'remote' }] });
-});
-
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-  await local.stop();
 });
 
 const hash = (label: string): Hash => keccak256(toHex(label));
