@@ -104,7 +104,8 @@ function differences({ ingest, store }: Instance) {
 /**
  * For a failed comparison: the logs of each differing account's chain that name the account (any
  * topic), up to the compared block, against the events ingest applied — which were never applied, which
- * were applied more than once.
+ * were applied more than once (matched by block hash and log index, so an event applied from a fork the
+ * chain left counts as not applied), and which applied events naming the account the chain does not have.
  */
 async function explain(found: Awaited<ReturnType<typeof differences>>, applied: readonly IngestedEvent[]): Promise<string> {
   const lines: string[] = [];
@@ -113,9 +114,17 @@ async function explain(found: Awaited<ReturnType<typeof differences>>, applied: 
     const topic = `0x${difference.account.slice(2).toLowerCase().padStart(64, '0')}`;
     const logs = await chain.publicClient.getLogs({ address: followedContracts(chain.deployment).map((contract) => contract.address), fromBlock: BigInt(chain.deployment.startBlock), toBlock: difference.block });
     const named = logs.filter((log) => log.topics.slice(1).includes(topic as Hex));
-    const times = (log: { blockNumber: bigint; logIndex: number }) => applied.filter((event) => event.eid === difference.eid && event.blockNumber === log.blockNumber && event.logIndex === log.logIndex).length;
+    const position = (log: { blockHash: Hex | null; logIndex: number | null }) => `${log.blockHash}:${log.logIndex}`;
+    const onChain = new Set(named.map(position));
+    const ours = applied.filter((event) => event.eid === difference.eid && event.blockNumber <= difference.block);
+    const times = (log: (typeof named)[number]) => ours.filter((event) => position(event) === position(log)).length;
     const odd = named.filter((log) => times(log) !== 1).map((log) => `block ${log.blockNumber} log ${log.logIndex} topic0 ${log.topics[0]} applied ${times(log)}×`);
-    lines.push(`${difference.field} on ${difference.eid}: ${named.length} logs name the account up to block ${difference.block}; not applied once: ${odd.join('; ') || 'none'}`);
+    const foreign = ours
+      .filter((event) => Object.values(event.args).includes(difference.account) && !onChain.has(position(event)))
+      .map((event) => `${event.eventName} block ${event.blockNumber} (${event.blockHash.slice(0, 10)}) log ${event.logIndex}`);
+    lines.push(
+      `${difference.field} on ${difference.eid}: ${named.length} logs name the account up to block ${difference.block}; not applied once: ${odd.join('; ') || 'none'}; applied but not on the chain: ${foreign.join('; ') || 'none'}`,
+    );
   }
   return lines.join('\n');
 }
