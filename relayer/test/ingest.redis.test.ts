@@ -1,9 +1,9 @@
 // Ingest on three real anvil chains with Ballast deployed and the courier carrying every message, and
 // the reconcile store it feeds, checked against the chains with `accountDifferences` (each chain read
 // at the block ingest applied up to): after random user traffic, across a reorg, across a restart with
-// two processes racing, and over an RPC that fails 30% of calls; and the periodic audit that reports
-// drift. Each test uses its own Redis prefix, so it ingests the whole history from the deployment's
-// start block.
+// two processes racing, and over an RPC that fails 30% of calls; the periodic audit that reports
+// drift; and a comparison that reads home's head while home mines the next block. Each test uses its
+// own Redis prefix, so it ingests the whole history from the deployment's start block.
 //
 // BALLAST_INGEST_OPERATIONS sets the number of random operations of the first test (default 500, the issue's
 // number: a random sequence of 500 user operations on 3 chains, compared account by account).
@@ -385,8 +385,62 @@ test('the audit reports drift between the store and the chains (log, report, sta
   await instance.ingest.stop();
 }, 60_000);
 
-/** Clients of every chain that count the RPC requests they send, by `<eid>:<method>`, into `calls`. */
-function countingChains(calls: Map<string, number>): IngestChain[] {
+test('a block mined while the store is compared at the head shows no difference: a difference counts once a read past the compared block confirms it', async () => {
+  // Anvil answers a read at its head from its live state while it mines the next block. Here each round
+  // queues 100 deposits, and home mines them in one block just as the comparison reads home's values.
+  const BLOCK = 100;
+  const ROUNDS = 10;
+  const instance = ingestWith('mined-while-read');
+  instance.ingest.start();
+  const home = homeChain(deployments);
+  const user = new BallastUser(deployments, devnetKeys.users[0] as Hex);
+  const weth = user.contract(home.eid, BALLAST_CONTRACTS.weth);
+  const vault = user.contract(home.eid, BALLAST_CONTRACTS.vault);
+  await user.mint(home.eid, weth, parseEther('1000'));
+  await user.write(home.eid, weth, testTokenAbi, 'approve', [vault, parseEther('1000')]);
+  await user.write(home.eid, vault, collateralVaultAbi, 'deposit', [user.address, weth, 1n]);
+  const { publicClient } = user.connection(home.eid);
+  const signer = privateKeyToAccount(devnetKeys.users[0] as Hex);
+  const data = encodeFunctionData({ abi: collateralVaultAbi, functionName: 'deposit', args: [user.address, weth, 1n] });
+  const fees = await publicClient.estimateFeesPerGas();
+  let nonce = await publicClient.getTransactionCount({ address: user.address, blockTag: 'pending' });
+  const automine = (on: boolean) => publicClient.request({ method: 'evm_setAutomine', params: [on] } as never);
+  // The comparison's second eth_call on home (collateral, exports, epochs; the first reads the assets)
+  // goes out just after an evm_mine.
+  let homeCalls = 0;
+  let mined: Promise<unknown> | undefined;
+  const racing = hookedChains((eid, method, send) => {
+    if (eid === home.eid && method === 'eth_call' && ++homeCalls === 2) mined = send('evm_mine');
+  });
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      await caughtUp(instance.ingest.ledger);
+      const head = await publicClient.getBlockNumber({ cacheTime: 0 });
+      await automine(false);
+      const signed = await Promise.all(
+        Array.from({ length: BLOCK }, (_, offset) => signer.signTransaction({ chainId: home.chainId, type: 'eip1559', to: vault, data, gas: 200_000n, nonce: nonce + offset, ...fees })),
+      );
+      nonce += BLOCK;
+      for (const serializedTransaction of signed) await publicClient.sendRawTransaction({ serializedTransaction });
+      homeCalls = 0;
+      mined = undefined;
+      const found = await accountDifferences({ store: instance.store, ledger: instance.ingest.ledger, chains: racing });
+      await mined;
+      await automine(true);
+      expect(found, `round ${round}`).toEqual([]);
+      // The comparison read home at the block before the one mined, which holds every deposit.
+      expect(await publicClient.getBlockTransactionCount({ blockNumber: head + 1n })).toBe(BLOCK);
+    }
+  } finally {
+    await automine(true);
+  }
+  await caughtUp(instance.ingest.ledger);
+  expect(await differences(instance)).toEqual([]);
+  await instance.ingest.stop();
+}, 60_000);
+
+/** Clients of every chain that call `before(eid, method, send)` ahead of each RPC request they send (`send` sends another). */
+function hookedChains(before: (eid: number, method: string, send: (method: string) => Promise<unknown>) => void): IngestChain[] {
   return deployments.chains.map((deployment) => ({
     deployment,
     publicClient: createPublicClient({
@@ -394,14 +448,21 @@ function countingChains(calls: Map<string, number>): IngestChain[] {
       transport: (parameters) => {
         const transport = http(deployment.rpcUrl, { retryCount: 0 })(parameters);
         const request = (async (args: { method: string }, options?: unknown) => {
-          const key = `${deployment.eid}:${args.method}`;
-          calls.set(key, (calls.get(key) ?? 0) + 1);
+          before(deployment.eid, args.method, (method) => transport.request({ method, params: [] } as never));
           return transport.request(args as never, options as never);
         }) as typeof transport.request;
         return { ...transport, request };
       },
     }),
   }));
+}
+
+/** Clients of every chain that count the RPC requests they send, by `<eid>:<method>`, into `calls`. */
+function countingChains(calls: Map<string, number>): IngestChain[] {
+  return hookedChains((eid, method) => {
+    const key = `${eid}:${method}`;
+    calls.set(key, (calls.get(key) ?? 0) + 1);
+  });
 }
 
 test('caught up, a poll is one eth_blockNumber while the head stands still (the applied hash is checked at most once a second)', async () => {
