@@ -428,8 +428,9 @@ test('a block mined while the store is compared at the head shows no difference:
       await mined;
       await automine(true);
       expect(found, `round ${round}`).toEqual([]);
-      // The comparison read home at the block before the one mined, which holds every deposit.
-      expect(await publicClient.getBlockTransactionCount({ blockNumber: head + 1n })).toBe(BLOCK);
+      // The comparison read home at the block before the one mined, which holds every deposit (and
+      // whatever else was sent meanwhile).
+      expect(await publicClient.getBlockTransactionCount({ blockNumber: head + 1n })).toBeGreaterThanOrEqual(BLOCK);
     }
   } finally {
     await automine(true);

@@ -138,17 +138,8 @@ export async function accountDifferences({ store, ledger, chains, accounts, sett
   const drifted = new Set(first.map((difference) => difference.account));
   const eids = new Set(first.map((difference) => difference.eid));
   const again = new Map([...blocks].filter(([eid]) => eids.has(eid)));
-  await minedPast(
-    chains.filter((chain) => again.has(chain.deployment.eid)),
-    again,
-    settleMs,
-  );
-  const second = await compareWithChains(
-    store,
-    chains,
-    states.filter((state) => drifted.has(state.account)),
-    again,
-  );
+  await minedPast(chains.filter((chain) => again.has(chain.deployment.eid)), again, settleMs);
+  const second = await compareWithChains(store, chains, states.filter((state) => drifted.has(state.account)), again);
   return second.filter((difference) => suspects.has(key(difference)));
 }
 
