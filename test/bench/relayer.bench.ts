@@ -536,6 +536,12 @@ async function measureReaction(env: KeeperStack, blockTime: number | undefined, 
   keeper.on('action', (record) => {
     if (record.action === 'flag' && record.outcome === 'sent') flags.set(record.account, record);
   });
+  // The watched account's scores (when, with which health): a repeat that misses its block says why.
+  let watched: Address | undefined;
+  const trace: string[] = [];
+  keeper.on('scored', (score) => {
+    if (score.account === watched) trace.push(`${fmt(performance.now())} ms: ${score.bucket} (health ${score.health ?? '–'}, usage-aware ${score.usageHealth ?? '–'}, drawn ${score.totalDrawn})`);
+  });
   // When ingest handed each home block with a feed answer to its consumers (the keeper among them).
   const applied = new Map<bigint, number>();
   ingest.on('applied', (batch) => {
@@ -555,6 +561,9 @@ async function measureReaction(env: KeeperStack, blockTime: number | undefined, 
       // Health at $2,000: 17,000 / 12,000 = 1.42; at $1,200: 0.85, usage-aware 10,200 / 10,950 = 0.93: flagged.
       await openPosition(env, user, { weth: '10', exports: { [r1]: '12000' }, borrows: { [r1]: '10950' } });
       await waitUntil('the position scored healthy', async () => (await keeper.ledger.score(user.address))?.bucket === 'healthy', 30_000, 20);
+      watched = user.address;
+      trace.length = 0;
+      const before = { ...keeper.metrics, pollErrors: ingest.metrics.snapshot().reduce((sum, chain) => sum + chain.pollErrors, 0) };
       if (blockTime !== undefined) await Promise.all(testClients.map((client) => client.setIntervalMining({ interval: blockTime })));
       const receipt = await stranger.setAnswer(weth, 1_200n * 10n ** 8n);
       const oracleAt = Date.now();
@@ -572,6 +581,11 @@ async function measureReaction(env: KeeperStack, blockTime: number | undefined, 
         flaggedMs,
       };
       samples.push(sample);
+      if (sample.flagBlock - sample.oracleBlock > 1n) {
+        const pollErrors = ingest.metrics.snapshot().reduce((sum, chain) => sum + chain.pollErrors, 0) - before.pollErrors;
+        log(`missed its block: the oracle update was seen at ${fmt(oracleSeen)} ms; sweeps ${keeper.metrics.sweeps - before.sweeps}, score errors ${keeper.metrics.scoreErrors - before.scoreErrors}, ingest poll errors ${pollErrors}; the account's scores:`);
+        for (const entry of trace) log(`  ${entry}`);
+      }
       log(
         `${blockTime === undefined ? 'auto-mine' : `${blockTime} s blocks`} #${repeat + 1}: oracle block ${sample.oracleBlock}, flag block ${sample.flagBlock}; ingest applied it ${fmt(sample.appliedMs)} ms, flag queued ${fmt(sample.queuedMs)} ms, mined ${fmt(flaggedMs)} ms after the oracle update`,
       );
