@@ -6,10 +6,13 @@
 // but the keeper.
 import { chainlinkOracleAdapterAbi, collateralVaultAbi } from '@ballast/abi';
 import { BALLAST_CONTRACTS, devnetKeys } from '@ballast/devnet';
-import { type CollateralPosition, liquidationHealthDown } from '@ballast/protocol';
+import { type CollateralPosition, MESSAGE_TYPES, liquidationHealthDown } from '@ballast/protocol';
+import { Redis } from 'ioredis';
 import { type Address, parseEther } from 'viem';
 import { expect, test } from 'vitest';
 import { BallastUser } from '../../test/support/ballast.ts';
+import { actionJobId } from '../src/keeper/actions.ts';
+import { ActionQueue } from '../src/keeper/queue.ts';
 import {
   type AccountBook,
   type RunningKeeper,
@@ -249,3 +252,38 @@ test('a flagged account still under 1 once the close factor is spent is flagged 
   expect(await running.keeper.failures()).toEqual([]);
   await running.stop();
 }, 90_000);
+
+test('a recall asked from a stale copy (a draw it missed) for an account under 1 even with its undrawn credit home is skipped on chain; the account is read again and flagged', async () => {
+  const [r1, r2] = suite.env.remotes;
+  const stranger = new BallastUser(suite.env.deployments, devnetKeys.users[4]);
+  await stranger.setPrice('weth', 2_000n);
+  const user = new BallastUser(suite.env.deployments, await fundedKey(suite.env.deployments, 27));
+  // At $1,200: health 0.68, usage-aware 10,200 / 10,500 = 0.97 — flag's, not recall's. A copy that missed
+  // one remote's draw sees usage-aware 10,200 / 5,250 = 1.94 and asks for a recall: queued here as it would.
+  await openPosition(suite.env, user, { weth: '10', exports: { [r1]: '7500', [r2]: '7500' }, borrows: { [r1]: '5250', [r2]: '5250' } });
+  await stranger.setPrice('weth', 1_200n);
+  const redis = new Redis(suite.env.stack.redis.url, { maxRetriesPerRequest: null });
+  const queue = new ActionQueue({ connection: redis, prefix: suite.env.stack.prefix, attempts: 3, keepCompletedMs: 60_000, keepSkippedMs: 2_000 });
+  const staleKeeper = new BallastUser(suite.env.deployments, devnetKeys.couriers[2]).address;
+  const recallId = actionJobId({ action: 'recall', eid: r1, account: user.address, epoch: 0 });
+  try {
+    expect(await queue.enqueue({ action: 'recall', eid: r1, account: user.address, epoch: 0, why: 'a copy without the draw on the second remote' }, staleKeeper)).toEqual({ outcome: 'queued' });
+    // A keeper that only reads the store at its sweeps: the recall (priority 1) is the first job it takes.
+    const running = startKeeper(suite.env, devnetKeys.couriers[1], { sweepIntervalMs: 600_000, backoffMs: 200, maxBackoffMs: 1_000 });
+    await waitUntil('the account flagged', async () => (await readAccountBook(suite.env, user)).epoch === 1 || `epoch ${(await readAccountBook(suite.env, user)).epoch}`, 30_000);
+    const recall = (await running.keeper.ledger.outcomes(500)).find((record) => record.jobId === recallId);
+    expect(recall).toMatchObject({ outcome: 'skipped' });
+    expect(recall?.detail).toMatch(/under 1 even with its undrawn credit home .*: flag, not recall/);
+    // No RECALL went out: the undrawn credit came home parked by the LIQUIDATABLE, on both remotes.
+    const events = await liquidationEvents(suite.env);
+    expect([...events.notices.keys()].filter((key) => key.startsWith(`${user.address}-`)).sort()).toEqual(
+      [`${user.address}-${r1}-${MESSAGE_TYPES.liquidatable}-1`, `${user.address}-${r2}-${MESSAGE_TYPES.liquidatable}-1`].sort(),
+    );
+    expect(await running.keeper.failures()).toEqual([]);
+    await running.stop();
+  } finally {
+    await stranger.setPrice('weth', 2_000n);
+    await queue.close();
+    redis.disconnect();
+  }
+}, 60_000);

@@ -331,16 +331,19 @@ describe('ballast-relayer accounts', () => {
   });
 });
 
-describe('ballast-relayer start --roles courier,ingest,keeper', () => {
-  test('the keeper role flags an account that falls under 1 by itself and reports it in /metrics', async () => {
+describe('ballast-relayer start --roles courier,keeper,ingest', () => {
+  test('the keeper role follows the ingest of its own process: it flags an account that falls under 1 long before a sweep would, and reports it in /metrics', async () => {
     const [home, remote1] = deployments.chains;
     if (!home || !remote1) throw new Error('devnet needs a remote');
     const prefix = `${stack.prefix}:keeper`;
     const config = writeConfig('relayer-keeper', {
       redis: { url: stack.redis.url, prefix },
-      roles: ['courier', 'ingest', 'keeper'],
+      // The keeper listed before ingest: ingest is built first whatever its place, so the keeper finds it.
+      roles: ['courier', 'keeper', 'ingest'],
       ingest: { pollIntervalMs: 50 },
-      keeper: { sweepIntervalMs: 500 },
+      // No sweep after the first (at start, before the account exists): only the batches and the price
+      // tick the process's ingest applies can get the account scored and flagged.
+      keeper: { sweepIntervalMs: 600_000 },
       shutdown: { timeoutMs: 5_000 },
     });
     const relayer = await startRelayer(config, devnetKeys.couriers[2], { BALLAST_KEEPER_KEY: devnetKeys.couriers[1] });

@@ -4,9 +4,10 @@
 // skipped, never sent wrongly. A job that already submitted its transaction (a crash, a stalled lock) finds
 // it recorded and does not send again.
 //
-//   recall        home: not flagged, vault.liquidationHealth < recallHealth; remote: undrawn > 0 and no
-//                 RECALL still in flight (ours by the ledger; any, by the chains, sent in the last
-//                 RECALL_LOOKBACK_BLOCKS) → vault.recall(account, remote, undrawn) with the quoted fee
+//   recall        home: not flagged, vault.liquidationHealth < recallHealth, and not under 1 even with its
+//                 undrawn credit home (then it is flag's: skipped, and the keeper reads the account again);
+//                 remote: undrawn > 0 and no RECALL still in flight (ours by the ledger; any, by the chains,
+//                 sent in the last RECALL_LOOKBACK_BLOCKS) → vault.recall(account, remote, undrawn) with the quoted fee
 //   flag          home: the job's epoch, liquidationHealth < 1, usage-aware health (drawn read on every
 //                 remote) < 1 → vault.flag(account) with msg.value = quoteNotices(LIQUIDATABLE). At an odd epoch
 //                 (flag again) only once every remote heard it, its close factor is spent and nothing is in
@@ -69,7 +70,8 @@ export function actionJobId({ action, eid, account, epoch }: Pick<ActionJob, 'ac
 
 export type ActionResult =
   | { kind: 'sent'; txHash: Hash; fee: bigint; detail: string; resumed: boolean }
-  | { kind: 'skipped'; detail: string }
+  /** Not warranted on chain; `reread`: the score that queued it was taken from a stale copy, read the account again. */
+  | { kind: 'skipped'; detail: string; reread?: true }
   /** Not yet (a notice this action needs is still in flight): look again shortly, without counting an attempt. */
   | { kind: 'wait'; detail: string };
 
@@ -254,6 +256,11 @@ const recall: Definition = {
     if (view.epoch % 2 === 1) return { kind: 'skipped', detail: `flagged at epoch ${view.epoch}: its LIQUIDATABLE parks the undrawn credit` };
     if (view.epoch !== epoch) return { kind: 'skipped', detail: `epoch moved from ${epoch} to ${view.epoch}` };
     if (view.health >= recallHealth) return { kind: 'skipped', detail: `health ${view.health} is not under the recall health ${recallHealth}` };
+    // Flag's rule, judged as flag judges it: a keeper whose copy missed a draw (committed by another
+    // relayer's ingest) sees usage-aware health ≥ 1 and asks for a recall the decision rules forbid.
+    if (view.health < HEALTH_ONE && (await run.usageHealthUp(view.health, view.totalExported)) < HEALTH_ONE) {
+      return { kind: 'skipped', detail: `under 1 even with its undrawn credit home (health ${view.health}): flag, not recall`, reread: true };
+    }
     const inflight = await ledger.inflightRecall(eid, account);
     if (inflight) {
       const state = await readInboundState(run.chain(eid), decodePacket(inflight.encodedPacket));

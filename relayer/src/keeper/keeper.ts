@@ -560,8 +560,10 @@ export class Keeper extends EventEmitter<KeeperEvents> {
       else log.info({ reason: result.detail }, 'action skipped: not warranted any more');
       this.emit('action', record);
       // The account moved: score it again (ingest brings the store up to date meanwhile). Not after a skip:
-      // a store behind the chain would queue the same skip again and again.
-      if (result.kind === 'sent') this.rescore([account]);
+      // a store behind the chain would queue the same skip again and again — unless the skip says the
+      // score came from a stale copy (a batch another relayer committed): then the account is read whole
+      // from the store again (a store still behind queues the same job only once its skipped id frees up).
+      if (result.kind === 'sent' || (result.kind === 'skipped' && result.reread)) this.rescore([account]);
       // The job's return value is the record (JSON: BullMQ stores it).
       return record;
     } catch (error) {

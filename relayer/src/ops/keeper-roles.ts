@@ -1,7 +1,10 @@
 // The keeper and the liquidator as Services: one `Keeper` each, over the shared Redis prefix. The
 // keeper recalls, flags, clears and returns parked credit (`actions` queue); the liquidator is a second
 // Keeper with every keeper action off and its liquidation module on (`liquidations` queue), so a process
-// can run either with its own key. Their settings are the config file's `keeper` object as it is
+// can run either with its own key. In a process that also runs ingest, both follow it: an applied
+// batch re-scores the accounts it touched (patched from its writes, no store read) and a feed's answer
+// the holders of its asset, within ingest's poll of the event; without it they learn of changes at their
+// sweeps (`keeper.sweepIntervalMs`) only. Their settings are the config file's `keeper` object as it is
 // (docs/OPERATIONS.md#keeper); the file's thresholds fill what the keeper settings leave out.
 import { privateKeyFromEnv } from '../config.ts';
 import { KEEPER_ACTIONS, type KeeperSettings, Keeper } from '../keeper/index.ts';
@@ -21,7 +24,7 @@ function keeperSettings(context: ServiceContext, role: 'keeper' | 'liquidator'):
 
 function keeperRole(role: 'keeper' | 'liquidator'): ServiceFactory {
   return (context): Service => {
-    const { config, deployments, env, logger, metrics } = context;
+    const { config, deployments, env, logger, metrics, local } = context;
     // Key first: a missing one is reported before anything connects.
     const transactorKey = privateKeyFromEnv(role === 'keeper' ? config.keys.keeper : config.keys.liquidator, env);
     const keeper = new Keeper({
@@ -31,6 +34,8 @@ function keeperRole(role: 'keeper' | 'liquidator'): ServiceFactory {
       transactorKey,
       settings: keeperSettings(context, role),
       logger: logger.child({ role }),
+      ingest: local.ingest?.ingest,
+      store: local.ingest?.store,
     });
     const actions = metrics.gauge({
       name: 'ballast_keeper_actions',

@@ -66,7 +66,7 @@ export const courierService: ServiceFactory = ({ config, deployments, env, logge
 };
 
 /** Ingest: follows every chain's Ballast contracts into the reconcile store, reorg-safe. */
-export const ingestService: ServiceFactory = ({ config, deployments, redis, logger, metrics }): Service => {
+export const ingestService: ServiceFactory = ({ config, deployments, redis, logger, metrics, local }): Service => {
   const chains = deployments.chains.map((deployment) => ({ deployment, publicClient: chainPublicClient(deployment) }));
   const store = new ReconcileStore({ redis, chains: deployments.chains, prefix: config.redis.prefix });
   const ingest = new Ingest({
@@ -78,6 +78,8 @@ export const ingestService: ServiceFactory = ({ config, deployments, redis, logg
     chainSettings: ingestChainSettings(config),
     logger,
   });
+  // The keeper and the liquidator of this process follow it (keeper-roles.ts).
+  local.ingest = { ingest, store };
   const labels = ['eid', 'chain'] as const;
   const gauge = (name: string, help: string) => metrics.gauge({ name, help, labelNames: labels });
   const counter = (name: string, help: string) => metrics.counter({ name, help, labelNames: labels });

@@ -3,10 +3,15 @@
 // role table the CLI passes to `buildServices` (the courier and ingest are in ./roles.ts; the keeper
 // adds `keeper: keeperService` there): the factory gets the process's config, deployments, Redis,
 // metrics registry and logger, checks what it needs (keys, settings) before connecting anywhere, and
-// returns a Service.
+// returns a Service. Roles of one process work together through `ServiceContext.local`: ingest leaves
+// itself and its reconcile store there, and a keeper or liquidator of the same process follows them (each
+// applied batch re-scores the accounts it touched, a feed's answer its asset's holders) instead of
+// waiting for its next sweep.
 import type { Deployments } from '@ballast/protocol';
 import type { Redis } from 'ioredis';
 import { ConfigError } from '../config.ts';
+import type { Ingest } from '../ingest/ingest.ts';
+import type { ReconcileStore } from '../reconcile/account-store.ts';
 import type { Logger } from '../logging.ts';
 import type { RelayerConfig, RelayerRole } from './config-file.ts';
 import type { MetricsRegistry } from './metrics.ts';
@@ -43,6 +48,14 @@ export type ServiceContext = {
   logger: Logger;
   /** Where keys are read from, by the names in `config.keys`. */
   env: NodeJS.ProcessEnv;
+  /** What this process's roles share (`buildServices` makes it; ingest's factory runs first and fills it). */
+  local: LocalServices;
+};
+
+/** Parts of one relayer process that its other roles use. */
+export type LocalServices = {
+  /** The process's ingest and the store it keeps, when it runs the `ingest` role: its keepers follow them. */
+  ingest?: { ingest: Ingest; store: ReconcileStore };
 };
 
 export type ServiceFactory = (context: ServiceContext) => Service;
@@ -50,8 +63,15 @@ export type ServiceFactory = (context: ServiceContext) => Service;
 /** Factories by role; a role without one is not available in this build. */
 export type RoleTable = Partial<Record<RelayerRole, ServiceFactory>>;
 
-/** Builds the services of `roles` in order; throws `ConfigError` for a role the table does not have. */
-export function buildServices(roles: readonly RelayerRole[], table: RoleTable, context: ServiceContext): Service[] {
+/** Roles whose factories run before the others': what they leave in `ServiceContext.local` the others use. */
+const BUILT_FIRST: readonly RelayerRole[] = ['ingest'];
+
+/**
+ * Builds the services of `roles`, returned in that order (the order they start in); throws `ConfigError`
+ * for a role the table does not have. Ingest is built first, whatever its place, so the keeper and the
+ * liquidator of the same process find it.
+ */
+export function buildServices(roles: readonly RelayerRole[], table: RoleTable, process: Omit<ServiceContext, 'local'>): Service[] {
   const available = Object.keys(table);
   for (const [index, role] of roles.entries()) {
     if (!table[role]) {
@@ -60,7 +80,12 @@ export function buildServices(roles: readonly RelayerRole[], table: RoleTable, c
       });
     }
   }
-  return roles.map((role) => (table[role] as ServiceFactory)(context));
+  const context: ServiceContext = { ...process, local: {} };
+  const built = new Map<RelayerRole, Service>();
+  for (const role of [...roles.filter((role) => BUILT_FIRST.includes(role)), ...roles.filter((role) => !BUILT_FIRST.includes(role))]) {
+    built.set(role, (table[role] as ServiceFactory)(context));
+  }
+  return roles.map((role) => built.get(role) as Service);
 }
 
 export type StopReport = {
