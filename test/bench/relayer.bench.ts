@@ -533,12 +533,14 @@ async function measureReaction(env: KeeperStack, blockTime: number | undefined, 
   // Flag is what is measured: clear and returnParked would only add transactions between repeats.
   const keeper = new Keeper({ deployments, redisUrl: stack.redis.url, prefix, transactorKey: keeperKey, settings: { actions: { clear: false, returnParked: false } }, logger, ingest, store });
   const flags = new Map<Address, ActionRecord>();
-  keeper.on('action', (record) => {
-    if (record.action === 'flag' && record.outcome === 'sent') flags.set(record.account, record);
-  });
-  // The watched account's scores (when, with which health): a repeat that misses its block says why.
+  // The watched account's scores and finished jobs (when, with which health, which outcome): a repeat
+  // that misses its block says why.
   let watched: Address | undefined;
   const trace: string[] = [];
+  keeper.on('action', (record) => {
+    if (record.action === 'flag' && record.outcome === 'sent') flags.set(record.account, record);
+    if (record.account === watched) trace.push(`${fmt(performance.now())} ms: ${record.action} ${record.outcome} (${record.detail}), queued ${fmt(record.latencyMs)} ms before`);
+  });
   keeper.on('scored', (score) => {
     if (score.account === watched) trace.push(`${fmt(performance.now())} ms: ${score.bucket} (health ${score.health ?? '–'}, usage-aware ${score.usageHealth ?? '–'}, drawn ${score.totalDrawn})`);
   });

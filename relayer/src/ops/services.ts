@@ -11,8 +11,8 @@ import type { Deployments } from '@ballast/protocol';
 import type { Redis } from 'ioredis';
 import { ConfigError } from '../config.ts';
 import type { Ingest } from '../ingest/ingest.ts';
-import type { ReconcileStore } from '../reconcile/account-store.ts';
 import type { Logger } from '../logging.ts';
+import type { ReconcileStore } from '../reconcile/account-store.ts';
 import type { RelayerConfig, RelayerRole } from './config-file.ts';
 import type { MetricsRegistry } from './metrics.ts';
 
@@ -71,7 +71,7 @@ const BUILT_FIRST: readonly RelayerRole[] = ['ingest'];
  * for a role the table does not have. Ingest is built first, whatever its place, so the keeper and the
  * liquidator of the same process find it.
  */
-export function buildServices(roles: readonly RelayerRole[], table: RoleTable, process: Omit<ServiceContext, 'local'>): Service[] {
+export function buildServices(roles: readonly RelayerRole[], table: RoleTable, shared: Omit<ServiceContext, 'local'>): Service[] {
   const available = Object.keys(table);
   for (const [index, role] of roles.entries()) {
     if (!table[role]) {
@@ -80,7 +80,7 @@ export function buildServices(roles: readonly RelayerRole[], table: RoleTable, p
       });
     }
   }
-  const context: ServiceContext = { ...process, local: {} };
+  const context: ServiceContext = { ...shared, local: {} };
   const built = new Map<RelayerRole, Service>();
   for (const role of [...roles.filter((role) => BUILT_FIRST.includes(role)), ...roles.filter((role) => !BUILT_FIRST.includes(role))]) {
     built.set(role, (table[role] as ServiceFactory)(context));
