@@ -40,6 +40,7 @@ import {
   type IngestChain,
   type IngestedEvent,
   type StateWrite,
+  CommitNoticePublisher,
   INGEST_ABIS,
   Ingest,
   IngestLedger,
@@ -401,6 +402,9 @@ async function measureScale(env: KeeperStack, redis: Redis, assets: Asset[], cou
   gc();
   const heapBefore = process.memoryUsage().heapUsed;
   const ingest = new Ingest({ chains: [], redis, consumer: store, prefix });
+  // As `start` runs ingest: a commit notice published for each batch (the keeper drops its own unread).
+  const notices = new CommitNoticePublisher({ redis, prefix, store });
+  const unfollow = notices.follow(ingest);
   const keeper = new Keeper({
     deployments,
     redisUrl: env.stack.redis.url,
@@ -509,6 +513,7 @@ async function measureScale(env: KeeperStack, redis: Redis, assets: Asset[], cou
   log(`with the keeper: ${fmt(steady.updates)} updates in ${steady.seconds.toFixed(1)} s: ${fmt(steady.updates / steady.seconds)} updates/s (${fmt(rescored)} re-scores)`);
 
   await keeper.stop({ graceMs: 1_000 });
+  unfollow();
   const memory = await memoryOf(redis, prefix, population.accounts[0] as Address, home.eid, env.remotes);
   await deletePrefix(redis, prefix);
   return { accounts: count, load, coldSweepMs, ticksMs, storedMs, steady, memory, heapBytesPerAccount };
@@ -530,6 +535,7 @@ async function measureReaction(env: KeeperStack, blockTime: number | undefined, 
   const store = new ReconcileStore({ redis, chains: deployments.chains, prefix });
   // Ingest with its default settings (250 ms poll once caught up): what `ballast-relayer start` runs.
   const ingest = new Ingest({ chains, redis, prefix, consumer: store, logger });
+  const unfollow = new CommitNoticePublisher({ redis, prefix, store }).follow(ingest);
   // Flag is what is measured: clear and returnParked would only add transactions between repeats.
   const keeper = new Keeper({ deployments, redisUrl: stack.redis.url, prefix, transactorKey: keeperKey, settings: { actions: { clear: false, returnParked: false } }, logger, ingest, store });
   const flags = new Map<Address, ActionRecord>();
@@ -599,6 +605,7 @@ async function measureReaction(env: KeeperStack, blockTime: number | undefined, 
     await stranger.setAnswer(weth, 2_000n * 10n ** 8n);
     await keeper.stop({ graceMs: 5_000 });
     await ingest.stop();
+    unfollow();
     await deletePrefix(redis, prefix);
     redis.disconnect();
   }

@@ -4,6 +4,7 @@
 // however often it is read: after a crash, by a restarted process, or by several relayers at once
 // (only the first commit from a cursor succeeds). A consumer with effects outside Redis makes them
 // idempotent by event position `(eid, blockNumber, logIndex)`: it may see a batch more than once.
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import { UnknownChainError } from '../chains.ts';
@@ -53,6 +54,8 @@ export type IngestEvents = {
 };
 
 export class Ingest extends EventEmitter<IngestEvents> {
+  /** This instance, among the relayers of a prefix (the origin of its commit notices). */
+  readonly id = randomUUID();
   readonly metrics = new IngestMetrics();
   readonly ledger: IngestLedger;
   readonly settings: ResolvedIngestSettings;

@@ -1,4 +1,5 @@
 export * from './actions.ts';
+export * from './commit-notices.ts';
 export * from './decisions.ts';
 export * from './errors.ts';
 export * from './keeper.ts';

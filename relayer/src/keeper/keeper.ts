@@ -15,7 +15,7 @@ import { EventEmitter } from 'node:events';
 import type { Deployments } from '@ballast/protocol';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { type Address, type Hex, getAddress } from 'viem';
+import type { Address, Hex } from 'viem';
 import { Chains } from '../chains.ts';
 import { checksummed } from '../checksum-cache.ts';
 import type { ReplayOutcome } from '../courier/courier.ts';
@@ -23,6 +23,7 @@ import type { EventBatch } from '../ingest/event-source.ts';
 import type { Ingest } from '../ingest/ingest.ts';
 import type { StateWrite } from '../ingest/ledger.ts';
 import { type Logger, silentLogger } from '../logging.ts';
+import { type BatchTriggers, type CommitNotice, type CommitNoticeSubscription, batchTriggers, subscribeCommitNotices } from './commit-notices.ts';
 import { type CloseWorkerGracefullyReturnType, InFlightJobs, closeWorkerGracefully } from '../ops/worker-shutdown.ts';
 import { type AccountState, ReconcileStore } from '../reconcile/account-store.ts';
 import { type ActionContext, type ActionJob, type KeeperContracts, keeperContracts, runAction } from './actions.ts';
@@ -55,8 +56,14 @@ export type KeeperOptions = {
   prefix?: string;
   settings?: KeeperSettings;
   logger?: Logger;
-  /** An ingest to follow: its applied batches trigger re-scores. Without one, only sweeps score. The caller starts and stops it. */
+  /** An ingest to follow: its applied batches trigger re-scores. The caller starts and stops it. */
   ingest?: Ingest;
+  /**
+   * Follow the commits of every other relayer's ingest on the prefix through their commit notices
+   * (commit-notices.ts): the accounts each batch changed are read again and scored, a feed's answer
+   * re-scores its holders. Without notices (and without `ingest`) only sweeps score. @defaultValue true
+   */
+  followCommits?: boolean;
   /** The reconcile store to read. @defaultValue one over this keeper's Redis connection and prefix */
   store?: ReconcileStore;
   /** Connections to reuse (e.g. shared with a courier on the same key, so nonces stay in one sender). @defaultValue built from `transactorKey` */
@@ -103,6 +110,7 @@ export class Keeper extends EventEmitter<KeeperEvents> {
   /** Set when in-flight jobs are handed back at stop: a job still running here must not send after that. */
   #submitsClosed = false;
   #running = false;
+  #notices: CommitNoticeSubscription | undefined;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   /** Accounts to re-read from the store (every chain's part) and score. */
@@ -171,6 +179,17 @@ export class Keeper extends EventEmitter<KeeperEvents> {
     });
     this.#options.ingest?.on('applied', this.#onApplied);
     this.#options.ingest?.on('rolledBack', this.#onRolledBack);
+    if (this.#options.followCommits !== false) {
+      this.#notices = subscribeCommitNotices({
+        redisUrl: this.#options.redisUrl,
+        prefix: this.#options.prefix,
+        onNotice: this.#onNotice,
+        // Notices published while the connection was down are gone: everyone is read again.
+        onResubscribed: () => this.rescore(),
+        ignoreOrigin: this.#options.ingest?.id,
+        logger: this.#logger,
+      });
+    }
     this.#sweepRequested = true;
     this.#loop = this.#run();
     this.#logger.info(
@@ -180,6 +199,7 @@ export class Keeper extends EventEmitter<KeeperEvents> {
         actions: this.settings.actions,
         queues: served,
         followsIngest: this.#options.ingest !== undefined,
+        followsCommits: this.#notices !== undefined,
       },
       'keeper started',
     );
@@ -194,6 +214,8 @@ export class Keeper extends EventEmitter<KeeperEvents> {
     this.#running = false;
     this.#options.ingest?.off('applied', this.#onApplied);
     this.#options.ingest?.off('rolledBack', this.#onRolledBack);
+    this.#notices?.close();
+    this.#notices = undefined;
     this.#wake?.();
     await this.#loop;
     try {
@@ -247,19 +269,7 @@ export class Keeper extends EventEmitter<KeeperEvents> {
   // ------------------------------------------------------------------ what triggers a score
 
   readonly #onApplied = (batch: EventBatch, writes: readonly StateWrite[] = []): void => {
-    for (const event of batch.events) {
-      if (event.contract === 'feed') {
-        if (event.eventName === 'AnswerUpdated') this.#ticks.add(getAddress(event.address));
-      } else if (event.contract === 'oracle') {
-        // A feed set or removed: prices and the feed → asset map are re-read.
-        this.prices.invalidateAll({ feeds: true });
-        this.#sweepRequested = true;
-      } else if (event.contract === 'vault' && (event.eventName === 'AssetConfigured' || event.eventName === 'LiquidationConfigured' || event.eventName === 'RiskUpdateApplied')) {
-        // Parameters, depths or correlations changed: every holder's health may have moved.
-        this.prices.invalidateAll();
-        this.#sweepRequested = true;
-      }
-    }
+    this.#trigger(batchTriggers(batch.events));
     // What the batch changed in accounts' records, as committed: a cached position is patched (no Redis
     // read), an account not cached yet is read whole.
     for (const [account, changes] of this.store.accountWrites(batch.eid, writes)) {
@@ -275,6 +285,29 @@ export class Keeper extends EventEmitter<KeeperEvents> {
     }
     this.#wake?.();
   };
+
+  /** A batch another relayer's ingest committed (this process's own come through `#onApplied`): its accounts are read again. */
+  readonly #onNotice = (notice: CommitNotice): void => {
+    if (!this.#running) return;
+    this.metrics.commitNotices += 1;
+    if (notice.kind === 'rollback') {
+      this.#onRolledBack();
+      return;
+    }
+    this.#trigger(notice);
+    // Committed before the notice was sent: the store holds it (or newer) when the account is read.
+    for (const account of notice.accounts) this.#pending.add(account);
+    this.#wake?.();
+  };
+
+  /** Feeds that answered re-score their holders; changed parameters or feeds re-read every price and re-score everyone. */
+  #trigger({ feeds, refresh }: BatchTriggers): void {
+    for (const feed of feeds) this.#ticks.add(feed);
+    if (refresh !== undefined) {
+      this.prices.invalidateAll({ feeds: refresh === 'feeds' });
+      this.#sweepRequested = true;
+    }
+  }
 
   readonly #onRolledBack = (): void => {
     // The copies hold values the rollback undid: none is patched again until it is read whole (the sweep).

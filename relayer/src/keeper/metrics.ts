@@ -41,6 +41,8 @@ export type KeeperMetricsSnapshot = {
   sweeps: number;
   /** Price feed updates seen (each re-scores the holders of its asset). */
   priceTicks: number;
+  /** Commit notices of other relayers' ingests acted on (their accounts read again and scored). */
+  commitNotices: number;
   /** Actions queued (new jobs; an action already queued or kept is not counted). */
   actionsQueued: number;
   /** Settled liquidations of this process and their value, USD (floating point; exact amounts are in the ledger). */
@@ -57,6 +59,7 @@ export class KeeperMetrics {
   scoreErrors = 0;
   sweeps = 0;
   priceTicks = 0;
+  commitNotices = 0;
   actionsQueued = 0;
   readonly liquidations = { settled: 0, repaidUsd: 0, receivedUsd: 0, pnlUsd: 0 };
 
@@ -94,6 +97,7 @@ export class KeeperMetrics {
       scoreErrors: this.scoreErrors,
       sweeps: this.sweeps,
       priceTicks: this.priceTicks,
+      commitNotices: this.commitNotices,
       actionsQueued: this.actionsQueued,
       liquidations: { ...this.liquidations },
     };

@@ -6,6 +6,7 @@ import { chainPublicClient } from '../chains.ts';
 import { courierKeysFromEnv } from '../config.ts';
 import { Courier, DELIVER_QUEUE } from '../courier/courier.ts';
 import { Ingest } from '../ingest/ingest.ts';
+import { CommitNoticePublisher } from '../keeper/commit-notices.ts';
 import { ReconcileStore } from '../reconcile/account-store.ts';
 import { DriftAudit } from '../reconcile/audit.ts';
 import { ingestChainSettings } from './config-file.ts';
@@ -78,8 +79,11 @@ export const ingestService: ServiceFactory = ({ config, deployments, redis, logg
     chainSettings: ingestChainSettings(config),
     logger,
   });
-  // The keeper and the liquidator of this process follow it (keeper-roles.ts).
+  // The keeper and the liquidator of this process follow it (keeper-roles.ts); those of other processes
+  // hear of its commits through their notices.
   local.ingest = { ingest, store };
+  const notices = new CommitNoticePublisher({ redis, prefix: config.redis.prefix, store, logger });
+  const unfollow = notices.follow(ingest);
   const labels = ['eid', 'chain'] as const;
   const gauge = (name: string, help: string) => metrics.gauge({ name, help, labelNames: labels });
   const counter = (name: string, help: string) => metrics.counter({ name, help, labelNames: labels });
@@ -93,8 +97,15 @@ export const ingestService: ServiceFactory = ({ config, deployments, redis, logg
   const rolledBack = counter('ballast_ingest_blocks_rolled_back_total', 'Blocks undone by rollbacks.');
   const pollErrors = counter('ballast_ingest_poll_errors_total', 'Polls that failed (RPC errors, the chain moving mid-read) and were retried.');
   const conflicts = counter('ballast_ingest_conflicts_total', 'Batches dropped because another relayer committed the chain first.');
+  const noticesSent = metrics.counter({
+    name: 'ballast_ingest_commit_notices_total',
+    help: 'Commit notices published for the keepers of other processes (outcome "failed": not published; they see the batch at their next sweep).',
+    labelNames: ['outcome'],
+  });
   const names = new Map(deployments.chains.map((chain) => [chain.eid, chain.name]));
   metrics.collect('ingest', () => {
+    noticesSent.setTotal({ outcome: 'published' }, notices.published);
+    noticesSent.setTotal({ outcome: 'failed' }, notices.failed);
     for (const chain of ingest.metrics.snapshot()) {
       const at = { eid: chain.eid, chain: names.get(chain.eid) ?? String(chain.eid) };
       headBlock.set(at, chain.headBlock);
@@ -139,6 +150,7 @@ export const ingestService: ServiceFactory = ({ config, deployments, redis, logg
     stop: async () => {
       await audit.stop();
       await ingest.stop();
+      unfollow();
     },
   };
 };
