@@ -81,3 +81,40 @@ test('a keeper without ingest in its process follows another relayer through its
     redis.disconnect();
   }
 }, 90_000);
+
+test('a keeper re-reads everyone when another relayer rolls back, and when its notice subscription comes back after its connection dropped', async () => {
+  const { stack, deployments } = suite.env;
+  const redis = new Redis(stack.redis.url, { maxRetriesPerRequest: null });
+  const keeper = new Keeper({ deployments, redisUrl: stack.redis.url, prefix: stack.prefix, transactorKey: devnetKeys.couriers[2], settings: { sweepIntervalMs: 600_000 } });
+  keeper.start();
+  const sweeps = () => keeper.metrics.snapshot().sweeps;
+  try {
+    await waitUntil('the first sweep', async () => sweeps() === 1 || `${sweeps()} sweeps`, 10_000);
+    // Subscribed once the channel has a subscriber named as the keeper names it.
+    const subscriberId = async () => {
+      const clients = ((await redis.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string).split('\n');
+      const line = clients.find((client) => /name=ballast-commit-notices-/.test(client));
+      return line?.match(/id=(\d+)/)?.[1];
+    };
+    await waitUntil('the keeper subscribed', async () => (await subscriberId()) !== undefined || 'not yet', 10_000);
+
+    // Another relayer's ingest rolled a chain back: every cached position is read again.
+    const home = deployments.chains[0]?.eid as number;
+    await redis.publish(commitNoticeChannel(stack.prefix), JSON.stringify({ kind: 'rollback', origin: 'another-relayer', eid: home, toBlock: '1' }));
+    await waitUntil('a sweep after the rollback notice', async () => sweeps() === 2 || `${sweeps()} sweeps`, 10_000);
+    expect(keeper.metrics.snapshot().commitNotices).toBe(1);
+
+    // Its subscription's connection is killed: once it is back, notices may have been missed, so a sweep.
+    await redis.call('CLIENT', 'KILL', 'ID', (await subscriberId()) as string);
+    await waitUntil('a sweep after resubscribing', async () => sweeps() === 3 || `${sweeps()} sweeps`, 10_000);
+    await waitUntil('subscribed again', async () => (await subscriberId()) !== undefined || 'not yet', 10_000);
+    // Something that is not a notice on the channel is ignored.
+    await redis.publish(commitNoticeChannel(stack.prefix), 'not a notice');
+    await redis.publish(commitNoticeChannel(stack.prefix), JSON.stringify({ kind: 'rollback', origin: 'another-relayer', eid: home, toBlock: '2' }));
+    await waitUntil('a sweep after the second rollback notice', async () => sweeps() === 4 || `${sweeps()} sweeps`, 10_000);
+    expect(keeper.metrics.snapshot().commitNotices).toBe(2);
+  } finally {
+    await keeper.stop({ graceMs: 1_000 });
+    redis.disconnect();
+  }
+}, 60_000);
