@@ -174,14 +174,22 @@ export function subscribeCommitNotices({ redisUrl, prefix, onNotice, onResubscri
   subscriber.on('ready', () => {
     if (subscribed) onResubscribed();
   });
+  let closed = false;
   const ready = subscriber.subscribe(channel).then(
     () => {
       subscribed = true;
     },
     (error: unknown) => {
-      // Closed before it subscribed: nothing to follow.
-      logger.debug({ err: error }, 'commit notice subscription closed before it was ready');
+      // Closed before it subscribed: nothing to follow. Refused (an ACL without SUBSCRIBE): sweeps only.
+      if (closed) return;
+      logger.warn({ err: error, channel }, 'commit notices: could not subscribe; this keeper sees the batches of other relayers at its sweeps only');
     },
   );
-  return { ready, close: () => subscriber.disconnect() };
+  return {
+    ready,
+    close: () => {
+      closed = true;
+      subscriber.disconnect();
+    },
+  };
 }
