@@ -3,6 +3,7 @@
 // sweep forgets what the store no longer lists; a rollback drops the cached positions.
 import { type Address, getAddress } from 'viem';
 import { expect, test } from 'vitest';
+import { SeededRandom } from '../../../packages/protocol/src/seeded-random.ts';
 import type { AccountState } from '../reconcile/account-store.ts';
 import { PositionCache } from './positions.ts';
 
@@ -57,4 +58,31 @@ test('after a rollback every cached position is dropped (read whole again), the 
   cache.forgetStates();
   expect(alice.state).toBeUndefined();
   expect([...cache.holders(WETH)]).toEqual([alice]);
+});
+
+test('a patch without collateral writes keeps the assets held and re-sums the totals: the same as reading the position whole (500 random patches)', () => {
+  const random = new SeededRandom(20261126n);
+  const pick = (count: number) => Number(random.below(BigInt(count)));
+  const cache = new PositionCache();
+  const reference = new PositionCache();
+  const position = state(ALICE, { [WETH]: 2n, [WBTC]: 1n });
+  const entry = cache.entry(ALICE);
+  cache.setPosition(entry, position);
+  for (let patch = 0; patch < 500; patch++) {
+    const eid = [40_102, 40_103][pick(2)] as number;
+    const kind = pick(4);
+    if (kind === 0) {
+      // Home: collateral moves (possibly to 0, dropping the asset): read as a whole.
+      position.collateral[[WETH, WBTC][pick(2)] as Address] = random.below(3n);
+      cache.setPosition(entry, position);
+    } else {
+      if (kind === 1) position.exported[eid] = random.below(100n) - 10n;
+      else position.lines[eid] = { line: random.below(100n), drawn: random.below(100n) - 10n, parked: random.below(5n) };
+      cache.setTotals(entry, position);
+    }
+    const whole = reference.entry(ALICE);
+    reference.setPosition(whole, structuredClone(position));
+    expect(entry.assets, `patch ${patch}`).toEqual(whole.assets);
+    expect(entry.totals, `patch ${patch}`).toEqual(whole.totals);
+  }
 });

@@ -58,6 +58,12 @@ export class PositionCache {
     entry.totals = positionTotals(state);
   }
 
+  /** Sums `state`'s totals again after a patch that wrote no collateral (the assets held are the same). */
+  setTotals(entry: CachedAccount, state: AccountState): void {
+    entry.state = state;
+    entry.totals = positionTotals(state);
+  }
+
   /** Records the account's stored score and moves it in the holders index: out of assets it no longer holds, into new ones. */
   setStored(entry: CachedAccount, bucket: KeeperHealthBucket, assets: readonly Address[]): void {
     const interned = this.#intern(assets);
