@@ -140,11 +140,7 @@ export class CommitNoticePublisher {
   }
 }
 
-export type CommitNoticeSubscription = {
-  /** Resolves once subscribed (it waits for Redis while Redis is down). */
-  ready: Promise<void>;
-  close(): void;
-};
+export type CommitNoticeSubscription = { close(): void };
 
 export type SubscribeCommitNoticesOptions = {
   redisUrl: string;
@@ -175,7 +171,7 @@ export function subscribeCommitNotices({ redisUrl, prefix, onNotice, onResubscri
     if (subscribed) onResubscribed();
   });
   let closed = false;
-  const ready = subscriber.subscribe(channel).then(
+  subscriber.subscribe(channel).then(
     () => {
       subscribed = true;
     },
@@ -186,7 +182,6 @@ export function subscribeCommitNotices({ redisUrl, prefix, onNotice, onResubscri
     },
   );
   return {
-    ready,
     close: () => {
       closed = true;
       subscriber.disconnect();

@@ -278,9 +278,8 @@ export class Keeper extends EventEmitter<KeeperEvents> {
         this.#pending.add(account);
         continue;
       }
-      this.store.patch(entry.state, batch.eid, changes);
-      // Only collateral writes can change the assets held; the totals are summed again either way.
-      if (changes.some((write) => write.field.startsWith('collateral:'))) this.#positions.setPosition(entry, entry.state);
+      // Only a collateral write can change the assets held; the totals are summed again either way.
+      if (this.store.patch(entry.state, batch.eid, changes)) this.#positions.setPosition(entry, entry.state);
       else this.#positions.setTotals(entry, entry.state);
       entry.version += 1;
       this.#reprice(entry);

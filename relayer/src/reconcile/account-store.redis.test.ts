@@ -158,10 +158,16 @@ test('the liquidation epoch follows AccountFlagged and AccountCleared; batched r
   const copy = await store.account(BOB);
   const changes = store.accountWrites(REMOTE, drawnWrites);
   expect([...changes.keys()]).toEqual([BOB]);
-  store.patch(copy, REMOTE, changes.get(BOB) ?? []);
+  // Grouped once per batch: asked again for the same writes, the same map.
+  expect(store.accountWrites(REMOTE, drawnWrites)).toBe(changes);
+  // No collateral written: the assets held are the same.
+  expect(store.patch(copy, REMOTE, changes.get(BOB) ?? [])).toBe(false);
   expect(copy).toEqual(await store.account(BOB));
   const homeWrites = await applyBlock(HOME, [[{ contract: 'vault', eventName: 'Withdrawn', args: { account: BOB, asset: WETH, caller: BOB, receiver: BOB, amount: 1n } }]]);
-  store.patch(copy, HOME, store.accountWrites(HOME, homeWrites).get(BOB) ?? []);
+  expect(store.patch(copy, HOME, store.accountWrites(HOME, homeWrites).get(BOB) ?? [])).toBe(true);
+  expect(copy).toEqual(await store.account(BOB));
+  const exportWrites = await applyBlock(HOME, [[{ contract: 'vault', eventName: 'CreditExported', args: { account: BOB, dstEid: REMOTE, receiver: BOB, amount: credit(5n), grantId: 9n, deadline: 0n, guid: zeroHash } }]]);
+  expect(store.patch(copy, HOME, store.accountWrites(HOME, exportWrites).get(BOB) ?? [])).toBe(false);
   expect(copy).toEqual(await store.account(BOB));
   expect(copy.collateral[WETH]).toBe(10n ** 18n - 1n);
 });

@@ -64,6 +64,8 @@ export class ReconcileStore implements IngestConsumer {
   readonly #prefix: string;
   readonly homeEid: number;
   readonly remoteEids: number[];
+  /** `accountWrites` of each batch's writes, while someone holds them. */
+  readonly #grouped = new WeakMap<readonly StateWrite[], { eid: number; byAccount: ReadonlyMap<Address, readonly StateWrite[]> }>();
 
   constructor({ redis, chains, prefix = 'ballast' }: ReconcileStoreOptions) {
     const home = chains.find((chain) => chain.role === 'home');
@@ -255,16 +257,19 @@ export class ReconcileStore implements IngestConsumer {
     for (const [field, value] of Object.entries(fields)) this.#setHome(state, field, value);
   }
 
-  /** One field of an account's home hash into `state` (null: the field is gone). */
-  #setHome(state: AccountState, field: string, value: string | null): void {
+  /** One field of an account's home hash into `state` (null: the field is gone); true for a collateral amount. */
+  #setHome(state: AccountState, field: string, value: string | null): boolean {
     const [kind, key] = field.split(':') as [string, string];
     if (kind === 'collateral') {
       if (value === null) delete state.collateral[checksummed(key)];
       else state.collateral[checksummed(key)] = BigInt(value);
-    } else if (kind === 'exported') {
+      return true;
+    }
+    if (kind === 'exported') {
       if (value === null) delete state.exported[Number(key)];
       else state.exported[Number(key)] = BigInt(value);
     } else if (kind === 'epoch') state.epoch = Number(value ?? '0');
+    return false;
   }
 
   #parseLine(fields: Record<string, string>): RemoteLine {
@@ -274,9 +279,12 @@ export class ReconcileStore implements IngestConsumer {
   /**
    * The writes among `writes` (a batch of chain `eid`, as `apply` returned them and ingest committed them)
    * that change an account's record, by account: absolute values, so a copy of the account's state can be
-   * brought up to date without reading Redis (`patch`).
+   * brought up to date without reading Redis (`patch`). Grouped once per batch: the keeper and the commit
+   * notice publisher of one process get the same map (read it, do not change it).
    */
-  accountWrites(eid: number, writes: readonly StateWrite[]): Map<Address, StateWrite[]> {
+  accountWrites(eid: number, writes: readonly StateWrite[]): ReadonlyMap<Address, readonly StateWrite[]> {
+    const grouped = this.#grouped.get(writes);
+    if (grouped?.eid === eid) return grouped.byAccount;
     const prefix = this.#accountKey(eid, '' as Address);
     const byAccount = new Map<Address, StateWrite[]>();
     for (const write of writes) {
@@ -286,18 +294,21 @@ export class ReconcileStore implements IngestConsumer {
       if (!list) byAccount.set(account, (list = []));
       list.push(write);
     }
+    this.#grouped.set(writes, { eid, byAccount });
     return byAccount;
   }
 
   /**
    * Applies `writes` of chain `eid` (from `accountWrites`, in order) to `state`, in place: what the account
    * holds once they are committed. (In place: the keeper patches its copy of every account a batch touched,
-   * and fresh objects for each would all outlive the young generation.)
+   * and fresh objects for each would all outlive the young generation.) Returns whether a collateral
+   * amount was written, i.e. whether the assets the account holds may have changed.
    */
-  patch(state: AccountState, eid: number, writes: readonly StateWrite[]): void {
+  patch(state: AccountState, eid: number, writes: readonly StateWrite[]): boolean {
     if (eid === this.homeEid) {
-      for (const { field, value } of writes) this.#setHome(state, field, value);
-      return;
+      let collateral = false;
+      for (const { field, value } of writes) if (this.#setHome(state, field, value)) collateral = true;
+      return collateral;
     }
     if (!this.remoteEids.includes(eid)) throw new DeploymentsError(`The reconcile store does not follow chain ${eid}.`);
     let line = state.lines[eid];
@@ -305,6 +316,7 @@ export class ReconcileStore implements IngestConsumer {
     for (const { field, value } of writes) {
       if (field === 'line' || field === 'drawn' || field === 'parked') line[field] = BigInt(value ?? '0');
     }
+    return false;
   }
 
   /** The latest `AnswerUpdated` of each followed feed on home. */
