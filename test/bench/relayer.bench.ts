@@ -543,6 +543,7 @@ async function measureReaction(env: KeeperStack, blockTime: number | undefined, 
   // that misses its block says why.
   let watched: Address | undefined;
   const trace: string[] = [];
+  const pollErrors = () => ingest.metrics.snapshot().reduce((sum, chain) => sum + chain.pollErrors, 0);
   keeper.on('action', (record) => {
     if (record.action === 'flag' && record.outcome === 'sent') flags.set(record.account, record);
     if (record.account === watched) trace.push(`${fmt(performance.now())} ms: ${record.action} ${record.outcome} (${record.detail}), queued ${fmt(record.latencyMs)} ms before`);
@@ -571,7 +572,7 @@ async function measureReaction(env: KeeperStack, blockTime: number | undefined, 
       await waitUntil('the position scored healthy', async () => (await keeper.ledger.score(user.address))?.bucket === 'healthy', 30_000, 20);
       watched = user.address;
       trace.length = 0;
-      const before = { ...keeper.metrics, pollErrors: ingest.metrics.snapshot().reduce((sum, chain) => sum + chain.pollErrors, 0) };
+      const before = { ...keeper.metrics.snapshot(), pollErrors: pollErrors() };
       if (blockTime !== undefined) await Promise.all(testClients.map((client) => client.setIntervalMining({ interval: blockTime })));
       const receipt = await stranger.setAnswer(weth, 1_200n * 10n ** 8n);
       const oracleAt = Date.now();
@@ -590,15 +591,14 @@ async function measureReaction(env: KeeperStack, blockTime: number | undefined, 
       };
       samples.push(sample);
       if (sample.flagBlock - sample.oracleBlock > 1n) {
-        const pollErrors = ingest.metrics.snapshot().reduce((sum, chain) => sum + chain.pollErrors, 0) - before.pollErrors;
-        log(`missed its block: the oracle update was seen at ${fmt(oracleSeen)} ms; sweeps ${keeper.metrics.sweeps - before.sweeps}, score errors ${keeper.metrics.scoreErrors - before.scoreErrors}, ingest poll errors ${pollErrors}; the account's scores:`);
+        log(`missed its block: the oracle update was seen at ${fmt(oracleSeen)} ms; sweeps ${keeper.metrics.sweeps - before.sweeps}, score errors ${keeper.metrics.scoreErrors - before.scoreErrors}, ingest poll errors ${pollErrors() - before.pollErrors}; the account's scores and jobs:`);
         for (const entry of trace) log(`  ${entry}`);
       }
       log(
         `${blockTime === undefined ? 'auto-mine' : `${blockTime} s blocks`} #${repeat + 1}: oracle block ${sample.oracleBlock}, flag block ${sample.flagBlock}; ingest applied it ${fmt(sample.appliedMs)} ms, flag queued ${fmt(sample.queuedMs)} ms, mined ${fmt(flaggedMs)} ms after the oracle update`,
       );
     }
-    const errors = ingest.metrics.snapshot().reduce((sum, chain) => sum + chain.pollErrors, 0);
+    const errors = pollErrors();
     if (errors > 0) log(`ingest poll errors meanwhile: ${errors} (each retried after the poll interval)`);
   } finally {
     await Promise.all(testClients.map((client) => client.setAutomine(true)));
