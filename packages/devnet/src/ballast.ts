@@ -12,7 +12,7 @@ import {
   mockAggregatorAbi,
   testTokenAbi,
 } from '@ballast/abi';
-import { ENFORCED_LZ_RECEIVE_GAS, MESSAGE_TYPES, addressToBytes32, homeChain, lzReceiveOptions } from '@ballast/protocol';
+import { CONTRACT_NAMES, ENFORCED_LZ_RECEIVE_GAS, MESSAGE_TYPES, addressToBytes32, homeChain, lzReceiveOptions } from '@ballast/protocol';
 import { type Address, maxUint128, parseUnits } from 'viem';
 import { forgeBytecode } from './artifacts.ts';
 import { ChainDeployer } from './deployer.ts';
@@ -30,19 +30,8 @@ export const LIQUIDATION_CONFIG = { closeFactorBps: 5_000, priceTolerance: 3_600
 /** Per-consumer draw cap on the devnet: the largest a `uint120` holds. */
 const CONSUMER_CAP = (1n << 120n) - 1n;
 
-export const BALLAST_CONTRACTS = {
-  vault: 'collateralVault',
-  oracle: 'oracleAdapter',
-  weth: 'weth',
-  wbtc: 'wbtc',
-  wethFeed: 'wethFeed',
-  wbtcFeed: 'wbtcFeed',
-  vaultLogic: 'vaultLogic',
-  vaultRisk: 'vaultRisk',
-  mirror: 'creditMirror',
-  usdc: 'usdc',
-  pool: 'lendingPool',
-} as const;
+/** Contract names in the deployments file by role: protocol's one list (`CONTRACT_NAMES`). */
+export const BALLAST_CONTRACTS = CONTRACT_NAMES;
 
 export type BallastDevnetOptions = {
   /** Seconds a GRANT may be in flight. @defaultValue 3_600 */

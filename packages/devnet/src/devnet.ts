@@ -10,6 +10,7 @@ import { repoRoot } from './artifacts.ts';
 import { ChainDeployer } from './deployer.ts';
 import { devnetKeys } from './keys.ts';
 import { deployLayerZero, wirePathway } from './layerzero.ts';
+import { installMulticall3 } from './multicall.ts';
 
 export const DEFAULT_DEPLOYMENTS_PATH = join(repoRoot, '.devnet', 'deployments.json');
 /** First chain id and eid; chain i gets base + i. Distinct from each other and from real networks. */
@@ -65,7 +66,8 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
         });
         const eid = DEVNET_EID_BASE + index + 1;
         const layerZero = await deployLayerZero({ eid, deployer, dvnSigners, couriers });
-        return { anvil, deployer, eid, layerZero, index };
+        const multicall3 = await installMulticall3(anvil.rpcUrl);
+        return { anvil, deployer, eid, layerZero, index, multicall3 };
       }),
     );
     await Promise.all(
@@ -76,10 +78,10 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
         }
       }),
     );
-    log(`deployed LayerZero v2 (EndpointV2, ULN 302, DVN, Executor) on every chain and wired ${count * (count - 1)} pathways`);
+    log(`deployed LayerZero v2 (EndpointV2, ULN 302, DVN, Executor) and Multicall3 on every chain and wired ${count * (count - 1)} pathways`);
 
     const chains: ChainDeployment[] = await Promise.all(
-      sides.map(async ({ anvil, eid, layerZero, index, deployer }) => ({
+      sides.map(async ({ anvil, eid, layerZero, index, deployer, multicall3 }) => ({
         name: chainName(index),
         role: index === 0 ? ('home' as const) : ('remote' as const),
         chainId: anvil.chainId,
@@ -87,7 +89,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
         rpcUrl: anvil.rpcUrl,
         confirmations,
         layerZero,
-        contracts: {},
+        contracts: { multicall3 },
         startBlock: Number(await deployer.publicClient.getBlockNumber()),
       })),
     );

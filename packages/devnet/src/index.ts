@@ -10,3 +10,4 @@ export * from './ping.ts';
 export * from './processes.ts';
 export * from './redis.ts';
 export * from './ballast.ts';
+export * from './multicall.ts';

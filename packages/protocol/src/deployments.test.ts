@@ -9,9 +9,9 @@ import {
   chainByEid,
   contractAddress,
   homeChain,
-  loadDeployments,
   parseDeployments,
 } from './deployments.ts';
+import { loadDeployments } from './deployments-file.ts';
 import { BallastError } from './errors.ts';
 import { thrown } from './test-utils.ts';
 

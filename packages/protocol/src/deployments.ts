@@ -1,13 +1,45 @@
 // The deployment graph: every chain (id, eid, RPC) and every contract on it. The devnet writes it;
 // the courier, the relayer, the SDK and the tests read it through `loadDeployments`, so an address
-// is written once. Checked at the edge: a bad field is reported by name.
-import { readFile } from 'node:fs/promises';
+// is written once. Checked at the edge: a bad field is reported by name. Browser-safe: reading the
+// file from disk lives in deployments-file.ts (`@ballast/protocol/node`).
 import { type Address, type Hex, getAddress, isAddress } from 'viem';
 import { z } from 'zod';
 import { BallastError } from './errors.ts';
 
 // Addresses are stored checksummed, so they compare equal to what viem returns.
 const address = z.string().refine((value) => isAddress(value, { strict: false }), 'not a 20-byte hex address').transform((value) => getAddress(value));
+
+/**
+ * Every contract name Ballast writes into a chain's `contracts`, by role: the one list the devnet, the
+ * relayer and the SDK name contracts by. `multicall3` is where a chain's Multicall3 lives when it is not
+ * at the canonical address (the devnet records it).
+ */
+export const CONTRACT_NAMES = {
+  ping: 'pingOApp',
+  vault: 'collateralVault',
+  oracle: 'oracleAdapter',
+  weth: 'weth',
+  wbtc: 'wbtc',
+  wethFeed: 'wethFeed',
+  wbtcFeed: 'wbtcFeed',
+  vaultLogic: 'vaultLogic',
+  vaultRisk: 'vaultRisk',
+  mirror: 'creditMirror',
+  usdc: 'usdc',
+  pool: 'lendingPool',
+  multicall3: 'multicall3',
+} as const;
+
+/** A contract name a deployments file may hold (see `CONTRACT_NAMES`). */
+export type ContractName = (typeof CONTRACT_NAMES)[keyof typeof CONTRACT_NAMES];
+
+const contractNames = Object.values(CONTRACT_NAMES) as [ContractName, ...ContractName[]];
+
+/**
+ * A chain's contracts: each known name typed (`ContractName`), and any further name a tool adds (a bench's
+ * extra collateral tokens and feeds) kept as a plain address.
+ */
+export const contractsSchema = z.object(Object.fromEntries(contractNames.map((name) => [name, address.optional()])) as Record<ContractName, z.ZodOptional<typeof address>>).catchall(address);
 
 export const layerZeroDeploymentSchema = z.object({
   endpoint: address,
@@ -46,8 +78,8 @@ export const chainDeploymentSchema = z.object({
   /** Blocks the DVN waits for before verifying a packet sent from this chain. */
   confirmations: z.number().int().nonnegative(),
   layerZero: layerZeroDeploymentSchema,
-  /** Application contracts by name (`pingOApp`, later `collateralVault`, `creditMirror`, …). */
-  contracts: z.record(z.string(), address),
+  /** Application contracts by name (`CONTRACT_NAMES`: `pingOApp`, `collateralVault`, `creditMirror`, …). */
+  contracts: contractsSchema,
   /** Block at which this chain's contracts were deployed: where indexers start. */
   startBlock: z.number().int().nonnegative(),
   /** Set once Ballast is deployed and handed over; absent on a chain with LayerZero and PingOApp only. */
@@ -94,23 +126,6 @@ export function parseDeployments(value: unknown, source = 'deployments'): Deploy
   });
 }
 
-/** Reads and validates a deployments file (written by `pnpm devnet` or a deploy script). */
-export async function loadDeployments(path: string): Promise<Deployments> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new DeploymentsError(`Cannot read deployments file ${path}. Start the devnet (pnpm devnet) or pass the right path.`, { cause });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new DeploymentsError(`Deployments file ${path} is not JSON.`, { cause });
-  }
-  return parseDeployments(json, path);
-}
-
 export function chainByEid(deployments: Deployments, eid: number): ChainDeployment {
   const chain = deployments.chains.find((candidate) => candidate.eid === eid);
   if (!chain) throw new DeploymentsError(`No chain with eid ${eid} in deployments (${deployments.chains.map((c) => c.eid).join(', ')}).`);
@@ -121,6 +136,10 @@ export function homeChain(deployments: Deployments): ChainDeployment {
   return deployments.chains.find((chain) => chain.role === 'home') as ChainDeployment;
 }
 
+/** The address of contract `name` on `chain`; throws `DeploymentsError` naming what the chain has when it is missing. */
+export function contractAddress(chain: ChainDeployment, name: ContractName): Address;
+/** @deprecated Name a `ContractName`; a plain string is accepted for names a tool added itself. */
+export function contractAddress(chain: ChainDeployment, name: string): Address;
 export function contractAddress(chain: ChainDeployment, name: string): Address {
   const value = chain.contracts[name];
   if (!value) throw new DeploymentsError(`No contract "${name}" on chain ${chain.name} (has: ${Object.keys(chain.contracts).join(', ') || 'none'}).`);

@@ -1,9 +1,4 @@
-export * from './errors.ts';
-export * from './packet.ts';
-export * from './options.ts';
-export * from './deployments.ts';
-export * from './messages.ts';
-export * from './enforced-gas.ts';
-export * from './risk.ts';
-export * from './simulation.ts';
-export * from './health.ts';
+// The package root: the browser-safe core and, for Node callers (relayer, devnet, tests), the
+// deployments file reader (`@ballast/protocol/node`).
+export * from './core.ts';
+export * from './node.ts';
