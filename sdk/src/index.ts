@@ -1,4 +1,23 @@
-// @ballast/sdk: viem actions over every Ballast chain (getPosition, plan, execute). It lands with
-// the SDK issue, on top of the contracts; until then the package only reserves its place in the
-// workspace so the layout matches ARCHITECTURE.md section 11.
-export {};
+// @ballast/sdk: one typed API over every Ballast chain — a client over the deployment graph, viem
+// actions (positions, writes that return their message GUIDs, message tracking) and typed errors decoded
+// from every contract's custom errors. Browser-safe: nothing here imports `node:*`; reading a deployments
+// file from disk is `@ballast/sdk/node`.
+export { type BallastBaseClient, type BallastChainConnection, type BallastClient, type BallastContext, CANONICAL_MULTICALL3, type CreateBallastClientParameters, createBallastClient, deploymentChain } from './client.ts';
+export { type BallastActions, ballastActions } from './decorators/ballast.ts';
+export * from './actions/getPosition.ts';
+export * from './actions/getMessage.ts';
+export * from './actions/waitForMessage.ts';
+export * from './actions/retryMessage.ts';
+export * from './actions/deposit.ts';
+export * from './actions/withdraw.ts';
+export * from './actions/exportCredit.ts';
+export * from './actions/release.ts';
+export * from './actions/sendHeartbeat.ts';
+export * from './actions/borrow.ts';
+export * from './actions/repay.ts';
+export { type SentMessage, type WriteReturnType, sentMessages } from './messages/send.ts';
+export { type BallastContractErrorName } from './errors/abi.ts';
+export { BallastContractError, type BallastContractErrorArgs, decodeBallastError, withBallastErrors } from './errors/contract.ts';
+export { DeploymentReadError, InvalidInputError, MessageTrackingError, MissingAccountError } from './errors/client.ts';
+export { type ExportLimit, type LimitAsset, type LimitBasket, type MaxExport, type MaxWithdraw, borrowingPowerDown, healthAt, liquidationPriceOf, maxExportDown, maxWithdrawDown, weightedValueDown } from './position/limits.ts';
+export { BallastError, type Deployments, parseDeployments } from '@ballast/protocol/core';

@@ -1,0 +1,52 @@
+// release: sends undrawn credit of a line on a remote back home (a RELEASE). The remote debits at once;
+// home frees the power only when the RELEASE executes there, so wait for it before exporting again.
+import { creditMirrorAbi } from '@ballast/abi';
+import { CONTRACT_NAMES, MESSAGE_TYPES } from '@ballast/protocol/core';
+import type { Address, Hex } from 'viem';
+import { type BallastBaseClient, contractOn, walletOn } from '../client.ts';
+import { withBallastErrors } from '../errors/contract.ts';
+import { type SentMessage, type WriteReturnType, onlyMessage, sendSimulated } from '../messages/send.ts';
+import { MAX_UINT128, requireAccount, requirePositive, requireRemote } from './validate.ts';
+
+export type ReleaseParameters = {
+  /** The remote holding the line. */
+  eid: number;
+  /** Credit, USD with 18 decimals; at most the undrawn line. */
+  amount: bigint;
+  /** Whose line. @defaultValue the client's account (which must own it on the remote) */
+  account?: Address;
+  /** @defaultValue '0x' */
+  options?: Hex;
+};
+
+export type ReleaseReturnType = WriteReturnType & { release: SentMessage; fee: bigint };
+
+/**
+ * Releases `amount` of undrawn credit on `eid` back home; returns the RELEASE's GUID.
+ *
+ * @example
+ * const { release } = await client.release({ eid: 40102, amount: parseEther('500') });
+ * await client.waitForMessage({ guid: release.guid });
+ */
+export async function release(client: BallastBaseClient, parameters: ReleaseParameters): Promise<ReleaseReturnType> {
+  const action = 'release';
+  const sender = requireAccount(client, action);
+  const remote = requireRemote(client, action, parameters.eid);
+  requirePositive(action, 'amount', parameters.amount, MAX_UINT128);
+  const mirror = contractOn(client, parameters.eid, CONTRACT_NAMES.mirror);
+  const wallet = walletOn(client, parameters.eid, action);
+  const options = parameters.options ?? '0x';
+  const fee = await remote.publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'quote', args: [MESSAGE_TYPES.release, options] });
+  const { request } = await withBallastErrors(() =>
+    remote.publicClient.simulateContract({
+      address: mirror,
+      abi: creditMirrorAbi,
+      functionName: 'release',
+      args: [parameters.account ?? sender, parameters.amount, options],
+      value: fee.nativeFee,
+      account: wallet.account,
+    }),
+  );
+  const result = await sendSimulated(client, parameters.eid, action, () => wallet.writeContract(request));
+  return { ...result, release: onlyMessage(result, action), fee: fee.nativeFee };
+}

@@ -1,0 +1,40 @@
+// sendHeartbeat: sends home's HEARTBEAT to a remote (anyone may): draws there need one newer than the
+// remote's heartbeat period.
+import { collateralVaultAbi } from '@ballast/abi';
+import { CONTRACT_NAMES, MESSAGE_TYPES } from '@ballast/protocol/core';
+import type { Hex } from 'viem';
+import { type BallastBaseClient, contractOn, walletOn } from '../client.ts';
+import { withBallastErrors } from '../errors/contract.ts';
+import { type SentMessage, type WriteReturnType, onlyMessage, sendSimulated } from '../messages/send.ts';
+import { requireAccount, requireRemote } from './validate.ts';
+
+export type SendHeartbeatParameters = {
+  dstEid: number;
+  /** @defaultValue '0x' */
+  options?: Hex;
+};
+
+export type SendHeartbeatReturnType = WriteReturnType & { heartbeat: SentMessage; fee: bigint };
+
+/**
+ * Sends a HEARTBEAT to `dstEid`; returns its GUID.
+ *
+ * @example
+ * const { heartbeat } = await client.sendHeartbeat({ dstEid: 40102 });
+ * await client.waitForMessage({ guid: heartbeat.guid });
+ */
+export async function sendHeartbeat(client: BallastBaseClient, parameters: SendHeartbeatParameters): Promise<SendHeartbeatReturnType> {
+  const action = 'sendHeartbeat';
+  requireAccount(client, action);
+  requireRemote(client, action, parameters.dstEid);
+  const { home } = client.ballast;
+  const vault = contractOn(client, home.deployment.eid, CONTRACT_NAMES.vault);
+  const wallet = walletOn(client, home.deployment.eid, action);
+  const options = parameters.options ?? '0x';
+  const fee = await home.publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'quote', args: [parameters.dstEid, MESSAGE_TYPES.heartbeat, options] });
+  const { request } = await withBallastErrors(() =>
+    home.publicClient.simulateContract({ address: vault, abi: collateralVaultAbi, functionName: 'sendHeartbeat', args: [parameters.dstEid, options], value: fee.nativeFee, account: wallet.account }),
+  );
+  const result = await sendSimulated(client, home.deployment.eid, action, () => wallet.writeContract(request));
+  return { ...result, heartbeat: onlyMessage(result, action), fee: fee.nativeFee };
+}

@@ -1,0 +1,57 @@
+// The decorator that binds every SDK action to a client (viem's `publicActions` pattern): it only maps
+// names to the pure actions in actions/, nothing else lives here.
+import { type BorrowParameters, type BorrowReturnType, borrow } from '../actions/borrow.ts';
+import { type DepositParameters, type DepositReturnType, deposit } from '../actions/deposit.ts';
+import { type ExportCreditParameters, type ExportCreditReturnType, exportCredit } from '../actions/exportCredit.ts';
+import { type GetMessageParameters, type GetMessageReturnType, getMessage } from '../actions/getMessage.ts';
+import { type GetPositionParameters, type GetPositionReturnType, getPosition } from '../actions/getPosition.ts';
+import { type ReleaseParameters, type ReleaseReturnType, release } from '../actions/release.ts';
+import { type RepayParameters, type RepayReturnType, repay } from '../actions/repay.ts';
+import { type RetryMessageParameters, type RetryMessageReturnType, retryMessage } from '../actions/retryMessage.ts';
+import { type SendHeartbeatParameters, type SendHeartbeatReturnType, sendHeartbeat } from '../actions/sendHeartbeat.ts';
+import { type WaitForMessageParameters, type WaitForMessageReturnType, waitForMessage } from '../actions/waitForMessage.ts';
+import { type WithdrawParameters, type WithdrawReturnType, withdraw } from '../actions/withdraw.ts';
+import type { BallastBaseClient } from '../client.ts';
+
+/** Every SDK action, bound to a client. */
+export type BallastActions = {
+  /** {@link getPosition} */
+  getPosition: (parameters: GetPositionParameters) => Promise<GetPositionReturnType>;
+  /** {@link getMessage} */
+  getMessage: (parameters: GetMessageParameters) => Promise<GetMessageReturnType>;
+  /** {@link waitForMessage} */
+  waitForMessage: (parameters: WaitForMessageParameters) => Promise<WaitForMessageReturnType>;
+  /** {@link retryMessage} */
+  retryMessage: (parameters: RetryMessageParameters) => Promise<RetryMessageReturnType>;
+  /** {@link deposit} */
+  deposit: (parameters: DepositParameters) => Promise<DepositReturnType>;
+  /** {@link withdraw} */
+  withdraw: (parameters: WithdrawParameters) => Promise<WithdrawReturnType>;
+  /** {@link exportCredit} */
+  exportCredit: (parameters: ExportCreditParameters) => Promise<ExportCreditReturnType>;
+  /** {@link release} */
+  release: (parameters: ReleaseParameters) => Promise<ReleaseReturnType>;
+  /** {@link sendHeartbeat} */
+  sendHeartbeat: (parameters: SendHeartbeatParameters) => Promise<SendHeartbeatReturnType>;
+  /** {@link borrow} */
+  borrow: (parameters: BorrowParameters) => Promise<BorrowReturnType>;
+  /** {@link repay} */
+  repay: (parameters: RepayParameters) => Promise<RepayReturnType>;
+};
+
+/** Binds every SDK action to `client`: `createClient(…).extend(() => ({ ballast })).extend(ballastActions)`. */
+export function ballastActions(client: BallastBaseClient): BallastActions {
+  return {
+    getPosition: (parameters) => getPosition(client, parameters),
+    getMessage: (parameters) => getMessage(client, parameters),
+    waitForMessage: (parameters) => waitForMessage(client, parameters),
+    retryMessage: (parameters) => retryMessage(client, parameters),
+    deposit: (parameters) => deposit(client, parameters),
+    withdraw: (parameters) => withdraw(client, parameters),
+    exportCredit: (parameters) => exportCredit(client, parameters),
+    release: (parameters) => release(client, parameters),
+    sendHeartbeat: (parameters) => sendHeartbeat(client, parameters),
+    borrow: (parameters) => borrow(client, parameters),
+    repay: (parameters) => repay(client, parameters),
+  };
+}
