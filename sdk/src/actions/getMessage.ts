@@ -4,9 +4,9 @@
 // notice may land as StaleNotice). A verified message that will not execute is simulated for its revert.
 import { collateralVaultAbi, creditMirrorAbi, endpointV2Abi, receiveUln302Abi } from '@ballast/abi';
 import { type MessageType, bytes32ToAddress, messageTypeOf } from '@ballast/protocol/core';
-import { type Address, type Hash, type Hex, keccak256, parseEventLogs, zeroHash } from 'viem';
+import { type Address, type Hash, type Hex, type Log, keccak256, parseEventLogs, zeroHash } from 'viem';
 import { type BallastBaseClient, type BallastChainConnection, connectionOf } from '../client.ts';
-import { type BallastContractError, decodeBallastError } from '../errors/contract.ts';
+import { type BallastContractError, decodeBallastError, revertData } from '../errors/contract.ts';
 import { type LocatedPacket, type MessageLocator, locatePacket } from '../messages/locate.ts';
 
 /**
@@ -37,17 +37,20 @@ export type GetMessageReturnType = {
   sentIn: Hash;
   /** The transaction that executed it (DELIVERED). */
   deliveredIn: Hash | undefined;
-  /** What the receiver did on arrival (DELIVERED): its events in the delivering transaction. */
+  /** What the receiver did on arrival (DELIVERED): its events in the delivering transaction (decoded for the vault and the mirrors, empty for another app). */
   arrival: ArrivalEvent[] | undefined;
-  /** Why executing it reverts (PAYLOAD_STORED). */
-  revert: { error: BallastContractError | undefined; message: string } | undefined;
+  /** Why executing it reverts (PAYLOAD_STORED): decoded when a Ballast or LayerZero contract raised it, else the raw data. */
+  revert: { error: BallastContractError | undefined; message: string; data: Hex | undefined } | undefined;
 };
 
 const NIL_PAYLOAD_HASH: Hex = `0x${'f'.repeat(64)}`;
 
-/** The receiver's ABI: the vault on home, a mirror elsewhere (a packet to another app decodes nothing). */
-function receiverAbi(destination: BallastChainConnection) {
-  return destination.deployment.role === 'home' ? collateralVaultAbi : creditMirrorAbi;
+/** The events of the receiver, decoded with its ABI when it is the chain's vault or mirror (another app's stay undecoded). */
+function arrivalEvents(destination: BallastChainConnection, receiver: Address, logs: Log[]): ArrivalEvent[] {
+  const { collateralVault, creditMirror } = destination.deployment.contracts;
+  const abi = collateralVault && isSame(collateralVault, receiver) ? collateralVaultAbi : creditMirror && isSame(creditMirror, receiver) ? creditMirrorAbi : undefined;
+  if (!abi) return [];
+  return parseEventLogs({ abi, logs }).map((log) => ({ eventName: log.eventName, args: { ...(log.args as Record<string, unknown>) } }));
 }
 
 async function arrivalOf(destination: BallastChainConnection, located: LocatedPacket, fromBlock: bigint): Promise<{ deliveredIn: Hash; arrival: ArrivalEvent[] } | undefined> {
@@ -67,8 +70,7 @@ async function arrivalOf(destination: BallastChainConnection, located: LocatedPa
     .filter((index) => index < delivered.logIndex)
     .reduce((last, index) => Math.max(last, index), -1);
   const own = receipt.logs.filter((log) => isSame(log.address, receiver) && log.logIndex > previous && log.logIndex < delivered.logIndex);
-  const arrival = parseEventLogs({ abi: receiverAbi(destination), logs: own }).map((log) => ({ eventName: log.eventName, args: { ...(log.args as Record<string, unknown>) } }));
-  return { deliveredIn: delivered.transactionHash, arrival };
+  return { deliveredIn: delivered.transactionHash, arrival: arrivalEvents(destination, receiver, own) };
 }
 
 function isSame(a: string, b: string): boolean {
@@ -134,6 +136,6 @@ export async function getMessage(client: BallastBaseClient, parameters: GetMessa
     return { ...base, status: 'VERIFIED' };
   } catch (error) {
     const decoded = decodeBallastError(error);
-    return { ...base, status: 'PAYLOAD_STORED', revert: { error: decoded, message: decoded?.shortMessage ?? (error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error)) } };
+    return { ...base, status: 'PAYLOAD_STORED', revert: { error: decoded, data: revertData(error), message: decoded?.shortMessage ?? (error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error)) } };
   }
 }

@@ -98,7 +98,7 @@ export class BallastContractError<name extends BallastContractErrorName = Ballas
 export type BallastContractErrorOf<name extends BallastContractErrorName> = BallastContractError<name>;
 
 /** The revert data inside a viem error (or a raw hex), if any. */
-function revertData(error: unknown): Hex | undefined {
+export function revertData(error: unknown): Hex | undefined {
   if (typeof error === 'string' && isHex(error)) return error;
   if (!(error instanceof BaseError)) return undefined;
   let data: Hex | undefined;
