@@ -17,7 +17,7 @@ export * from './actions/borrow.ts';
 export * from './actions/repay.ts';
 export { type SentMessage, type WriteReturnType, sentMessages } from './messages/send.ts';
 export { type BallastContractErrorName } from './errors/abi.ts';
-export { BallastContractError, type BallastContractErrorArgs, decodeBallastError, withBallastErrors } from './errors/contract.ts';
+export { type AnyBallastContractError, BallastContractError, type BallastContractErrorArgs, decodeBallastError, revertData, withBallastErrors } from './errors/contract.ts';
 export { DeploymentReadError, InvalidInputError, MessageTrackingError, MissingAccountError } from './errors/client.ts';
 export { type ExportLimit, type LimitAsset, type LimitBasket, type MaxExport, type MaxWithdraw, borrowingPowerDown, healthAt, liquidationPriceOf, maxExportDown, maxWithdrawDown, weightedValueDown } from './position/limits.ts';
 export { BallastError, type Deployments, parseDeployments } from '@ballast/protocol/core';

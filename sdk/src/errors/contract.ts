@@ -94,8 +94,8 @@ export class BallastContractError<name extends BallastContractErrorName = Ballas
   }
 }
 
-/** A `BallastContractError` narrowed by name: `error.args` typed for that error. */
-export type BallastContractErrorOf<name extends BallastContractErrorName> = BallastContractError<name>;
+/** Any decoded contract error, as a union by name: checking `errorName` narrows `args` to that error's. */
+export type AnyBallastContractError = { [name in BallastContractErrorName]: BallastContractError<name> }[BallastContractErrorName];
 
 /** The revert data inside a viem error (or a raw hex), if any. */
 export function revertData(error: unknown): Hex | undefined {
@@ -115,13 +115,13 @@ export function revertData(error: unknown): Hex | undefined {
  * Decodes a revert of any Ballast or LayerZero contract into a `BallastContractError`; `undefined` for an
  * error that carries no revert data or data no ABI of theirs knows (a plain revert, an RPC failure).
  */
-export function decodeBallastError(error: unknown): BallastContractError | undefined {
-  if (error instanceof BallastContractError) return error;
+export function decodeBallastError(error: unknown): AnyBallastContractError | undefined {
+  if (error instanceof BallastContractError) return error as AnyBallastContractError;
   const data = revertData(error);
   if (!data) return undefined;
   try {
     const decoded = decodeErrorResult({ abi: BALLAST_ERROR_ABI, data });
-    return new BallastContractError(decoded.errorName, (decoded.args ?? []) as BallastContractErrorArgs<typeof decoded.errorName>, data, error);
+    return new BallastContractError(decoded.errorName, (decoded.args ?? []) as BallastContractErrorArgs<typeof decoded.errorName>, data, error) as AnyBallastContractError;
   } catch {
     return undefined;
   }
