@@ -20,4 +20,4 @@ export { type BallastContractErrorName } from './errors/abi.ts';
 export { type AnyBallastContractError, BallastContractError, type BallastContractErrorArgs, decodeBallastError, revertData, withBallastErrors } from './errors/contract.ts';
 export { DeploymentReadError, InvalidInputError, MessageTrackingError, MissingAccountError } from './errors/client.ts';
 export { type ExportLimit, type LimitAsset, type LimitBasket, type MaxExport, type MaxWithdraw, borrowingPowerDown, healthAt, liquidationPriceOf, maxExportDown, maxWithdrawDown, weightedValueDown } from './position/limits.ts';
-export { BallastError, type Deployments, parseDeployments } from '@ballast/protocol/core';
+export { BallastError, type ChainDeployment, type ContractName, type Deployments, CONTRACT_NAMES } from '@ballast/protocol/core';

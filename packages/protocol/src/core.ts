@@ -4,6 +4,7 @@ export * from './errors.ts';
 export * from './packet.ts';
 export * from './options.ts';
 export * from './deployments.ts';
+export * from './deployment-graph.ts';
 export * from './messages.ts';
 export * from './enforced-gas.ts';
 export * from './risk.ts';

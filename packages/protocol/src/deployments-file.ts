@@ -2,7 +2,8 @@
 // browser-safe code (the SDK) never pulls `node:fs` into its import graph. Imported as
 // `@ballast/protocol/node`; the package root re-exports it for existing Node callers.
 import { readFile } from 'node:fs/promises';
-import { type Deployments, DeploymentsError, parseDeployments } from './deployments.ts';
+import { DeploymentsError } from './deployment-graph.ts';
+import { type Deployments, parseDeployments } from './deployments.ts';
 
 /** Reads and validates a deployments file (written by `pnpm devnet` or a deploy script). */
 export async function loadDeployments(path: string): Promise<Deployments> {

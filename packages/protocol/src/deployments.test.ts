@@ -3,14 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Address, getAddress, keccak256, slice, stringToHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Deployments,
-  DeploymentsError,
-  chainByEid,
-  contractAddress,
-  homeChain,
-  parseDeployments,
-} from './deployments.ts';
+import { DeploymentsError, chainByEid, contractAddress, homeChain } from './deployment-graph.ts';
+import { type Deployments, parseDeployments } from './deployments.ts';
 import { loadDeployments } from './deployments-file.ts';
 import { BallastError } from './errors.ts';
 import { thrown } from './test-utils.ts';

@@ -2,36 +2,12 @@
 // the courier, the relayer, the SDK and the tests read it through `loadDeployments`, so an address
 // is written once. Checked at the edge: a bad field is reported by name. Browser-safe: reading the
 // file from disk lives in deployments-file.ts (`@ballast/protocol/node`).
-import { type Address, type Hex, getAddress, isAddress } from 'viem';
+import { type Hex, getAddress, isAddress } from 'viem';
 import { z } from 'zod';
-import { BallastError } from './errors.ts';
+import { CONTRACT_NAMES, type ContractName, DeploymentsError } from './deployment-graph.ts';
 
 // Addresses are stored checksummed, so they compare equal to what viem returns.
 const address = z.string().refine((value) => isAddress(value, { strict: false }), 'not a 20-byte hex address').transform((value) => getAddress(value));
-
-/**
- * Every contract name Ballast writes into a chain's `contracts`, by role: the one list the devnet, the
- * relayer and the SDK name contracts by. `multicall3` is where a chain's Multicall3 lives when it is not
- * at the canonical address (the devnet records it).
- */
-export const CONTRACT_NAMES = {
-  ping: 'pingOApp',
-  vault: 'collateralVault',
-  oracle: 'oracleAdapter',
-  weth: 'weth',
-  wbtc: 'wbtc',
-  wethFeed: 'wethFeed',
-  wbtcFeed: 'wbtcFeed',
-  vaultLogic: 'vaultLogic',
-  vaultRisk: 'vaultRisk',
-  mirror: 'creditMirror',
-  usdc: 'usdc',
-  pool: 'lendingPool',
-  multicall3: 'multicall3',
-} as const;
-
-/** A contract name a deployments file may hold (see `CONTRACT_NAMES`). */
-export type ContractName = (typeof CONTRACT_NAMES)[keyof typeof CONTRACT_NAMES];
 
 const contractNames = Object.values(CONTRACT_NAMES) as [ContractName, ...ContractName[]];
 
@@ -111,9 +87,6 @@ export type GovernanceDeployment = z.infer<typeof governanceDeploymentSchema>;
 export type ChainDeployment = z.infer<typeof chainDeploymentSchema>;
 export type Deployments = z.infer<typeof deploymentsSchema>;
 
-export class DeploymentsError extends BallastError {
-  override name = 'DeploymentsError';
-}
 
 /** Validates a parsed deployments object; throws `DeploymentsError` naming each bad field. */
 export function parseDeployments(value: unknown, source = 'deployments'): Deployments {
@@ -124,26 +97,6 @@ export function parseDeployments(value: unknown, source = 'deployments'): Deploy
     details: fields.join('\n'),
     docsPath: 'DEVNET.md#deployments-file',
   });
-}
-
-export function chainByEid(deployments: Deployments, eid: number): ChainDeployment {
-  const chain = deployments.chains.find((candidate) => candidate.eid === eid);
-  if (!chain) throw new DeploymentsError(`No chain with eid ${eid} in deployments (${deployments.chains.map((c) => c.eid).join(', ')}).`);
-  return chain;
-}
-
-export function homeChain(deployments: Deployments): ChainDeployment {
-  return deployments.chains.find((chain) => chain.role === 'home') as ChainDeployment;
-}
-
-/** The address of contract `name` on `chain`; throws `DeploymentsError` naming what the chain has when it is missing. */
-export function contractAddress(chain: ChainDeployment, name: ContractName): Address;
-/** @deprecated Name a `ContractName`; a plain string is accepted for names a tool added itself. */
-export function contractAddress(chain: ChainDeployment, name: string): Address;
-export function contractAddress(chain: ChainDeployment, name: string): Address {
-  const value = chain.contracts[name];
-  if (!value) throw new DeploymentsError(`No contract "${name}" on chain ${chain.name} (has: ${Object.keys(chain.contracts).join(', ') || 'none'}).`);
-  return value;
 }
 
 export type { Hex };

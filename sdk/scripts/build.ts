@@ -1,0 +1,59 @@
+// Builds @ballast/sdk for use without tsx: ESM JavaScript bundled from the sources with the workspace
+// packages (@ballast/protocol, @ballast/abi) inlined and viem left external (callers bring their own),
+// plus `.d.ts` declarations from tsc. `dist/index.js` runs in plain Node and in a bundler; the build fails
+// if anything in its import graph is a `node:*` module (only `dist/node.js` may read files).
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BuildOptions, type Plugin, build } from 'esbuild';
+
+const sdkRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * Drops `internalType` from the generated ABIs as they are bundled: viem never reads it (it is the
+ * compiler's Solidity type name, for tooling), and it is a quarter of their bytes.
+ */
+const stripInternalTypes: Plugin = {
+  name: 'strip-abi-internal-types',
+  setup(builder) {
+    builder.onLoad({ filter: /packages[\\/]abi[\\/]src[\\/]generated\.ts$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replace(/\s*internalType: '[^']*',/g, ''),
+      loader: 'ts',
+    }));
+  },
+};
+
+/** What both the package build and the size measurement bundle: the browser-safe entry, viem external. */
+export const BROWSER_ENTRY: BuildOptions = {
+  plugins: [stripInternalTypes],
+  absWorkingDir: sdkRoot,
+  entryPoints: { index: 'src/index.ts' },
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  mainFields: ['module', 'main'],
+  external: ['viem', 'viem/*'],
+  metafile: true,
+  logLevel: 'warning',
+};
+
+/** Throws if any module bundled into `entry`'s output imports `node:*`. */
+export function assertNoNodeImports(metafile: NonNullable<Awaited<ReturnType<typeof build>>['metafile']>, entry: string): void {
+  const offenders = Object.entries(metafile.inputs).flatMap(([file, input]) => input.imports.filter((imported) => imported.path.startsWith('node:')).map((imported) => `${file} → ${imported.path}`));
+  if (offenders.length > 0) throw new Error(`${entry} must not import node:* (it has to run in a browser): ${offenders.join(', ')}`);
+}
+
+async function main(): Promise<void> {
+  rmSync(join(sdkRoot, 'dist'), { recursive: true, force: true });
+  const browser = await build({ ...BROWSER_ENTRY, outdir: join(sdkRoot, 'dist') });
+  assertNoNodeImports(browser.metafile as NonNullable<typeof browser.metafile>, 'dist/index.js');
+  const deployments = await build({ ...BROWSER_ENTRY, entryPoints: { deployments: 'src/deployments.ts' }, outdir: join(sdkRoot, 'dist') });
+  assertNoNodeImports(deployments.metafile as NonNullable<typeof deployments.metafile>, 'dist/deployments.js');
+  await build({ ...BROWSER_ENTRY, entryPoints: { node: 'src/node.ts' }, platform: 'node', outdir: join(sdkRoot, 'dist'), metafile: false });
+  execFileSync(join(sdkRoot, 'node_modules', '.bin', 'tsc'), ['-p', join(sdkRoot, 'tsconfig.build.json')], { stdio: 'inherit' });
+  console.log('built sdk/dist: index.js (browser-safe), node.js, types/');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

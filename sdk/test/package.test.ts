@@ -1,0 +1,38 @@
+// The built package, as a caller without tsx gets it: `pnpm --filter @ballast/sdk build` writes ESM to
+// sdk/dist, which plain `node` imports (with viem resolved from node_modules), whose main entry has no
+// `node:*` module in its graph, and which decodes a contract error and builds a client like the sources.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, expect, test } from 'vitest';
+
+const sdkRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(sdkRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(sdkRoot, 'scripts', 'build.ts')], { cwd: sdkRoot, stdio: 'pipe' });
+}, 300_000);
+
+test('the built ESM imports in plain node, without tsx, and works', () => {
+  const script = `
+    const sdk = await import(${JSON.stringify(join(sdkRoot, 'dist', 'index.js'))});
+    const { encodeErrorResult, parseAbi } = await import('viem');
+    const data = encodeErrorResult({ abi: parseAbi(['error Vault_ZeroAmount()']), errorName: 'Vault_ZeroAmount' });
+    const error = sdk.decodeBallastError(data);
+    const node = await import(${JSON.stringify(join(sdkRoot, 'dist', 'node.js'))});
+    console.log(JSON.stringify({ exports: Object.keys(sdk).length, errorName: error.errorName, isBallast: error instanceof sdk.BallastError, load: typeof node.loadDeployments, create: typeof sdk.createBallastClient }));
+  `;
+  // Plain node: no loader, no tsx; run from sdk/ so `viem` resolves from its node_modules.
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: sdkRoot, encoding: 'utf8' });
+  expect(JSON.parse(output.trim())).toEqual({ exports: expect.any(Number), errorName: 'Vault_ZeroAmount', isBallast: true, load: 'function', create: 'function' });
+});
+
+test('the main entry is browser-safe (no node:* import anywhere in it) and ships declarations', () => {
+  const bundle = readFileSync(join(sdkRoot, 'dist', 'index.js'), 'utf8');
+  expect(bundle).not.toMatch(/from\s*["']node:/);
+  expect(bundle).not.toMatch(/import\(["']node:/);
+  // Only viem stays external.
+  const external = [...bundle.matchAll(/\bfrom\s*"([^"]+)";/g)].map((match) => match[1]);
+  expect(new Set(external)).toEqual(new Set(['viem']));
+  for (const entry of ['index', 'node', 'deployments']) expect(existsSync(join(sdkRoot, 'dist', 'types', 'sdk', 'src', `${entry}.d.ts`)), entry).toBe(true);
+});
