@@ -2,10 +2,11 @@
 // is short. Both transactions are simulated before they are signed. Sends no message.
 import { collateralVaultAbi } from '@ballast/abi';
 import { CONTRACT_NAMES } from '@ballast/protocol/core';
-import { type Address, type Hash, erc20Abi } from 'viem';
+import type { Address, Hash } from 'viem';
 import { type BallastBaseClient, contractOn, walletOn } from '../client.ts';
 import { withBallastErrors } from '../errors/contract.ts';
 import { type WriteReturnType, sendSimulated } from '../messages/send.ts';
+import { approveIfShort } from './allowance.ts';
 import { requireAccount, requirePositive } from './validate.ts';
 
 export type DepositParameters = {
@@ -31,14 +32,7 @@ export async function deposit(client: BallastBaseClient, parameters: DepositPara
   const { home } = client.ballast;
   const vault = contractOn(client, home.deployment.eid, CONTRACT_NAMES.vault);
   const wallet = walletOn(client, home.deployment.eid, action);
-  const allowance = await home.publicClient.readContract({ address: parameters.asset, abi: erc20Abi, functionName: 'allowance', args: [sender, vault] });
-  let approval: Hash | undefined;
-  if (allowance < parameters.amount) {
-    const { request } = await withBallastErrors(() =>
-      home.publicClient.simulateContract({ address: parameters.asset, abi: erc20Abi, functionName: 'approve', args: [vault, parameters.amount], account: wallet.account }),
-    );
-    approval = (await sendSimulated(client, home.deployment.eid, 'deposit (approve)', () => wallet.writeContract(request))).transactionHash;
-  }
+  const approval = await approveIfShort(client, home.deployment.eid, action, { token: parameters.asset, spender: vault, amount: parameters.amount });
   const { request } = await withBallastErrors(() =>
     home.publicClient.simulateContract({ address: vault, abi: collateralVaultAbi, functionName: 'deposit', args: [parameters.account ?? sender, parameters.asset, parameters.amount], account: wallet.account }),
   );

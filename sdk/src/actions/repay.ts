@@ -2,10 +2,11 @@
 // the allowance is short), which restores the credit the loan drew on the line.
 import { creditLendingPoolAbi } from '@ballast/abi';
 import { CONTRACT_NAMES } from '@ballast/protocol/core';
-import { type Address, type Hash, erc20Abi } from 'viem';
+import type { Address, Hash } from 'viem';
 import { type BallastBaseClient, contractOn, walletOn } from '../client.ts';
 import { withBallastErrors } from '../errors/contract.ts';
 import { type WriteReturnType, sendSimulated } from '../messages/send.ts';
+import { approveIfShort } from './allowance.ts';
 import { requireAccount, requirePositive, requireRemote } from './validate.ts';
 
 export type RepayParameters = {
@@ -33,14 +34,7 @@ export async function repay(client: BallastBaseClient, parameters: RepayParamete
   const pool = contractOn(client, parameters.eid, CONTRACT_NAMES.pool);
   const token = contractOn(client, parameters.eid, CONTRACT_NAMES.usdc);
   const wallet = walletOn(client, parameters.eid, action);
-  let approval: Hash | undefined;
-  const allowance = await remote.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'allowance', args: [sender, pool] });
-  if (allowance < parameters.amount) {
-    const { request } = await withBallastErrors(() =>
-      remote.publicClient.simulateContract({ address: token, abi: erc20Abi, functionName: 'approve', args: [pool, parameters.amount], account: wallet.account }),
-    );
-    approval = (await sendSimulated(client, parameters.eid, 'repay (approve)', () => wallet.writeContract(request))).transactionHash;
-  }
+  const approval = await approveIfShort(client, parameters.eid, action, { token, spender: pool, amount: parameters.amount });
   const { request } = await withBallastErrors(() =>
     remote.publicClient.simulateContract({ address: pool, abi: creditLendingPoolAbi, functionName: 'repay', args: [parameters.account ?? sender, parameters.amount], account: wallet.account }),
   );
