@@ -15,6 +15,8 @@ export * from './actions/release.ts';
 export * from './actions/sendHeartbeat.ts';
 export * from './actions/borrow.ts';
 export * from './actions/repay.ts';
+export * from './actions/returnParked.ts';
+export * from './actions/setOperator.ts';
 export { type SentMessage, type WriteReturnType, sentMessages } from './messages/send.ts';
 export { type BallastContractErrorName } from './errors/abi.ts';
 export { type AnyBallastContractError, BallastContractError, type BallastContractErrorArgs, decodeBallastError, revertData, withBallastErrors } from './errors/contract.ts';

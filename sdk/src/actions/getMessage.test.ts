@@ -64,7 +64,7 @@ test('a GRANT is INFLIGHT until a courier carries it, then DELIVERED, and landed
   expect((await client.getMessage({ guid: sent.grant.guid })).status).toBe('DELIVERED');
 });
 
-test('a GRANT delivered after its deadline landed as GrantExpired and its credit is parked', async () => {
+test('a GRANT delivered after its deadline landed as GrantExpired, its credit parked until returnParked sends it home', async () => {
   const [remote] = client.ballast.remotes;
   if (!remote) throw new Error('no remote');
   // GRANTs live a minute (on home's clock): with the remote's clock two minutes ahead, it arrives past its deadline.
@@ -81,6 +81,13 @@ test('a GRANT delivered after its deadline landed as GrantExpired and its credit
   const position = await client.getPosition({ account: client.account?.address ?? '0x' });
   const line = position.remotes.find((candidate) => candidate.eid === remote.deployment.eid);
   expect(line).toMatchObject({ parked: parseEther('500'), line: parseEther('1000'), inFlight: 0n });
+  // Anyone may send it home: the RELEASE lands and home's record drops to the line.
+  const returned = await client.returnParked({ eid: remote.deployment.eid });
+  const landed = await client.waitForMessage({ guid: returned.release.guid, timeout: 60_000 });
+  expect(landed.arrival?.find((event) => event.eventName === 'CreditReleased')?.args).toMatchObject({ amount: parseEther('500') });
+  const after = (await client.getPosition({ account: client.account?.address ?? '0x' })).remotes.find((candidate) => candidate.eid === remote.deployment.eid);
+  expect(after).toMatchObject({ parked: 0n, exported: parseEther('1000'), inFlight: 0n });
+  await expect(client.returnParked({ eid: remote.deployment.eid })).rejects.toMatchObject({ errorName: 'Mirror_NothingToReturn' });
 });
 
 test('a payload whose execution reverts is PAYLOAD_STORED with the reason; retryMessage executes it once it can', async () => {

@@ -1,7 +1,7 @@
 // The SDK's writes on the 3-chain devnet with the courier: bad input is refused with a typed error before
 // any request that could send a transaction; then a whole position's life through the SDK alone —
 // deposit (approving first), export, heartbeat, borrow (authorising the pool), repay (approving), release,
-// withdraw — each returning the GUIDs it sent, the caller paying exactly the quoted fee plus gas.
+// an operator approved and revoked, withdraw — each returning the GUIDs it sent, the caller paying exactly the quoted fee plus gas.
 import { BALLAST_CONTRACTS, deployBallast, devnetKeys } from '@ballast/devnet';
 import { contractAddress, homeChain } from '@ballast/protocol';
 import { type Address, parseEther, parseUnits } from 'viem';
@@ -100,8 +100,18 @@ test('a position\'s whole life through the SDK: each write returns its GUIDs and
   const landed = await client.waitForMessage({ guid: released.release.guid, timeout: 60_000 });
   expect(landed.arrival?.map((event) => event.eventName)).toContain('CreditReleased');
 
+  // An operator may act for the account once approved, and not after it is revoked.
+  const operatorKey = devnetKeys.users[4];
+  const operator = createBallastClient({ deployments: stack.devnet.deployments, account: privateKeyToAccount(operatorKey), pollingInterval: 20 });
+  const operatorAddress = privateKeyToAccount(operatorKey).address;
+  await expect(operator.withdraw({ asset: weth, amount: 1n, account: user.address })).rejects.toMatchObject({ errorName: 'Vault_Unauthorized' });
+  await client.setOperator({ operator: operatorAddress, approved: true });
+  await operator.withdraw({ asset: weth, amount: 1n, account: user.address, receiver: user.address });
+  await client.setOperator({ operator: operatorAddress, approved: false });
+  await expect(operator.withdraw({ asset: weth, amount: 1n, account: user.address })).rejects.toMatchObject({ errorName: 'Vault_Unauthorized' });
+
   const all = (await client.getPosition({ account: user.address })).collateral[0];
-  expect(all?.maxWithdraw).toBe(parseEther('5'));
-  await client.withdraw({ asset: weth, amount: parseEther('5') });
+  expect(all?.maxWithdraw).toBe(parseEther('5') - 1n);
+  await client.withdraw({ asset: weth, amount: parseEther('5') - 1n });
   expect(await user.balanceOf(home.eid, weth as Address)).toBe(parseEther('5'));
 });

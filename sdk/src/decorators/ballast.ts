@@ -7,8 +7,10 @@ import { type GetMessageParameters, type GetMessageReturnType, getMessage } from
 import { type GetPositionParameters, type GetPositionReturnType, getPosition } from '../actions/getPosition.ts';
 import { type ReleaseParameters, type ReleaseReturnType, release } from '../actions/release.ts';
 import { type RepayParameters, type RepayReturnType, repay } from '../actions/repay.ts';
+import { type ReturnParkedParameters, type ReturnParkedReturnType, returnParked } from '../actions/returnParked.ts';
 import { type RetryMessageParameters, type RetryMessageReturnType, retryMessage } from '../actions/retryMessage.ts';
 import { type SendHeartbeatParameters, type SendHeartbeatReturnType, sendHeartbeat } from '../actions/sendHeartbeat.ts';
+import { type SetOperatorParameters, type SetOperatorReturnType, setOperator } from '../actions/setOperator.ts';
 import { type WaitForMessageParameters, type WaitForMessageReturnType, waitForMessage } from '../actions/waitForMessage.ts';
 import { type WithdrawParameters, type WithdrawReturnType, withdraw } from '../actions/withdraw.ts';
 import type { BallastBaseClient } from '../client.ts';
@@ -37,6 +39,10 @@ export type BallastActions = {
   borrow: (parameters: BorrowParameters) => Promise<BorrowReturnType>;
   /** {@link repay} */
   repay: (parameters: RepayParameters) => Promise<RepayReturnType>;
+  /** {@link returnParked} */
+  returnParked: (parameters: ReturnParkedParameters) => Promise<ReturnParkedReturnType>;
+  /** {@link setOperator} */
+  setOperator: (parameters: SetOperatorParameters) => Promise<SetOperatorReturnType>;
 };
 
 /** Binds every SDK action to `client`: `createClient(…).extend(() => ({ ballast })).extend(ballastActions)`. */
@@ -53,5 +59,7 @@ export function ballastActions(client: BallastBaseClient): BallastActions {
     sendHeartbeat: (parameters) => sendHeartbeat(client, parameters),
     borrow: (parameters) => borrow(client, parameters),
     repay: (parameters) => repay(client, parameters),
+    returnParked: (parameters) => returnParked(client, parameters),
+    setOperator: (parameters) => setOperator(client, parameters),
   };
 }
