@@ -2,7 +2,8 @@
 // sdk/dist, which plain `node` imports (with viem resolved from node_modules), whose main entry has no
 // `node:*` module in its graph, and which decodes a contract error and builds a client like the sources.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, test } from 'vitest';
@@ -36,3 +37,32 @@ test('the main entry is browser-safe (no node:* import anywhere in it) and ships
   expect(new Set(external)).toEqual(new Set(['viem']));
   for (const entry of ['index', 'node', 'deployments']) expect(existsSync(join(sdkRoot, 'dist', 'types', 'sdk', 'src', `${entry}.d.ts`)), entry).toBe(true);
 });
+
+test('the declarations type a caller outside the workspace: createBallastClient → getPosition carries its types', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'ballast-sdk-consumer-'));
+  try {
+    const consumer = join(directory, 'consumer.ts');
+    writeFileSync(
+      consumer,
+      [
+        `import { createBallastClient, type GetPositionReturnType } from ${JSON.stringify(join(sdkRoot, 'dist', 'types', 'sdk', 'src', 'index.js'))};`,
+        'declare const deployments: Parameters<typeof createBallastClient>[0]["deployments"];',
+        'const client = createBallastClient({ deployments });',
+        "const position: Promise<GetPositionReturnType> = client.getPosition({ account: '0x0000000000000000000000000000000000000001' });",
+        // The one deliberate error: types flowed through (an `any` would make it pass).
+        'export const wrong: number = position;',
+      ].join('\n'),
+    );
+    let output = '';
+    try {
+      execFileSync(join(sdkRoot, 'node_modules', '.bin', 'tsc'), ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--types', 'node', '--typeRoots', join(sdkRoot, '..', 'node_modules', '@types'), consumer], { encoding: 'utf8' });
+    } catch (error) {
+      output = String((error as { stdout?: string }).stdout ?? error);
+    }
+    const errors = output.split('\n').filter((line) => line.includes('error TS'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/consumer\.ts\(5,14\): error TS2322: Type 'Promise<GetPositionReturnType>' is not assignable to type 'number'/);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}, 300_000);
