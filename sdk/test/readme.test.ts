@@ -5,20 +5,19 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { BALLAST_CONTRACTS, deployBallast, devnetKeys } from '@ballast/devnet';
+import { BALLAST_CONTRACTS, devnetKeys } from '@ballast/devnet';
 import { contractAddress, homeChain } from '@ballast/protocol';
 import { parseEther } from 'viem';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { BallastUser } from '../../test/support/ballast.ts';
-import { type Stack, startStack } from '../../test/support/stack.ts';
+import type { Stack } from '../../test/support/stack.ts';
+import { startBallastStack } from './ballast-stack.ts';
 
 const sdkRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack();
-  await deployBallast(stack.devnet);
-  stack.courier().start();
+  stack = await startBallastStack();
 });
 
 afterAll(async () => {

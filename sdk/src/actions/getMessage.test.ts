@@ -3,13 +3,14 @@
 // GrantExpired with its credit parked; a payload whose execution reverts is PAYLOAD_STORED with the reason, and
 // retryMessage executes it once the receiver accepts it.
 import { pingOAppAbi } from '@ballast/abi';
-import { ChainDeployer, PING_OAPP, deployBallast, devnetKeys } from '@ballast/devnet';
+import { ChainDeployer, PING_OAPP, devnetKeys } from '@ballast/devnet';
 import type { Courier } from '@ballast/relayer';
 import { createTestClient, decodeErrorResult, http, parseEther } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { BallastUser } from '../../../test/support/ballast.ts';
-import { type Stack, startStack } from '../../../test/support/stack.ts';
+import type { Stack } from '../../../test/support/stack.ts';
+import { startBallastStack } from '../../test/ballast-stack.ts';
 import { type BallastClient, createBallastClient } from '../client.ts';
 import { MessageTrackingError } from '../errors/client.ts';
 import type { MessageStatus } from './getMessage.ts';
@@ -20,10 +21,9 @@ let courier: Courier | undefined;
 const key = devnetKeys.users[1];
 
 beforeAll(async () => {
-  stack = await startStack();
   // GRANTs live a minute here: a test moves one remote's clock past that (and no further: the courier's
   // DVN signatures last an hour of wall-clock time, and a chain an hour ahead would refuse them).
-  await deployBallast(stack.devnet, { grantTtl: 60 });
+  stack = await startBallastStack({ ballast: { grantTtl: 60 }, courier: false });
   client = createBallastClient({ deployments: stack.devnet.deployments, account: privateKeyToAccount(key), pollingInterval: 20 });
   await new BallastUser(stack.devnet.deployments, key).deposit('weth', parseEther('10'));
 });

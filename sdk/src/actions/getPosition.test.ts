@@ -3,7 +3,7 @@
 // export and max withdraw are exact (the amount passes, one wei more reverts with the error it predicted);
 // a price the oracle refuses is reported, not thrown.
 import { collateralVaultAbi, creditMirrorAbi } from '@ballast/abi';
-import { BALLAST_CONTRACTS, ChainDeployer, deployBallast, devnetKeys, executeThroughTimelock } from '@ballast/devnet';
+import { BALLAST_CONTRACTS, ChainDeployer, devnetKeys, executeThroughTimelock } from '@ballast/devnet';
 import { INFINITE_HEALTH, contractAddress, homeChain } from '@ballast/protocol';
 import type { Courier } from '@ballast/relayer';
 import { type Address, createTestClient, encodeFunctionData, http, parseEther, parseUnits } from 'viem';
@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BallastUser } from '../../../test/support/ballast.ts';
 import { DeliveryTracker } from '../../../test/support/pings.ts';
 import { RandomOperations } from '../../../test/support/random-operations.ts';
-import { type Stack, startStack } from '../../../test/support/stack.ts';
+import type { Stack } from '../../../test/support/stack.ts';
+import { startBallastStack } from '../../test/ballast-stack.ts';
 import { type RequestCounter, countingTransport } from '../../test/counting-transport.ts';
 import { type BallastClient, createBallastClient } from '../client.ts';
 import { BallastContractError } from '../errors/contract.ts';
@@ -24,8 +25,7 @@ let deliveries: DeliveryTracker;
 const RANDOM_USERS = [devnetKeys.users[1], devnetKeys.users[2], devnetKeys.users[3]] as const;
 
 beforeAll(async () => {
-  stack = await startStack();
-  await deployBallast(stack.devnet);
+  stack = await startBallastStack({ courier: false });
   courier = stack.courier();
   deliveries = new DeliveryTracker(courier);
   courier.start();

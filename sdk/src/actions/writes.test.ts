@@ -2,13 +2,14 @@
 // any request that could send a transaction; then a whole position's life through the SDK alone —
 // deposit (approving first), export, heartbeat, borrow (authorising the pool), repay (approving), release,
 // an operator approved and revoked, withdraw — each returning the GUIDs it sent, the caller paying exactly the quoted fee plus gas.
-import { BALLAST_CONTRACTS, deployBallast, devnetKeys } from '@ballast/devnet';
+import { BALLAST_CONTRACTS, devnetKeys } from '@ballast/devnet';
 import { contractAddress, homeChain } from '@ballast/protocol';
 import { type Address, parseEther, parseUnits } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { BallastUser } from '../../../test/support/ballast.ts';
-import { type Stack, startStack } from '../../../test/support/stack.ts';
+import type { Stack } from '../../../test/support/stack.ts';
+import { startBallastStack } from '../../test/ballast-stack.ts';
 import { countingTransport } from '../../test/counting-transport.ts';
 import { createBallastClient } from '../client.ts';
 import { InvalidInputError, MissingAccountError } from '../errors/client.ts';
@@ -17,9 +18,7 @@ import { BallastContractError } from '../errors/contract.ts';
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack();
-  await deployBallast(stack.devnet);
-  stack.courier().start();
+  stack = await startBallastStack();
 });
 
 afterAll(async () => {
