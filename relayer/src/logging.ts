@@ -3,6 +3,7 @@
 // the path or the query, Redis URLs carry passwords), the values the process knows to be secret (its
 // Redis password, its RPC URLs' parts) are masked wherever they appear, and errors are serialized
 // without Redis command arguments (an AUTH's password, a job's data) — all before a line is written.
+import { inspect } from 'node:util';
 import { pino, type Logger } from 'pino';
 
 export type { Logger };
@@ -23,9 +24,14 @@ function originOnly(scheme: string, rest: string): string {
   return `${scheme}://${host}${tail.replace(/[/?#]+$/, '') === '' ? '' : '/…'}`;
 }
 
-/** Parts of `urls` that are or may be credentials: passwords, user names, path segments and query values of 6 characters or more. */
+/**
+ * Parts of `urls` that are or may be credentials: passwords, and path segments and query values that
+ * look like keys (8 characters or more with a digit or a capital, or 16 or more). User names and plain
+ * words (`mainnet`, `relayer`) are not secrets, and masking them would garble every line that names them.
+ */
 export function urlSecrets(urls: readonly string[]): string[] {
   const secrets: string[] = [];
+  const keyLike = (part: string) => part.length >= 16 || (part.length >= 8 && /[0-9A-Z]/.test(part));
   for (const url of urls) {
     let parsed: URL;
     try {
@@ -34,11 +40,10 @@ export function urlSecrets(urls: readonly string[]): string[] {
       continue;
     }
     if (parsed.password) secrets.push(decodeURIComponent(parsed.password), parsed.password);
-    if (parsed.username) secrets.push(decodeURIComponent(parsed.username));
-    for (const segment of parsed.pathname.split('/')) if (segment.length >= 6) secrets.push(segment);
-    for (const [, value] of parsed.searchParams) if (value.length >= 6) secrets.push(value);
+    for (const segment of parsed.pathname.split('/')) if (keyLike(segment)) secrets.push(segment);
+    for (const [, value] of parsed.searchParams) if (keyLike(value)) secrets.push(value);
   }
-  return [...new Set(secrets.filter((secret) => secret.length >= 6))].sort((a, b) => b.length - a.length);
+  return [...new Set(secrets.filter((secret) => secret.length >= 4))].sort((a, b) => b.length - a.length);
 }
 
 /** `text` with every URL cut to its origin and every one of `secrets` masked. */
@@ -107,6 +112,34 @@ export function createLogger(level = process.env.BALLAST_LOG_LEVEL ?? 'info', { 
     hooks: { streamWrite: (line: string) => scrubSecrets(line, secrets) },
   };
   return destination ? pino(options, destination) : pino(options);
+}
+
+type ConsoleMethod = 'log' | 'info' | 'warn' | 'error' | 'debug';
+const CONSOLE_LEVELS: Record<ConsoleMethod, 'info' | 'warn' | 'error' | 'debug'> = { log: 'info', info: 'info', warn: 'warn', error: 'error', debug: 'debug' };
+
+/**
+ * Routes `console.*` into `logger` (component `console`) until the returned function is called. Libraries
+ * print there — BullMQ writes a queue's unlistened connection errors with `console.error`, an ioredis
+ * `ReplyError` whose `command.args` holds the AUTH password — and a process whose every line is JSON
+ * through the scrubbing logger prints nothing else.
+ */
+export function captureConsole(logger: Logger): () => void {
+  const log = logger.child({ component: 'console' });
+  const original = { ...console };
+  for (const method of Object.keys(CONSOLE_LEVELS) as ConsoleMethod[]) {
+    const level = CONSOLE_LEVELS[method];
+    console[method] = (...items: unknown[]) => {
+      const error = items.find((item): item is Error => item instanceof Error);
+      const text = items
+        .filter((item) => !(item instanceof Error))
+        .map((item) => (typeof item === 'string' ? item : inspect(item, { depth: 2, breakLength: Number.POSITIVE_INFINITY })))
+        .join(' ');
+      log[level](error ? { err: error } : {}, text || error?.message || '');
+    };
+  }
+  return () => {
+    Object.assign(console, original);
+  };
 }
 
 /** A logger that drops everything (library use and tests that assert on state, not logs). */

@@ -283,11 +283,13 @@ describe('secrets are never printed', () => {
         }),
         { env: relayerEnv, name: 'secrets' },
       );
-      // Failures everywhere: the RPC stalls (timeouts carry the request URL) while a packet waits to be
-      // delivered through it; Redis refuses the relayer's password for a while.
+      // Failures everywhere: the RPC stalls past the roles' 10 s request timeout (a timeout's message
+      // carries the request URL) while packets wait to be delivered through it; Redis refuses the
+      // relayer's password for a while.
       await sendPings();
-      proxy.stall(6_000);
+      proxy.stall(14_000);
       await sendPings();
+      await sleep(8_000);
       await redis.admin.call('ACL', 'DELUSER', 'relayer');
       await sleep(4_000);
       const during = await Promise.all(['/healthz', '/status', '/metrics', '/'].map((path) => relayer.get(path)));
@@ -301,6 +303,8 @@ describe('secrets are never printed', () => {
       const warnings = relayer.logs.filter((line) => (line.level as number) >= 40);
       expect(warnings.length, 'the faults were logged').toBeGreaterThan(0);
       const printed = [relayer.raw(), ...[...during, ...after].map((response) => response.body)].join('\n');
+      // The URL was there to leak: the lines name the RPC by its origin only.
+      expect(printed).toContain(`${proxy.url}/…`);
       for (const secret of [PASSWORD, pathKey, queryKey]) expect(printed, secret).not.toContain(secret);
       console.log(`secrets: ${relayer.logs.length} log lines (${warnings.length} warnings or worse), ${printed.length} characters printed, no secret among them`);
     } finally {

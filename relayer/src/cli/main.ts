@@ -11,7 +11,7 @@ import { type Hex, parseUnits } from 'viem';
 import { ConfigError, positiveInteger } from '../config.ts';
 import { DELIVER_QUEUE, replayDelivery } from '../courier/courier.ts';
 import type { PacketJob } from '../courier/deliver.ts';
-import { createLogger, scrubSecrets, urlSecrets } from '../logging.ts';
+import { captureConsole, createLogger, scrubSecrets, urlSecrets } from '../logging.ts';
 import { accountsReport } from '../ops/accounts-at-risk.ts';
 import { type RelayerConfig, type RelayerConfigOverrides, applyChainOverrides, parseLogLevel, parseRoles, resolveRelayerConfig } from '../ops/config-file.ts';
 import { MetricsRegistry } from '../ops/metrics.ts';
@@ -225,6 +225,8 @@ async function start(config: RelayerConfig): Promise<number> {
   const deployments = applyChainOverrides(config, await loadDeployments(config.deploymentsPath));
   const secrets = processSecrets(config, deployments, process.env);
   const logger = createLogger(config.logLevel, { secrets });
+  // Libraries' console lines (BullMQ's connection errors carry Redis command arguments) go through it too.
+  captureConsole(logger);
   const opsToken = config.metrics.tokenEnv ? process.env[config.metrics.tokenEnv] : undefined;
   if (config.metrics.tokenEnv && !opsToken) {
     throw new ConfigError(`${config.metrics.tokenEnv} is not set (metrics.tokenEnv names it as the ops port's bearer token).`, {
