@@ -125,7 +125,8 @@ export class OpsServer {
   /** Starts listening; resolves with the bound address. A port in use is a `ConfigError` naming the setting. */
   async listen(): Promise<{ host: string; port: number }> {
     const { host, port } = this.#options;
-    const server = createServer((request, response) => {
+    // Timeouts are enforced by a sweep of open connections: every second, not Node's default 30 s.
+    const server = createServer({ connectionsCheckingInterval: 1_000, headersTimeout: this.#options.headersTimeoutMs ?? 5_000, requestTimeout: this.#options.requestTimeoutMs ?? 10_000 }, (request, response) => {
       const url = new URL(request.url ?? '/', 'http://ops');
       const path = url.pathname;
       if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -164,8 +165,6 @@ export class OpsServer {
     // Scrapers keep connections open; they must not hold up shutdown. Slow or idle clients are cut off,
     // and connections are capped, so a client cannot hold the port.
     server.keepAliveTimeout = 5_000;
-    server.headersTimeout = this.#options.headersTimeoutMs ?? 5_000;
-    server.requestTimeout = this.#options.requestTimeoutMs ?? 10_000;
     server.maxConnections = this.#options.maxConnections ?? 64;
     server.maxHeadersCount = 50;
     await new Promise<void>((resolve, reject) => {
