@@ -19,6 +19,7 @@ import { OpsServer, checkHealth } from '../ops/ops-server.ts';
 import { drainQueues, resumeQueues } from '../ops/queues.ts';
 import { connectRedis, redactRedisUrl, redisOptions } from '../ops/redis-connection.ts';
 import { RedisHealth, checkRedisPolicy, registerRedisMemoryMetrics } from '../ops/redis-health.ts';
+import { ERROR_STACK_FRAMES } from '../ops/retention.ts';
 import { registerRelayerMetrics } from '../ops/relayer-metrics.ts';
 import { BUILT_IN_ROLES } from '../ops/roles.ts';
 import { RpcHealth } from '../ops/rpc-health.ts';
@@ -216,12 +217,10 @@ function processSecrets(config: RelayerConfig, deployments: Deployments | Error,
   return [...urlSecrets(urls), ...keys, ...(token ? [token] : [])];
 }
 
-/** Kept per failed attempt by BullMQ and printed by Node: a stack of a few frames says where; more is Redis memory. */
-const STACK_TRACE_LIMIT = 8;
-
 /** Runs the configured roles until SIGTERM/SIGINT; resolves with the exit code. */
 async function start(config: RelayerConfig): Promise<number> {
-  Error.stackTraceLimit = STACK_TRACE_LIMIT;
+  // Stacks are kept per failed attempt by BullMQ: a few frames say where; more is Redis memory.
+  Error.stackTraceLimit = ERROR_STACK_FRAMES;
   const deployments = applyChainOverrides(config, await loadDeployments(config.deploymentsPath));
   const secrets = processSecrets(config, deployments, process.env);
   const logger = createLogger(config.logLevel, { secrets });
