@@ -109,9 +109,11 @@ type FaultRun = {
   reply: string;
   /** A user who deposits WETH before and during the fault. */
   userIndex: number;
+  /** Checks made while the fault lasts. */
+  during?: (relayer: RelayerProcess) => Promise<void>;
 };
 
-async function runFault({ name, url, setUp, inject, lift, reply, userIndex }: FaultRun): Promise<{ relayer: RelayerProcess; reported: string }> {
+async function runFault({ name, url, setUp, inject, lift, reply, userIndex, during }: FaultRun): Promise<{ relayer: RelayerProcess; reported: string }> {
   const redis = await startPrivateRedis();
   try {
     await setUp?.(redis);
@@ -139,6 +141,7 @@ async function runFault({ name, url, setUp, inject, lift, reply, userIndex }: Fa
     await sendPings();
     await user.deposit('weth', parseEther('2'));
     await sleep(FAULT_MS);
+    await during?.(relayer);
     expect(alive(relayer), relayer.output()).toBe(true);
     expect((await health(relayer)).status).toBe(503);
 
@@ -190,6 +193,13 @@ describe('Redis error replies are outages, not crashes', () => {
       },
       reply: 'OOM',
       userIndex: 2,
+      // /metrics shows why: used memory above the limit (INFO still answers at OOM).
+      during: async (relayer) => {
+        const { body } = await relayer.get('/metrics');
+        expect(body).toContain('ballast_redis_maxmemory_bytes 1\n');
+        expect(Number(/ballast_redis_used_memory_bytes (\d+)/.exec(body)?.[1])).toBeGreaterThan(1);
+        expect(body).toContain('ballast_redis_evicted_keys_total 0\n');
+      },
     });
   }, 240_000);
 

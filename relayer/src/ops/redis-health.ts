@@ -91,7 +91,22 @@ export class RedisHealth {
       if (this.#down) this.#logger.info('redis connection back');
       this.#down = false;
       this.#connectionError = undefined;
+      // A failover may land on a server configured otherwise: check the policy again on every connection.
+      void this.#checkPolicy();
     });
+  }
+
+  /** Why the policy is unsafe, found at the last connection (undefined: noeviction or not readable). */
+  #policyProblem: string | undefined;
+
+  async #checkPolicy(): Promise<void> {
+    try {
+      await checkRedisPolicy(this.#redis, { timeoutMs: this.#timeoutMs * 5 });
+      this.#policyProblem = undefined;
+    } catch (error) {
+      this.#policyProblem = error instanceof BallastError ? error.shortMessage : shortErrorMessage(error);
+      this.#logger.error({ err: error }, 'redis may evict keys; set maxmemory-policy noeviction (OPERATIONS.md#redis-memory)');
+    }
   }
 
   /** PING and a write, each within the timeout; the error names the reply (e.g. `OOM command not allowed …`). */
@@ -108,6 +123,7 @@ export class RedisHealth {
     } catch (error) {
       return { ok: false, error: `writes refused (${shortErrorMessage(error)})` };
     }
+    if (this.#policyProblem) return { ok: false, error: this.#policyProblem };
     return { ok: true, latencyMs: Date.now() - started };
   }
 }
