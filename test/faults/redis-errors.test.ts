@@ -257,6 +257,33 @@ describe('start refuses a Redis that evicts', () => {
     }
   }, 60_000);
 
+  test('a Redis that starts evicting later (a failover to a server configured otherwise): /healthz names the policy once reconnected', async () => {
+    const redis = await startPrivateRedis();
+    try {
+      const relayer = await startRelayerProcess(relayerConfig('relayer-evicting-later', redis.url, `${stack.prefix}:evicting-later`), { env: relayerEnv });
+      await waitUntil('/healthz ok', async () => (await health(relayer)).status === 200 || 'not yet', 30_000);
+      await redis.admin.config('SET', 'maxmemory-policy', 'allkeys-lru');
+      // Every connection of the relayer drops and reconnects, as after a failover.
+      await redis.admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+      await waitUntil(
+        '/healthz to name the policy',
+        async () => {
+          const { status, report } = await health(relayer);
+          return (status === 503 && report.problems.some((problem) => problem.includes('"allkeys-lru"'))) || JSON.stringify(report);
+        },
+        20_000,
+      );
+      await redis.admin.config('SET', 'maxmemory-policy', 'noeviction');
+      await redis.admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+      await waitUntil('/healthz ok again', async () => (await health(relayer)).status === 200 || JSON.stringify((await health(relayer)).report), 20_000);
+      expect(alive(relayer)).toBe(true);
+      expect((await relayer.terminate()).code).toBe(0);
+    } finally {
+      await stopRelayerProcesses();
+      await redis.stop();
+    }
+  }, 90_000);
+
   test('a user the ACL forbids CONFIG: start warns that it cannot check the policy and runs', async () => {
     const redis = await startPrivateRedis();
     try {
