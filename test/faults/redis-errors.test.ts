@@ -18,6 +18,7 @@ import { type PrivateRedis, startPrivateRedis, userUrl } from '../support/privat
 import { type RelayerProcess, liveRelayerProcesses, spawnRelayerProcess, startRelayerProcess, stopRelayerProcesses, writeRelayerConfig } from '../support/relayer-process.ts';
 import { type Stack, startStack } from '../support/stack.ts';
 import { StallingRpcProxy } from '../support/stalling-rpc-proxy.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const PASSWORD = 'relayer-redis-password-Zq81';
 const ACL_USER = ['relayer', 'on', `>${PASSWORD}`, '~*', '&*', '+@all'];
@@ -46,17 +47,6 @@ afterAll(async () => {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls `check` until it returns true; fails with `what` and the last thing it said after `timeoutMs`. */
-async function waitUntil(what: string, check: () => Promise<true | string>, timeoutMs: number, intervalMs = 200): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const last = await check().catch((error: unknown) => `check failed: ${(error as Error).message.split('\n')[0]}`);
-    if (last === true) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${last}`);
-    await sleep(intervalMs);
-  }
 }
 
 function alive(relayer: RelayerProcess): boolean {
