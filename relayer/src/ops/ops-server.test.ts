@@ -1,6 +1,6 @@
 // The ops port's guards: a bearer token when one is set, loopback Host names only on a loopback bind
 // (a page in a browser on the same host cannot rebind a name to it), and slow clients cut off.
-import { connect } from 'node:net';
+import { type Socket, connect } from 'node:net';
 import { afterEach, expect, test } from 'vitest';
 import { MetricsRegistry } from './metrics.ts';
 import { OpsServer, type OpsServerOptions } from './ops-server.ts';
@@ -58,4 +58,36 @@ test('a client that never finishes its headers is cut off', async () => {
   });
   // Connections are swept every second: cut off within a few seconds, not Node's default 30 s sweep.
   expect(closed).toBeLessThan(5_000);
+});
+
+test('connections beyond maxConnections are refused while the others are held', async () => {
+  const port = await serve({ maxConnections: 2, headersTimeoutMs: 10_000, requestTimeoutMs: 20_000 });
+  // Two idle clients hold their connections (headers never finished).
+  const held = await Promise.all(
+    [0, 1].map(
+      () =>
+        new Promise<Socket>((resolve, reject) => {
+          const socket = connect(port, '127.0.0.1', () => {
+            socket.write('GET /healthz HTTP/1.1\r\n');
+            resolve(socket);
+          });
+          socket.on('error', reject);
+        }),
+    ),
+  );
+  await new Promise((wait) => setTimeout(wait, 200));
+  // A third is accepted by the kernel and closed by the server at once, unanswered.
+  const third = await new Promise<string>((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
+    let text = '';
+    socket.on('data', (chunk) => {
+      text += chunk.toString();
+    });
+    socket.on('close', () => resolve(text));
+    socket.on('error', () => resolve(text));
+  });
+  expect(third).toBe('');
+  for (const socket of held) socket.destroy();
+  await new Promise((wait) => setTimeout(wait, 200));
+  expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
 });
