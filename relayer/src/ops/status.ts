@@ -2,12 +2,15 @@
 // chains (not from any process): per chain the head, ingest's applied cursor and the courier's packet
 // cursor with their lag; per queue its depth and whether it is paused; every packet whose delivery is
 // failing with its revert reason; the most recent failed jobs of each queue; the last audit of the
-// reconcile store against the chains. The ops server's dashboard (`GET /`) renders the same.
+// reconcile store against the chains. The ops server's dashboard (`GET /`) renders the same. Error
+// texts are shown short and scrubbed (an RPC error's message carries the request URL, which may hold
+// an API key), and the failing packets come a page at a time.
 import type { Deployments } from '@ballast/protocol';
 import type { Redis } from 'ioredis';
 import { chainPublicClient } from '../chains.ts';
 import { CourierLedger, type FailureRecord } from '../courier/ledger.ts';
 import { IngestLedger } from '../ingest/ledger.ts';
+import { shortErrorMessage } from '../logging.ts';
 import { type AuditReport, lastAuditReport } from '../reconcile/audit.ts';
 import { type FailedJob, type QueueDepth, failedJobs, queueDepths } from './queues.ts';
 import { redactRpcError } from './rpc-health.ts';
@@ -38,7 +41,11 @@ export type RelayerStatus = {
   chains?: ChainStatus[];
   chainsError?: string;
   queues: Record<string, QueueDepth>;
+  /** One page of the packets whose delivery is failing, oldest first (`failingOffset`, at most the page's limit). */
   failing: FailureRecord[];
+  /** How many packets are failing in all, and where this page starts. */
+  failingTotal: number;
+  failingOffset: number;
   /** The most recent failed jobs of each queue (`failedJobsPerQueue`), kept until retried (`replay`). */
   failedJobs: FailedJob[];
   /** The last audit pass of the prefix (null: none yet); `driftedAccounts` > 0 means the store and a chain differ. */
@@ -54,9 +61,16 @@ export type RelayerStatusParameters = {
   rpcTimeoutMs?: number;
   /** @defaultValue 10 */
   failedJobsPerQueue?: number;
+  /** Which failing packets to list, oldest first. @defaultValue { offset: 0, limit: 100 } */
+  page?: StatusPage;
+  /** Values to mask in error texts besides URLs (`urlSecrets` of the RPC URLs). */
+  secrets?: readonly string[];
 };
 
-export async function relayerStatus({ redis, prefix, deployments, rpcTimeoutMs = 5_000, failedJobsPerQueue = 10 }: RelayerStatusParameters): Promise<RelayerStatus> {
+/** A page of a long list: skip `offset`, show at most `limit`. */
+export type StatusPage = { offset: number; limit: number };
+
+export async function relayerStatus({ redis, prefix, deployments, rpcTimeoutMs = 5_000, failedJobsPerQueue = 10, page = { offset: 0, limit: 100 }, secrets = [] }: RelayerStatusParameters): Promise<RelayerStatus> {
   const courierLedger = new CourierLedger(redis, prefix);
   const ingestLedger = new IngestLedger(redis, prefix);
   const [queues, failing, failed, audit, chains] = await Promise.all([
@@ -97,8 +111,10 @@ export async function relayerStatus({ redis, prefix, deployments, rpcTimeoutMs =
     prefix,
     ...(chains ? { chains } : { chainsError: (deployments as Error).message.split('\n')[0] }),
     queues,
-    failing,
-    failedJobs: failed,
+    failing: failing.slice(page.offset, page.offset + page.limit).map((record) => ({ ...record, error: shortErrorMessage(record.error, 240, secrets), reason: shortErrorMessage(record.reason, 240, secrets) })),
+    failingTotal: failing.length,
+    failingOffset: page.offset,
+    failedJobs: failed.map((job) => ({ ...job, reason: shortErrorMessage(job.reason, 240, secrets) })),
     audit: audit ?? null,
   };
 }
