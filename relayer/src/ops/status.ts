@@ -6,6 +6,7 @@
 import type { Deployments } from '@ballast/protocol';
 import type { Redis } from 'ioredis';
 import { chainPublicClient } from '../chains.ts';
+import type { RefusalRecord } from '../courier/deliver.ts';
 import { CourierLedger, type FailureRecord } from '../courier/ledger.ts';
 import { IngestLedger } from '../ingest/ledger.ts';
 import { type AuditReport, lastAuditReport } from '../reconcile/audit.ts';
@@ -39,6 +40,8 @@ export type RelayerStatus = {
   chainsError?: string;
   queues: Record<string, QueueDepth>;
   failing: FailureRecord[];
+  /** Packets the carriage policy refused (not carried, not retried): the latest, and the count per reason. `replay <guid>` judges one again. */
+  refused: { counts: Record<string, number>; latest: RefusalRecord[] };
   /** The most recent failed jobs of each queue (`failedJobsPerQueue`), kept until retried (`replay`). */
   failedJobs: FailedJob[];
   /** The last audit pass of the prefix (null: none yet); `driftedAccounts` > 0 means the store and a chain differ. */
@@ -54,14 +57,18 @@ export type RelayerStatusParameters = {
   rpcTimeoutMs?: number;
   /** @defaultValue 10 */
   failedJobsPerQueue?: number;
+  /** @defaultValue 20 */
+  refusalsShown?: number;
 };
 
-export async function relayerStatus({ redis, prefix, deployments, rpcTimeoutMs = 5_000, failedJobsPerQueue = 10 }: RelayerStatusParameters): Promise<RelayerStatus> {
+export async function relayerStatus({ redis, prefix, deployments, rpcTimeoutMs = 5_000, failedJobsPerQueue = 10, refusalsShown = 20 }: RelayerStatusParameters): Promise<RelayerStatus> {
   const courierLedger = new CourierLedger(redis, prefix);
   const ingestLedger = new IngestLedger(redis, prefix);
-  const [queues, failing, failed, audit, chains] = await Promise.all([
+  const [queues, failing, refusalCounts, refusals, failed, audit, chains] = await Promise.all([
     queueDepths(redis, prefix),
     courierLedger.failures(),
+    courierLedger.refusalCounts(),
+    courierLedger.refusals(refusalsShown),
     failedJobs(redis, prefix, failedJobsPerQueue),
     lastAuditReport(redis, prefix),
     deployments instanceof Error
@@ -98,6 +105,7 @@ export async function relayerStatus({ redis, prefix, deployments, rpcTimeoutMs =
     ...(chains ? { chains } : { chainsError: (deployments as Error).message.split('\n')[0] }),
     queues,
     failing,
+    refused: { counts: refusalCounts, latest: refusals },
     failedJobs: failed,
     audit: audit ?? null,
   };
