@@ -10,6 +10,7 @@ import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullm
 import { Redis } from 'ioredis';
 import type { Hex } from 'viem';
 import { Chains } from '../chains.ts';
+import { type TransactionSenderOptions, isInsufficientFunds } from '../transactions.ts';
 import { type Logger, silentLogger } from '../logging.ts';
 import { type CloseWorkerGracefullyReturnType, InFlightJobs, closeWorkerGracefully } from '../ops/worker-shutdown.ts';
 import { type CarriagePolicy, DEFAULT_DELIVERY_CAPS } from './carriage-policy.ts';
@@ -53,6 +54,10 @@ export type CourierOptions = {
   maxBlockRange?: number;
   /** Longest wait between failed watcher polls. @defaultValue 10_000 */
   maxPollBackoffMs?: number;
+  /** How the transactor replaces stuck transactions (receipt timeout, fee bump). */
+  transactions?: TransactionSenderOptions;
+  /** How long a job waits after "insufficient funds" before it tries again (no attempt is counted). @defaultValue 30_000 */
+  insufficientFundsRetryMs?: number;
 };
 
 /** The job's result: a delivery, or a refusal (a completed job, so its id keeps deduplicating the packet). */
@@ -69,7 +74,7 @@ export class Courier extends EventEmitter<CourierEvents> {
   readonly queue: Queue<PacketJob>;
   readonly ledger: CourierLedger;
   readonly policy: CarriagePolicy;
-  readonly #options: Required<Omit<CourierOptions, 'logger' | 'policy'>>;
+  readonly #options: Required<Omit<CourierOptions, 'logger' | 'policy' | 'transactions'>>;
   readonly #logger: Logger;
   readonly #redis: Redis;
   readonly #signers: DvnSigners;
@@ -91,11 +96,12 @@ export class Courier extends EventEmitter<CourierEvents> {
       watch: true,
       maxBlockRange: 2_000,
       maxPollBackoffMs: 10_000,
+      insufficientFundsRetryMs: 30_000,
       ...options,
     };
     this.policy = options.policy ?? { allowlist: new Set(), caps: new Map(), defaultCaps: DEFAULT_DELIVERY_CAPS };
     this.#logger = (options.logger ?? silentLogger).child({ component: 'courier' });
-    this.chains = new Chains(options.deployments, { transactorKey: options.transactorKey });
+    this.chains = new Chains(options.deployments, { transactorKey: options.transactorKey, ...(options.transactions ? { transactions: options.transactions } : {}) });
     this.#signers = new DvnSigners(options.dvnSignerKeys);
     this.#redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
     this.ledger = new CourierLedger(this.#redis, this.#options.prefix);
@@ -198,11 +204,18 @@ export class Courier extends EventEmitter<CourierEvents> {
       return result.record;
     } catch (error) {
       if (error instanceof DelayedError) throw error;
-      const reason = error instanceof DeliveryRevertedError ? error.reason : error instanceof Error ? error.name : 'unknown';
+      const underfunded = isInsufficientFunds(error);
+      const reason = underfunded ? 'insufficient-funds' : error instanceof DeliveryRevertedError ? error.reason : error instanceof Error ? error.name : 'unknown';
       const message = error instanceof Error ? error.message : String(error);
       const failure = await this.ledger.recordFailure(job.data, reason, message, job.attemptsMade + 1);
-      log.warn({ reason, attempt: failure.attempts, err: error }, 'delivery failed; kept for retry');
       this.emit('failed', failure);
+      if (underfunded) {
+        // Not the packet's fault: wait for the key to be funded without spending the job's attempts.
+        log.warn({ reason, retryInMs: this.#options.insufficientFundsRetryMs }, 'delivery waits: the transactor key cannot pay; fund it');
+        await job.moveToDelayed(Date.now() + this.#options.insufficientFundsRetryMs, token);
+        throw new DelayedError();
+      }
+      log.warn({ reason, attempt: failure.attempts, err: error }, 'delivery failed; kept for retry');
       if (error instanceof PacketDecodeError || error instanceof PayloadConflictError) throw new UnrecoverableError(message);
       throw error;
     }

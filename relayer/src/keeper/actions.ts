@@ -237,7 +237,8 @@ export class ActionRun {
     // A quarter more than estimated: state may move a little between the estimate and inclusion.
     const hash = await chain.sender.submit({ to: call.address, data, value: fee, gas: (gas * 5n) / 4n });
     await this.context.ledger.recordSent(this.key, { eid, txHash: hash, meta: prepared.meta ?? {} });
-    const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+    // The sender replaces it (same nonce, higher fees) if it goes unmined past its receipt timeout.
+    const receipt = await chain.sender.receipt(hash);
     if (receipt.status !== 'success') {
       await this.context.ledger.forgetSent(this.key);
       throw new ActionRevertedError(action, eid, account, 'send', `transaction ${hash} reverted on chain`);
