@@ -9,7 +9,10 @@ import type { Deployments } from '@ballast/protocol';
 import { parseUnits } from 'viem';
 import { z } from 'zod';
 import { ConfigError } from '../config.ts';
+import type { Chains } from '../chains.ts';
 import { ingestSettingsSchema } from '../ingest/settings.ts';
+import type { Logger } from '../logging.ts';
+import { TransactorWatch } from '../transactor-watch.ts';
 
 export const RELAYER_ROLES = ['courier', 'ingest', 'keeper', 'liquidator'] as const;
 export type RelayerRole = (typeof RELAYER_ROLES)[number];
@@ -467,3 +470,17 @@ export function ingestChainSettings(config: RelayerConfig): Map<number, IngestCh
 }
 
 type IngestChainOverride = { confirmations?: number; reorgDepth?: number; startBlock?: number; pollIntervalMs?: number };
+
+/** The watch over a role's transactor keys, with the config's funds and transactions thresholds. */
+export function transactorWatchFor(config: RelayerConfig, role: string, chains: Chains, logger: Logger): TransactorWatch {
+  const byEid = new Map(config.chains.flatMap((chain) => (chain.lowBalanceWei === undefined ? [] : [[chain.eid, chain.lowBalanceWei] as const])));
+  return new TransactorWatch({
+    role,
+    chains,
+    lowBalanceWei: config.funds.lowBalanceWei,
+    lowBalanceWeiByEid: byEid,
+    pendingWarnAfterMs: config.transactions.pendingWarnAfterMs,
+    refreshMs: config.funds.balanceRefreshMs,
+    logger,
+  });
+}

@@ -17,6 +17,8 @@ export type HealthReport = {
   status: 'ok' | 'unhealthy';
   /** One sentence per failing check; empty when healthy. */
   problems: string[];
+  /** One sentence per condition an operator should act on soon that does not fail the check (low funds, a long-pending transaction). */
+  warnings: string[];
   redis: { ok: boolean; latencyMs?: number; error?: string };
   chains: { eid: number; chain: string; ok: boolean; lastAnswerAgoMs: number | null; headBlock: string | null; error: string | null }[];
 };
@@ -28,10 +30,12 @@ export type HealthCheckParameters = {
   rpcMaxAgeMs: number;
   /** @defaultValue 1_000 */
   redisTimeoutMs?: number;
+  /** The services' warnings (`Service.warnings`). */
+  warnings?: () => string[];
 };
 
 /** Redis answers a PING in time, and every chain's RPC answered within `rpcMaxAgeMs`. */
-export async function checkHealth({ redis, rpcHealth, rpcMaxAgeMs, redisTimeoutMs = 1_000 }: HealthCheckParameters): Promise<HealthReport> {
+export async function checkHealth({ redis, rpcHealth, rpcMaxAgeMs, redisTimeoutMs = 1_000, warnings = () => [] }: HealthCheckParameters): Promise<HealthReport> {
   const problems: string[] = [];
   const started = Date.now();
   let redisState: HealthReport['redis'];
@@ -53,7 +57,7 @@ export async function checkHealth({ redis, rpcHealth, rpcMaxAgeMs, redisTimeoutM
     headBlock: state.headBlock === undefined ? null : state.headBlock.toString(),
     error: state.lastError ?? null,
   }));
-  return { status: problems.length === 0 ? 'ok' : 'unhealthy', problems, redis: redisState, chains };
+  return { status: problems.length === 0 ? 'ok' : 'unhealthy', problems, warnings: warnings(), redis: redisState, chains };
 }
 
 export type OpsServerOptions = {

@@ -10,7 +10,8 @@ import { Ingest } from '../ingest/ingest.ts';
 import { CommitNoticePublisher } from '../keeper/commit-notices.ts';
 import { ReconcileStore } from '../reconcile/account-store.ts';
 import { DriftAudit } from '../reconcile/audit.ts';
-import { ingestChainSettings } from './config-file.ts';
+import { registerTransactorMetrics } from '../transactor-watch.ts';
+import { ingestChainSettings, transactorWatchFor } from './config-file.ts';
 import { keeperService, liquidatorService } from './keeper-roles.ts';
 import type { RoleTable, Service, ServiceFactory } from './services.ts';
 
@@ -37,8 +38,12 @@ export const courierService: ServiceFactory = ({ config, deployments, env, logge
     logger,
     policy,
     ...courierSettings,
+    transactions: config.transactions,
+    insufficientFundsRetryMs: config.funds.insufficientFundsRetryMs,
     ...keys,
   });
+  const transactors = transactorWatchFor(config, 'courier', courier.chains, logger);
+  registerTransactorMetrics(metrics, transactors);
   const names = new Map(deployments.chains.map((chain) => [chain.eid, chain.name]));
   const deliveries = metrics.counter({
     name: 'ballast_deliveries_total',
@@ -86,10 +91,15 @@ export const courierService: ServiceFactory = ({ config, deployments, env, logge
   });
   return {
     name: 'courier',
-    start: () => courier.start(),
+    start: () => {
+      courier.start();
+      transactors.start();
+    },
     stop: async ({ deadline }) => {
+      transactors.stop();
       await courier.stop({ graceMs: Math.max(0, deadline - Date.now()) });
     },
+    warnings: () => transactors.warnings(),
   };
 };
 
