@@ -62,6 +62,30 @@ export function isInsufficientFunds(error: unknown): boolean {
   return false;
 }
 
+/**
+ * Whether `error` means `address` cannot pay: "insufficient funds", or a gas estimate the node capped by the
+ * balance ("gas required exceeds allowance: N" with N under the block gas limit; geth and anvil say it so when
+ * the balance buys less gas than the call needs). Reads the latest block for the second case.
+ */
+export async function isUnderfunded(error: unknown, client: PublicClient<Transport, Chain>): Promise<boolean> {
+  if (isInsufficientFunds(error)) return true;
+  const allowance = gasAllowance(error);
+  if (allowance === undefined) return false;
+  const block = await client.getBlock({ blockTag: 'latest' }).catch(() => undefined);
+  return block !== undefined && allowance < block.gasLimit;
+}
+
+/** N of a "gas required exceeds allowance: N" message in `error` or its causes. */
+function gasAllowance(error: unknown): bigint | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 8; depth++) {
+    const match = /gas required exceeds allowance:?\s*\(?(\d+)\)?/i.exec(current.message);
+    if (match?.[1]) return BigInt(match[1]);
+    current = current.cause;
+  }
+  return undefined;
+}
+
 export type TransactionSenderOptions = {
   /** How long a sent transaction may go without a receipt before it is replaced. @defaultValue 60_000 */
   receiptTimeoutMs?: number;
@@ -230,7 +254,7 @@ export class TransactionSender {
     try {
       return await this.#wallet.sendTransaction({ ...request, ...fees, nonce, account: this.account, chain: this.#wallet.chain } as never);
     } catch (error) {
-      if (isInsufficientFunds(error)) throw new InsufficientFundsError(this.account.address, this.#wallet.chain.id, error);
+      if (await isUnderfunded(error, this.#publicClient)) throw new InsufficientFundsError(this.account.address, this.#wallet.chain.id, error);
       throw error;
     }
   }

@@ -37,6 +37,7 @@ import type { ChainConnection, Chains } from '../chains.ts';
 import { readInboundState } from '../courier/inbound-state.ts';
 import { INGEST_CONTRACT_NAMES } from '../ingest/contracts.ts';
 import { revertReason } from '../revert-reason.ts';
+import { InsufficientFundsError, isUnderfunded } from '../transactions.ts';
 import { ActionBudgetExceededError, ActionPendingError, ActionRevertedError, type ActionStep } from './errors.ts';
 import type { KeeperLedger } from './ledger.ts';
 import type { PriceBook } from './prices.ts';
@@ -225,6 +226,8 @@ export class ActionRun {
       await client.simulateContract({ ...call, value: fee, account: from } as never);
       gas = await client.estimateContractGas({ ...call, value: fee, account: from } as never);
     } catch (error) {
+      // A node caps an estimate by the balance: an unfunded key looks like a revert here.
+      if (await isUnderfunded(error, client)) throw new InsufficientFundsError(from.address, chain.chain.id, error);
       if (isRevert(error)) throw new ActionRevertedError(action, eid, account, 'simulate', revertReason(error), error);
       throw error;
     }

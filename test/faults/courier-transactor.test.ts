@@ -1,9 +1,11 @@
-// A transaction the node drops must not stall a chain: with anvil's automine off, the courier's pending
-// verifications on one chain are sent, one is dropped (`anvil_dropTransaction`) so the later nonces queue
-// behind a gap, and mining resumes. The courier's sender replaces the dropped one (same nonce, higher
-// fees) after its receipt timeout, every packet is delivered, and later packets flow without a restart.
+// The courier's transactor key under faults. A transaction the node drops must not stall a chain: with
+// anvil's automine off, the courier's verifications on one chain are sent, one is dropped
+// (`anvil_dropTransaction`) so the later nonces queue behind a gap, and mining resumes; the sender
+// replaces the dropped one (same nonce, higher fees) after its receipt timeout, every packet is
+// delivered, and later packets flow without a restart. A key out of funds makes jobs wait, not fail:
+// they keep their attempts, the low balance is a warning, and delivery resumes once it is funded.
 import { liveChildren } from '@ballast/devnet';
-import type { Courier } from '@ballast/relayer';
+import { type Courier, TransactorWatch } from '@ballast/relayer';
 import { createTestClient, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { devnetKeys } from '@ballast/devnet';
@@ -20,7 +22,7 @@ let deliveries: DeliveryTracker;
 
 beforeAll(async () => {
   stack = await startStack({ chains: 2 });
-  courier = stack.courier({ backoffMs: 100, maxBackoffMs: 1_000, transactions: { receiptTimeoutMs: RECEIPT_TIMEOUT_MS } });
+  courier = stack.courier({ backoffMs: 100, maxBackoffMs: 1_000, attempts: 2, insufficientFundsRetryMs: 300, transactions: { receiptTimeoutMs: RECEIPT_TIMEOUT_MS } });
   deliveries = new DeliveryTracker(courier);
   courier.start();
 });
@@ -86,4 +88,40 @@ describe('nonces that heal', () => {
     expect(record?.status).toBe('delivered');
     expect(await courier.failures()).toEqual([]);
   });
+
+  test('a key out of funds: jobs wait without spending attempts, the balance warns, delivery resumes once funded', async () => {
+    const [home, remote] = stack.devnet.deployments.chains;
+    if (!home || !remote) throw new Error('devnet needs two chains');
+    const courierAddress = privateKeyToAccount(devnetKeys.couriers[0]).address;
+    const anvil = createTestClient({ mode: 'anvil', transport: http(remote.rpcUrl) });
+    const funded = await pings(remote.eid).publicClient.getBalance({ address: courierAddress });
+    const watch = new TransactorWatch({ role: 'courier', chains: courier.chains, lowBalanceWei: 10n ** 16n, pendingWarnAfterMs: 60_000 });
+    await watch.refresh();
+    expect(watch.warnings()).toEqual([]);
+
+    await anvil.setBalance({ address: courierAddress, value: 0n });
+    await watch.refresh();
+    expect(watch.warnings()).toEqual([expect.stringContaining(`courier key ${courierAddress} on chain ${remote.name} (eid ${remote.eid}): balance 0 wei is under 10000000000000000 wei`)]);
+
+    const failures: string[] = [];
+    courier.on('failed', (failure) => failures.push(failure.reason));
+    const [sent] = await pings(home.eid).send(remote.eid);
+    // More failed tries than the job has attempts (2): each one waits for funds instead of counting.
+    await waitUntil('several insufficient-funds tries', async () => failures.filter((reason) => reason === 'insufficient-funds').length >= 4 || `${failures.length} so far`, 30_000);
+    const job = await courier.queue.getJob(`deliver-${sent!.guid}`);
+    expect(await job?.getState()).toBe('delayed');
+    expect(job?.attemptsMade).toBeLessThan(2);
+    expect((await courier.failures()).find((failure) => failure.guid === sent!.guid)?.reason).toBe('insufficient-funds');
+
+    await anvil.setBalance({ address: courierAddress, value: funded });
+    const [record] = await deliveries.waitFor([sent!.guid], 30_000);
+    expect(record?.status).toBe('delivered');
+    await watch.refresh();
+    expect(watch.warnings()).toEqual([]);
+    expect(await courier.failures()).toEqual([]);
+  });
 });
+
+function pings(eid: number): PingClient {
+  return stack.pings.get(eid) as PingClient;
+}
