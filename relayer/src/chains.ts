@@ -23,7 +23,7 @@ export type ConnectOptions = {
   /** Receipt polling interval. @defaultValue 50 */
   pollingIntervalMs?: number;
   /** How the senders replace stuck transactions (receipt timeout, fee bump). */
-  transactions?: Omit<TransactionSenderOptions, 'pollingIntervalMs'>;
+  transactions?: TransactionSenderOptions;
 };
 
 /** The viem chain of a deployment graph's chain (its id, name and RPC URL; ether as native currency). */
@@ -55,7 +55,7 @@ export class Chains {
         deployment,
         chain,
         publicClient,
-        sender: new TransactionSender(publicClient, transport, transactorKey, { ...transactions, pollingIntervalMs }),
+        sender: new TransactionSender(publicClient, transport, transactorKey, transactions),
       });
     }
   }

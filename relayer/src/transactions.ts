@@ -15,7 +15,6 @@ import {
   NonceTooLowError,
   type PublicClient,
   type TransactionReceipt,
-  TransactionReceiptNotFoundError,
   type Transport,
   type WalletClient,
   createWalletClient,
@@ -91,7 +90,7 @@ export type TransactionSenderOptions = {
   receiptTimeoutMs?: number;
   /** How much a replacement raises the fees, percent (nodes want at least 10). @defaultValue 25 */
   feeBumpPercent?: number;
-  /** Receipt polling interval. @defaultValue 50 */
+  /** Receipt polling interval (each look is one getTransactionReceipt per hash sent for the nonce). @defaultValue 20 */
   pollingIntervalMs?: number;
 };
 
@@ -130,7 +129,7 @@ export class TransactionSender {
   #lock: Promise<unknown> = Promise.resolve();
   #replacements = 0;
 
-  constructor(publicClient: PublicClient<Transport, Chain>, transport: Transport, key: Hex, { receiptTimeoutMs = 60_000, feeBumpPercent = 25, pollingIntervalMs = 50 }: TransactionSenderOptions = {}) {
+  constructor(publicClient: PublicClient<Transport, Chain>, transport: Transport, key: Hex, { receiptTimeoutMs = 60_000, feeBumpPercent = 25, pollingIntervalMs = 20 }: TransactionSenderOptions = {}) {
     this.account = privateKeyToAccount(key);
     this.#publicClient = publicClient;
     this.#wallet = createWalletClient({ chain: publicClient.chain, account: this.account, transport });
@@ -206,16 +205,9 @@ export class TransactionSender {
     return receipt;
   }
 
-  /** The receipt of whichever of `hashes` is mined, if any. */
+  /** The receipt of whichever of `hashes` is mined, if any (a failed read counts as not yet: the next poll asks again). */
   async #minedReceipt(hashes: Hash[]): Promise<TransactionReceipt | undefined> {
-    const receipts = await Promise.all(
-      hashes.map((hash) =>
-        this.#publicClient.getTransactionReceipt({ hash }).catch((error: unknown) => {
-          if (error instanceof TransactionReceiptNotFoundError) return undefined;
-          throw error;
-        }),
-      ),
-    );
+    const receipts = await Promise.all(hashes.map((hash) => this.#publicClient.getTransactionReceipt({ hash }).catch(() => undefined)));
     return receipts.find((receipt) => receipt !== undefined);
   }
 
