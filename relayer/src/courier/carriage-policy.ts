@@ -36,7 +36,8 @@ export type CarriagePolicy = {
   defaultCaps: DeliveryCaps;
 };
 
-export const REFUSAL_REASONS = ['unpaid', 'gas-cap', 'value-cap'] as const;
+/** Why a packet is not carried; `bad-options`: its executor options cannot be read (so neither priced nor capped). */
+export const REFUSAL_REASONS = ['unpaid', 'gas-cap', 'value-cap', 'bad-options'] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
 export type CarriageDecision =

@@ -4,7 +4,7 @@
 // packet stands, so a repeated job (restart, second courier) does only what is left, and an executed
 // packet is done.
 import { endpointV2Abi, receiveUln302Abi } from '@ballast/abi';
-import { type DecodedPacket, bytes32ToAddress, decodePacket, executionBudget } from '@ballast/protocol';
+import { type DecodedPacket, OptionsDecodeError, bytes32ToAddress, decodePacket, executionBudget } from '@ballast/protocol';
 import { type Hash, type Hex, encodeFunctionData } from 'viem';
 import type { ChainConnection, Chains } from '../chains.ts';
 import { revertReason } from '../revert-reason.ts';
@@ -84,12 +84,20 @@ export async function deliverPacket({ chains, signers, policy }: DeliverContext,
   const confirmations = source.deployment.confirmations;
   const sender = bytes32ToAddress(packet.sender);
   const { layerZero } = source.deployment;
+  let budget: { gas: bigint; value: bigint };
+  try {
+    budget = executionBudget(job.options);
+  } catch (error) {
+    if (!(error instanceof OptionsDecodeError)) throw error;
+    // Options we cannot read cannot be priced or capped: never carried.
+    return { kind: 'refused', record: { guid: packet.guid, srcEid: packet.srcEid, dstEid: packet.dstEid, nonce: packet.nonce.toString(), sender, srcTxHash: job.srcTxHash, reason: 'bad-options', detail: error.message, refusedAt: Date.now() } };
+  }
   const decision = judgeCarriage({
     policy,
     srcEid: packet.srcEid,
     dstEid: packet.dstEid,
     sender,
-    budget: executionBudget(job.options),
+    budget,
     payment: job.payment,
     workers: { sendLibrary: layerZero.sendUln302, executor: layerZero.executor, dvn: layerZero.dvn },
   });
