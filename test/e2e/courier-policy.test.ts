@@ -6,7 +6,8 @@
 import { endpointV2Abi, pingOAppAbi, receiveUln302Abi } from '@ballast/abi';
 import { addressToBytes32, contractAddress, lzReceiveOptions } from '@ballast/protocol';
 import { ChainDeployer, PING_OAPP, devnetClients, devnetKeys, forgeBytecode, liveChildren } from '@ballast/devnet';
-import { type Courier, type RefusalRecord, DEFAULT_DELIVERY_CAPS, buildCarriagePolicy, deliverJobId } from '@ballast/relayer';
+import { type Courier, type RefusalRecord, DEFAULT_DELIVERY_CAPS, buildCarriagePolicy, deliverJobId, relayerStatus } from '@ballast/relayer';
+import { Redis } from 'ioredis';
 import { type Address, type Hex, createTestClient, encodeAbiParameters, encodeFunctionData, http, keccak256, numberToHex, parseEventLogs, parseEther, zeroHash } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -152,6 +153,16 @@ describe('executor and DVN policy', () => {
     const [verified] = await remote1Client.readContract({ address: remote1.layerZero.receiveUln302, abi: receiveUln302Abi, functionName: 'hashLookup', args: [keccak256(header), payloadHash, remote1.layerZero.dvn] });
     expect(verified).toBe(false);
     expect(await courier.ledger.refusalCounts()).toEqual({ 'value-cap': 4, 'gas-cap': 4, unpaid: 4 });
+    // `status` shows them, with the reason and the sending app.
+    const redis = new Redis(stack.redis.url);
+    try {
+      const status = await relayerStatus({ redis, prefix: stack.prefix, deployments: stack.devnet.deployments });
+      expect(status.refused.counts).toEqual({ 'value-cap': 4, 'gas-cap': 4, unpaid: 4 });
+      expect(status.refused.latest.map((record) => record.guid).sort()).toEqual([...spam].sort());
+      expect(status.refused.latest.every((record) => record.sender === attackerApp)).toBe(true);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   test('an app off the allowlist that pays our Executor and DVN is carried', async () => {
