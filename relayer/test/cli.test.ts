@@ -16,7 +16,8 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<{ 
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'relayer/src/cli/main.ts', ...args], {
       cwd: repoRoot,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      timeout: 30_000,
+      // Generous: one test starts eleven at once, each loading TypeScript, on two shared cores.
+      timeout: 120_000,
     });
     return { code: 0, stdout, stderr };
   } catch (error) {

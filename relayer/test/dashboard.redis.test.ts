@@ -1,11 +1,13 @@
 // The ops server's dashboard and /status over real Redis and BullMQ: a job that fails in a queue shows in
 // `relayerStatus` (and so in `ballast-relayer status`), in GET /status and on the dashboard page, its
-// reason escaped; the page reads the status once for requests that arrive together.
+// reason escaped; the page reads the status once for requests that arrive together and within
+// `statusCacheMs`; failing packets come a page at a time, their errors short and without URLs.
 import { Queue, Worker } from 'bullmq';
 import { expect, test } from 'vitest';
 import { redisSuite } from '../../test/support/redis-suite.ts';
 import { waitUntil } from '../../test/support/wait.ts';
 import { DELIVER_QUEUE } from '../src/courier/courier.ts';
+import { CourierLedger } from '../src/courier/ledger.ts';
 import { MetricsRegistry } from '../src/ops/metrics.ts';
 import { OpsServer } from '../src/ops/ops-server.ts';
 import { type RelayerStatus, relayerStatus } from '../src/ops/status.ts';
@@ -47,11 +49,12 @@ test('a failed job shows in relayerStatus, GET /status and the dashboard (escape
     port: 0,
     metrics: new MetricsRegistry(),
     health: async () => ({ status: 'ok', problems: [], warnings: [], redis: { ok: true }, chains: [] }),
-    status: async (): Promise<RelayerStatus> => {
+    status: async (page): Promise<RelayerStatus> => {
       reads += 1;
       await new Promise((wait) => setTimeout(wait, 300));
-      return relayerStatus({ redis, prefix, deployments });
+      return relayerStatus({ redis, prefix, deployments, page });
     },
+    statusCacheMs: 1_000,
   });
   const { port } = await server.listen();
   suite.onClose(() => server.close());
@@ -84,7 +87,10 @@ test('a failed job shows in relayerStatus, GET /status and the dashboard (escape
     expect(html).toContain('No audit has run under this prefix yet.');
   }
 
-  // A later request reads again (nothing is cached beyond the requests in flight).
+  // Within statusCacheMs the read is served again; after it, a request reads anew.
+  await get('/status');
+  expect(reads).toBe(1);
+  await new Promise((wait) => setTimeout(wait, 1_100));
   await get('/status');
   expect(reads).toBe(2);
   const missing = await get('/nothing');
@@ -99,4 +105,40 @@ test('without a status the server serves no dashboard', async () => {
   const response = await fetch(`http://127.0.0.1:${port}/`);
   expect(response.status).toBe(404);
   expect(await response.text()).toBe('Not found: try /metrics or /healthz\n');
+});
+
+test('failing packets are paged, and their errors are kept short and without URLs', async () => {
+  const { redis } = suite;
+  const ledger = new CourierLedger(redis, prefix);
+  for (let nonce = 1; nonce <= 5; nonce++) {
+    const guid = `0x${nonce.toString(16).padStart(64, '0')}` as const;
+    await ledger.recordFailure(
+      { guid, srcEid: 40101, dstEid: 40102, nonce: String(nonce), encodedPacket: '0x', options: '0x', srcTxHash: guid, srcBlock: '1', observedAt: 0 },
+      'HttpRequestError',
+      `HTTP request failed.\n\nURL: https://rpc.example.org/v3/SECRETKEY${nonce}\nRequest body: {"method":"eth_call"}`,
+      nonce,
+    );
+    await new Promise((wait) => setTimeout(wait, 2));
+  }
+  const deployments = new Error('no deployments');
+  const first = await relayerStatus({ redis, prefix, deployments, page: { offset: 0, limit: 2 } });
+  expect(first.failingTotal).toBe(5);
+  expect(first.failing.map((record) => record.nonce)).toEqual(['1', '2']);
+  expect(first.failing[0]?.error).toBe('HTTP request failed.');
+  const last = await relayerStatus({ redis, prefix, deployments, page: { offset: 4, limit: 2 } });
+  expect(last).toMatchObject({ failingTotal: 5, failingOffset: 4 });
+  expect(last.failing.map((record) => record.nonce)).toEqual(['5']);
+
+  const server = new OpsServer({
+    host: '127.0.0.1',
+    port: 0,
+    metrics: new MetricsRegistry(),
+    health: async () => ({ status: 'ok', problems: [], warnings: [], redis: { ok: true }, chains: [] }),
+    status: (page) => relayerStatus({ redis, prefix, deployments, page }),
+  });
+  const { port } = await server.listen();
+  suite.onClose(() => server.close());
+  const served = (await (await fetch(`http://127.0.0.1:${port}/status?offset=1&limit=3`)).json()) as RelayerStatus;
+  expect(served.failing.map((record) => record.nonce)).toEqual(['2', '3', '4']);
+  expect(JSON.stringify(served)).not.toContain('SECRETKEY');
 });

@@ -20,6 +20,8 @@ export type RelayerProcess = {
   exited: Promise<number | null>;
   /** Stderr and unparsed stdout so far, for failure messages. */
   output: () => string;
+  /** Everything it printed so far, stdout and stderr, as printed (for suites that search it). */
+  raw: () => string;
   /** GETs a path of its ops server (/metrics, /healthz). */
   get: (path: string) => Promise<{ status: number; body: string }>;
   /** SIGKILL, and waits for the exit. */
@@ -88,8 +90,10 @@ export function spawnRelayerProcess(config: string, { env = {}, name = 'relayer'
   const logs: Record<string, unknown>[] = [];
   let unparsed = '';
   let buffered = '';
+  let raw = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     unparsed += chunk.toString();
+    raw += chunk.toString();
     echo?.(chunk.toString().trimEnd());
   });
   const handle: RelayerProcess = {
@@ -99,6 +103,7 @@ export function spawnRelayerProcess(config: string, { env = {}, name = 'relayer'
     exited,
     ready: Promise.resolve(0),
     output: () => unparsed.slice(-4_000),
+    raw: () => raw,
     get: async (path) => {
       const response = await fetch(`http://127.0.0.1:${handle.port}${path}`);
       return { status: response.status, body: await response.text() };
@@ -118,6 +123,7 @@ export function spawnRelayerProcess(config: string, { env = {}, name = 'relayer'
     let port = 0;
     const timer = setTimeout(() => reject(new Error(`relayer did not start within ${readyTimeoutMs} ms: ${handle.output()}`)), readyTimeoutMs);
     child.stdout?.on('data', (chunk: Buffer) => {
+      raw += chunk.toString();
       buffered += chunk.toString();
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';

@@ -14,13 +14,15 @@ import type { PacketJob } from '../courier/deliver.ts';
 import { type ActionJob, KEEPER_ACTIONS } from '../keeper/actions.ts';
 import type { ActionRecord } from '../keeper/ledger.ts';
 import { actionOfJobId, queueOf, replayAction } from '../keeper/queue.ts';
-import { createLogger } from '../logging.ts';
+import { captureConsole, createLogger, scrubSecrets, urlSecrets } from '../logging.ts';
 import { accountsReport } from '../ops/accounts-at-risk.ts';
 import { type RelayerConfig, type RelayerConfigOverrides, applyChainOverrides, parseLogLevel, parseRoles, resolveRelayerConfig } from '../ops/config-file.ts';
 import { MetricsRegistry } from '../ops/metrics.ts';
 import { OpsServer, checkHealth } from '../ops/ops-server.ts';
 import { drainQueues, resumeQueues } from '../ops/queues.ts';
-import { connectRedis, redactRedisUrl } from '../ops/redis-connection.ts';
+import { connectRedis, redactRedisUrl, redisOptions } from '../ops/redis-connection.ts';
+import { RedisHealth, checkRedisPolicy, registerRedisMemoryMetrics } from '../ops/redis-health.ts';
+import { ERROR_STACK_FRAMES } from '../ops/retention.ts';
 import { registerRelayerMetrics } from '../ops/relayer-metrics.ts';
 import { BUILT_IN_ROLES } from '../ops/roles.ts';
 import { RpcHealth } from '../ops/rpc-health.ts';
@@ -137,7 +139,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (command === 'start') return start(config);
 
-  const redis = await connectRedis(config.redis.url);
+  const redis = await connectRedis(config.redis.url, { tls: config.redis.tls });
   try {
     const prefix = config.redis.prefix;
     if (command === 'status') {
@@ -145,7 +147,7 @@ async function main(argv: string[]): Promise<number> {
         (loaded) => applyChainOverrides(config, loaded),
         (error: unknown) => error as Error,
       );
-      printJson(await relayerStatus({ redis, prefix, deployments, rpcTimeoutMs: config.health.rpcTimeoutMs }));
+      printJson(await relayerStatus({ redis, prefix, deployments, rpcTimeoutMs: config.health.rpcTimeoutMs, secrets: processSecrets(config, deployments, process.env) }));
       return 0;
     }
     if (command === 'accounts') {
@@ -223,33 +225,62 @@ function healthFlag(name: string, value: string): bigint {
   return parseUnits(value, 18);
 }
 
+/**
+ * What this process must never print: its Redis URL's credentials, every RPC URL's path and query parts
+ * (API keys), and the keys its roles read (masked should one ever reach a message).
+ */
+function processSecrets(config: RelayerConfig, deployments: Deployments | Error, env: NodeJS.ProcessEnv): string[] {
+  const urls = [config.redis.url, ...config.chains.flatMap((chain) => (chain.rpcUrl ? [chain.rpcUrl] : [])), ...(deployments instanceof Error ? [] : deployments.chains.map((chain) => chain.rpcUrl))];
+  const keys = Object.values(config.keys).flatMap((name) => (env[name] ?? '').split(',').filter((key) => key.length >= 16));
+  const token = config.metrics.tokenEnv ? env[config.metrics.tokenEnv] : undefined;
+  return [...urlSecrets(urls), ...keys, ...(token ? [token] : [])];
+}
+
 /** Runs the configured roles until SIGTERM/SIGINT; resolves with the exit code. */
 async function start(config: RelayerConfig): Promise<number> {
-  const logger = createLogger(config.logLevel);
+  // Stacks are kept per failed attempt by BullMQ: a few frames say where; more is Redis memory.
+  Error.stackTraceLimit = ERROR_STACK_FRAMES;
   const deployments = applyChainOverrides(config, await loadDeployments(config.deploymentsPath));
+  const secrets = processSecrets(config, deployments, process.env);
+  const logger = createLogger(config.logLevel, { secrets });
+  // Libraries' console lines (BullMQ's connection errors carry Redis command arguments) go through it too.
+  captureConsole(logger);
+  const opsToken = config.metrics.tokenEnv ? process.env[config.metrics.tokenEnv] : undefined;
+  if (config.metrics.tokenEnv && !opsToken) {
+    throw new ConfigError(`${config.metrics.tokenEnv} is not set (metrics.tokenEnv names it as the ops port's bearer token).`, {
+      details: 'Set it to a long random string (e.g. `openssl rand -hex 32`), or remove metrics.tokenEnv to serve the port without a token.',
+      docsPath: 'OPERATIONS.md#security',
+    });
+  }
   // Lazy: nothing connects before every service has checked its keys and settings.
-  const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: null });
-  let redisDown = false;
-  redis.on('error', (error) => {
-    if (!redisDown) logger.warn({ err: error, redis: redactRedisUrl(config.redis.url) }, 'redis connection failed; reconnecting');
-    redisDown = true;
-  });
-  redis.on('ready', () => {
-    if (redisDown) logger.info('redis connection back');
-    redisDown = false;
-  });
+  const redis = new Redis(config.redis.url, { ...redisOptions(config.redis.tls), lazyConnect: true, maxRetriesPerRequest: null });
+  const redisHealth = new RedisHealth({ redis, prefix: config.redis.prefix, logger, timeoutMs: config.health.redisTimeoutMs });
   const metrics = new MetricsRegistry();
   const services = buildServices(config.roles, BUILT_IN_ROLES, { config, deployments, redis, metrics, logger, env: process.env });
+  // An evicting Redis loses jobs, cursors and reorg windows: refuse it before any role touches it.
+  try {
+    const policy = await checkRedisPolicy(redis, { timeoutMs: 5_000 });
+    if (policy.safe === 'unknown') {
+      logger.warn({ reason: policy.reason }, 'cannot read maxmemory-policy; make sure it is noeviction (OPERATIONS.md#redis-memory)');
+    }
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
   const rpcHealth = new RpcHealth({ chains: deployments.chains, probeIntervalMs: config.health.rpcProbeIntervalMs, timeoutMs: config.health.rpcTimeoutMs, logger });
   registerRelayerMetrics({ metrics, redis, prefix: config.redis.prefix, chains: deployments.chains, rpcHealth, roles: config.roles, redisTimeoutMs: config.health.redisTimeoutMs });
+  registerRedisMemoryMetrics({ metrics, redis, timeoutMs: config.health.redisTimeoutMs });
   const server = config.metrics.enabled
     ? new OpsServer({
         host: config.metrics.host,
         port: config.metrics.port,
         metrics,
-        health: () =>
-          checkHealth({ redis, rpcHealth, rpcMaxAgeMs: config.health.rpcMaxAgeMs, redisTimeoutMs: config.health.redisTimeoutMs, warnings: () => services.flatMap((service) => service.warnings?.() ?? []) }),
-        status: () => relayerStatus({ redis, prefix: config.redis.prefix, deployments, rpcTimeoutMs: config.health.rpcTimeoutMs }),
+        health: () => checkHealth({ redis: redisHealth, rpcHealth, rpcMaxAgeMs: config.health.rpcMaxAgeMs, warnings: () => services.flatMap((service) => service.warnings?.() ?? []) }),
+        status: (page) => relayerStatus({ redis, prefix: config.redis.prefix, deployments, rpcTimeoutMs: config.health.rpcTimeoutMs, page, secrets }),
+        statusCacheMs: config.metrics.statusCacheMs,
+        token: opsToken,
+        maxConnections: config.metrics.maxConnections,
+        headersTimeoutMs: config.metrics.headersTimeoutMs,
         logger,
       })
     : undefined;
@@ -258,14 +289,15 @@ async function start(config: RelayerConfig): Promise<number> {
   let startup: Promise<void> = Promise.resolve();
   const exitCode = new Promise<number>((resolve) => {
     let stopping = false;
-    const shutdown = (signal: NodeJS.Signals) => {
+    const shutdown = (reason: NodeJS.Signals | 'fatal error') => {
       if (stopping) {
-        logger.warn({ signal }, 'second signal: exiting now');
+        if (reason === 'fatal error') return;
+        logger.warn({ signal: reason }, 'second signal: exiting now');
         process.exit(1);
       }
       stopping = true;
       const deadline = Date.now() + config.shutdown.timeoutMs;
-      logger.info({ signal, timeoutMs: config.shutdown.timeoutMs }, 'shutting down: taking no new jobs; jobs in flight get until the deadline, then are handed back');
+      logger.info({ signal: reason, timeoutMs: config.shutdown.timeoutMs }, 'shutting down: taking no new jobs; jobs in flight get until the deadline, then are handed back');
       void (async () => {
         await startup.catch(() => {});
         const report = await supervisor.stop(deadline);
@@ -274,17 +306,28 @@ async function start(config: RelayerConfig): Promise<number> {
         if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
         else redis.disconnect();
         logger.info(report, 'relayer stopped');
-        resolve(report.failed.length > 0 ? 1 : 0);
-      })();
+        resolve(report.failed.length > 0 || reason === 'fatal error' ? 1 : 0);
+      })().catch((error: unknown) => {
+        logger.fatal({ err: error }, 'shutdown failed');
+        resolve(1);
+      });
     };
     process.on('SIGTERM', shutdown);
     process.on('SIGINT', shutdown);
+    // A failure nothing handled is a bug, not a reason to die without a word or to drop jobs in flight:
+    // log it (scrubbed like every line) and shut down gracefully, exit 1, for the supervisor to restart.
+    const fatal = (kind: string) => (error: unknown) => {
+      logger.fatal({ err: error, kind }, `${kind}; shutting down`);
+      shutdown('fatal error');
+    };
+    process.on('unhandledRejection', fatal('unhandled promise rejection'));
+    process.on('uncaughtException', fatal('uncaught exception'));
   });
 
   rpcHealth.start();
   startup = (async () => {
     const address = await server?.listen();
-    if (address) logger.info({ host: address.host, port: address.port, paths: ['/metrics', '/healthz', '/status', '/'] }, 'serving /metrics and /healthz');
+    if (address) logger.info({ host: address.host, port: address.port, paths: ['/metrics', '/healthz', '/status', '/'], token: opsToken !== undefined }, 'serving /metrics and /healthz');
     await supervisor.start();
   })();
   try {
@@ -306,7 +349,8 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`${error.message}\n\n${HELP}`);
       process.exit(2);
     }
-    process.stderr.write(`${error instanceof BallastError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+    // Scrubbed: a message may quote a URL with credentials (the config is not known here to mask more).
+    process.stderr.write(`${scrubSecrets(error instanceof BallastError ? error.message : String((error as Error)?.stack ?? error))}\n`);
     process.exit(1);
   },
 );

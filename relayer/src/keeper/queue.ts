@@ -15,6 +15,7 @@ import { type ReplayOutcome, replayJob } from '../courier/courier.ts';
 import { type ActionJob, KEEPER_ACTIONS, type KeeperAction, actionJobId } from './actions.ts';
 import type { ActionRequest } from './decisions.ts';
 import type { ActionRecord } from './ledger.ts';
+import { JOB_STACK_TRACE_LIMIT } from '../ops/retention.ts';
 
 export const ACTIONS_QUEUE = 'actions';
 export const LIQUIDATIONS_QUEUE = 'liquidations';
@@ -72,6 +73,7 @@ export class ActionQueue {
           backoff: { type: 'capped' },
           removeOnComplete: { age: Math.ceil(keepCompletedMs / 1000) },
           removeOnFail: false,
+          stackTraceLimit: JOB_STACK_TRACE_LIMIT,
         },
       });
     this.queues = { [ACTIONS_QUEUE]: queue(ACTIONS_QUEUE), [LIQUIDATIONS_QUEUE]: queue(LIQUIDATIONS_QUEUE) };

@@ -30,7 +30,7 @@ describe('parseRelayerConfigFile', () => {
     const config = parseRelayerConfigFile({});
     expect(config.keys).toEqual({ transactor: 'BALLAST_TRANSACTOR_KEY', dvnSigners: 'BALLAST_DVN_SIGNER_KEYS', keeper: 'BALLAST_KEEPER_KEY', liquidator: 'BALLAST_LIQUIDATOR_KEY' });
     expect(config.thresholds).toEqual({ recallHealth: 11n * 10n ** 17n, flagHealth: 10n ** 18n, atRiskHealth: 125n * 10n ** 16n, feeBudgets: {} });
-    expect(config.metrics).toEqual({ enabled: true, host: '0.0.0.0', port: 9464 });
+    expect(config.metrics).toEqual({ enabled: true, host: '127.0.0.1', port: 9464, statusCacheMs: 1_000, maxConnections: 64, headersTimeoutMs: 5_000 });
     expect(config.health.rpcMaxAgeMs).toBe(30_000);
     expect(config.ingest.reorgDepth).toBe(64);
     expect(config.audit).toEqual({ intervalMs: 300_000, batchSize: 100 });
@@ -77,6 +77,34 @@ describe('parseRelayerConfigFile', () => {
     expect(error.shortMessage).toContain(`Invalid relayer config relayer.json: ${path}:`);
     expect(error.message).toContain(hint);
     expect(error.docsPath).toBe('OPERATIONS.md#config-file');
+  });
+
+  const HEX64 = 'ab'.repeat(32);
+  test.each([
+    // [what, the value that is almost a key]
+    ['a key with a trailing space', `0x${HEX64} `],
+    ['a key with a 0X prefix', `0X${HEX64}`],
+    ['a key of 63 hex digits', HEX64.slice(1)],
+    ['a key without 0x', HEX64],
+    ['a mnemonic', 'test test test test test test test test test test test junk'],
+    ['a name with a space and a secret in it', 'KEY s3cr3t-passphrase'],
+  ])('%s where a variable name belongs is refused by field, never echoed', (_, value) => {
+    const error = rejection({ keys: { transactor: value } });
+    expect(error.shortMessage).toContain('Invalid relayer config relayer.json: keys.transactor:');
+    for (const part of value.trim().split(/\s+/).filter((word) => word.length > 4)) expect(error.message).not.toContain(part);
+    expect(error.message).not.toContain(value.trim().slice(2, 40));
+  });
+
+  test('an RPC URL of a wrong scheme is refused without its key', () => {
+    const error = rejection({ chains: [{ eid: 40101, rpcUrl: 'wss://rpc.example.org/v3/SECRETKEY0a1b2c' }] });
+    expect(error.shortMessage).toContain('chains.0.rpcUrl');
+    expect(error.message).not.toContain('SECRETKEY0a1b2c');
+  });
+
+  test('Redis TLS files are read relative to the config file', async () => {
+    const path = writeConfig({ redis: { url: 'rediss://redis.internal:6380', tls: { caFile: 'ca.pem', serverName: 'redis.internal' } } });
+    const config = await resolveRelayerConfig({ file: path, env: {} });
+    expect(config.redis.tls).toEqual({ caFile: join(path, '..', 'ca.pem'), certFile: undefined, keyFile: undefined, serverName: 'redis.internal' });
   });
 
   test('fee budgets by eid become bigints', () => {

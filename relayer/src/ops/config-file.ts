@@ -28,10 +28,11 @@ const positiveInteger = z.number().int().positive();
 
 /** An environment variable's name; a value that looks like a key itself is refused. */
 const envName = z.string().superRefine((value, context) => {
-  if (/^(0x)?[0-9a-fA-F]{64}$/.test(value)) {
-    context.addIssue({ code: 'custom', message: 'this is a private key itself, and keys never go in the config file' });
+  // The value is never echoed: what is not a variable name may be a key or a mnemonic pasted by mistake.
+  if (/^\s*(0x)?[0-9a-f]{40,}\s*$/i.test(value) || value.trim().split(/\s+/).length >= 12) {
+    context.addIssue({ code: 'custom', message: 'this looks like a key or a mnemonic itself (not shown), and keys never go in the config file' });
   } else if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
-    context.addIssue({ code: 'custom', message: `"${value}" is not an environment variable name` });
+    context.addIssue({ code: 'custom', message: `the value (${value.length} characters, not shown) is not an environment variable name` });
   }
 });
 
@@ -87,6 +88,15 @@ export const relayerConfigSchema = z.strictObject({
       prefix: z
         .string()
         .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only')
+        .optional(),
+      /** TLS to Redis (with a `rediss://` URL): files of the CA, the client certificate and key; the server name to verify. */
+      tls: z
+        .strictObject({
+          caFile: z.string().min(1).optional(),
+          certFile: z.string().min(1).optional(),
+          keyFile: z.string().min(1).optional(),
+          serverName: z.string().min(1).optional(),
+        })
         .optional(),
     })
     .prefault({}),
@@ -170,8 +180,12 @@ export const relayerConfigSchema = z.strictObject({
   metrics: z
     .strictObject({
       enabled: z.boolean().default(true),
-      host: z.string().min(1).default('0.0.0.0'),
+      host: z.string().min(1).default('127.0.0.1'),
       port: z.number().int().min(0).max(65_535).default(9464),
+      tokenEnv: envName.optional(),
+      statusCacheMs: z.number().int().nonnegative().default(1_000),
+      maxConnections: positiveInteger.default(64),
+      headersTimeoutMs: positiveInteger.default(5_000),
     })
     .prefault({}),
   health: z
@@ -198,7 +212,7 @@ export type RelayerConfig = Omit<ParsedRelayerConfig, '$schema' | 'deployments' 
   source: string | undefined;
   /** Absolute path of the deployments file. */
   deploymentsPath: string;
-  redis: { url: string; prefix: string };
+  redis: { url: string; prefix: string; tls?: RedisTlsFiles | undefined };
   roles: RelayerRole[];
   courier: ParsedRelayerConfig['courier'] & { concurrency: number; lockDurationMs: number };
   logLevel: (typeof LOG_LEVELS)[number];
@@ -227,6 +241,11 @@ const FIELD_HINTS: Record<string, string> = {
   redis: 'an object with "url" and/or "prefix"',
   'redis.url': 'a Redis URL, e.g. "redis://127.0.0.1:6379" ("rediss://" for TLS)',
   'redis.prefix': 'the key prefix relayers that cooperate share: letters, digits and _ . : -, e.g. "ballast"',
+  'redis.tls': 'an object with any of "caFile", "certFile", "keyFile", "serverName" (with a "rediss://" URL)',
+  'redis.tls.caFile': 'the path of a PEM file of the CA that signed the Redis server certificate, relative to the config file',
+  'redis.tls.certFile': 'the path of a PEM client certificate, relative to the config file (with keyFile)',
+  'redis.tls.keyFile': 'the path of the PEM key of certFile, relative to the config file',
+  'redis.tls.serverName': 'the name the Redis server certificate must carry, e.g. "redis.internal.example.org"',
   keys: 'an object with any of "transactor", "dvnSigners", "keeper", "liquidator", each the NAME of an environment variable',
   'keys.transactor': 'the NAME of the environment variable that holds the transactor key, e.g. "BALLAST_TRANSACTOR_KEY"',
   'keys.dvnSigners': 'the NAME of the environment variable that holds the DVN signer keys (comma-separated), e.g. "BALLAST_DVN_SIGNER_KEYS"',
@@ -283,9 +302,13 @@ const FIELD_HINTS: Record<string, string> = {
   'thresholds.feeBudgets.*': 'an object with "perMessageWei" and/or "perHourWei", each a whole number of wei as a string',
   'thresholds.feeBudgets.*.perMessageWei': 'the most native fee, in wei, the keeper pays for one message from this chain, e.g. "50000000000000000"',
   'thresholds.feeBudgets.*.perHourWei': 'the most native fee, in wei, the keeper spends per hour on this chain, e.g. "1000000000000000000"',
-  metrics: 'an object with any of "enabled", "host", "port"',
+  metrics: 'an object with any of "enabled", "host", "port", "tokenEnv", "statusCacheMs", "maxConnections", "headersTimeoutMs"',
   'metrics.enabled': 'true or false (serve /metrics and /healthz or not)',
-  'metrics.host': 'the address to listen on, e.g. "0.0.0.0" (every interface) or "127.0.0.1"',
+  'metrics.host': 'the address to listen on, e.g. "127.0.0.1" (this host only) or "0.0.0.0" (every interface)',
+  'metrics.tokenEnv': 'the NAME of the environment variable holding the bearer token every request must carry, e.g. "BALLAST_OPS_TOKEN"',
+  'metrics.statusCacheMs': 'milliseconds (0 or more) one /status read serves every request, e.g. 1000',
+  'metrics.maxConnections': 'connections (1 or more) the ops port keeps open at once, e.g. 64',
+  'metrics.headersTimeoutMs': 'milliseconds (1 or more) a client gets to send its request headers, e.g. 5000',
   'metrics.port': 'a TCP port from 0 to 65535 (0 picks a free one), e.g. 9464',
   health: 'an object with any of "rpcMaxAgeMs", "rpcProbeIntervalMs", "rpcTimeoutMs", "redisTimeoutMs"',
   'health.rpcMaxAgeMs': "milliseconds (1 or more): /healthz fails when a chain's RPC has not answered for longer, e.g. 30000",
@@ -399,6 +422,8 @@ export async function resolveRelayerConfig({ file, overrides = {}, env = process
     redis: {
       url: overrides.redisUrl ?? redis.url ?? env.REDIS_URL ?? DEFAULT_REDIS_URL,
       prefix: overrides.prefix ?? redis.prefix ?? 'ballast',
+      // TLS files are read relative to the config file, like `deployments`.
+      tls: redis.tls === undefined ? undefined : relativeTo(file === undefined ? cwd : dirname(resolve(cwd, file)), redis.tls),
     },
     roles: overrides.roles ?? roles ?? ['courier', 'ingest'],
     courier: {
@@ -467,6 +492,14 @@ export function ingestChainSettings(config: RelayerConfig): Map<number, IngestCh
     if (Object.keys(chain).length > 0) settings.set(eid, chain);
   }
   return settings;
+}
+
+/** TLS settings for Redis with absolute file paths. */
+export type RedisTlsFiles = { caFile?: string | undefined; certFile?: string | undefined; keyFile?: string | undefined; serverName?: string | undefined };
+
+function relativeTo(directory: string, tls: RedisTlsFiles): RedisTlsFiles {
+  const path = (file: string | undefined) => (file === undefined ? undefined : resolve(directory, file));
+  return { caFile: path(tls.caFile), certFile: path(tls.certFile), keyFile: path(tls.keyFile), serverName: tls.serverName };
 }
 
 type IngestChainOverride = { confirmations?: number; reorgDepth?: number; startBlock?: number; pollIntervalMs?: number };

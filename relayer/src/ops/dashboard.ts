@@ -52,7 +52,9 @@ export function renderDashboard(status: RelayerStatus, { refreshSeconds = 5, gen
     'No queue under this prefix yet (one appears once a job is added or a worker runs).',
   );
   const failing = table(
-    'Packets whose delivery fails',
+    status.failingTotal > status.failing.length
+      ? `Packets whose delivery fails (${status.failing.length} of ${status.failingTotal}; the rest: /status?offset=${status.failingOffset + status.failing.length})`
+      : 'Packets whose delivery fails',
     head('guid', 'path', 'nonce', 'attempts', 'reason', 'first failed', 'last failed'),
     status.failing.map(
       (failure) =>

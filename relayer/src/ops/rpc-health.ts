@@ -41,6 +41,8 @@ export class RpcHealth {
   readonly #logger: Logger;
   #timers: NodeJS.Timeout[] = [];
   #running = false;
+  /** When probing started (0 before `start`: every chain is a problem until then). */
+  #startedAt = 0;
 
   constructor({ chains, probeIntervalMs = 5_000, timeoutMs = 5_000, logger = silentLogger }: RpcHealthOptions) {
     this.#intervalMs = probeIntervalMs;
@@ -55,6 +57,7 @@ export class RpcHealth {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    this.#startedAt ||= Date.now();
     for (const probe of this.#probes) void this.#loop(probe);
   }
 
@@ -69,10 +72,13 @@ export class RpcHealth {
     return this.#probes.map(({ state }) => ({ ...state }));
   }
 
-  /** One line per chain that has not answered within `maxAgeMs`. */
+  /**
+   * One line per chain that has not answered within `maxAgeMs` — counted from the start of probing for a
+   * chain that has not answered yet, so a process is not unhealthy in the milliseconds its first probes take.
+   */
   problems(maxAgeMs: number, now = Date.now()): { eid: number; chain: string; problem: string }[] {
     return this.states()
-      .filter((state) => now - state.lastAnswerAt > maxAgeMs)
+      .filter((state) => now - (state.lastAnswerAt || this.#startedAt) > maxAgeMs)
       .map((state) => ({
         eid: state.eid,
         chain: state.chain,

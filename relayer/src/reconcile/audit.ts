@@ -80,6 +80,7 @@ export class DriftAudit {
   readonly #logger: Logger;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<AuditReport | undefined> | undefined;
+  #claimRefused = false;
   /** Passes this process ran and passes that failed (for metrics). */
   runs = 0;
   failures = 0;
@@ -159,7 +160,18 @@ export class DriftAudit {
   async runIfDue(): Promise<AuditReport | undefined> {
     if (this.#running) return this.#running;
     this.#running = (async () => {
-      const claimed = await this.#redis.set(this.keys().lock, this.id, 'PX', Math.max(1, this.#intervalMs), 'NX');
+      // The claim is a write like any other: Redis may refuse it (OOM, READONLY, WRONGPASS). That is an
+      // outage to ride out until the next tick, never a rejection that escapes the timer.
+      let claimed: string | null;
+      try {
+        claimed = await this.#redis.set(this.keys().lock, this.id, 'PX', Math.max(1, this.#intervalMs), 'NX');
+      } catch (error) {
+        // Once per outage: the tick comes every few seconds.
+        if (!this.#claimRefused) this.#logger.warn({ event: 'reconcile.audit', err: error }, 'cannot claim the audit turn (Redis refused); trying again at each tick');
+        this.#claimRefused = true;
+        return undefined;
+      }
+      this.#claimRefused = false;
       if (claimed !== 'OK') return undefined;
       this.runs += 1;
       try {
