@@ -12,6 +12,7 @@ import type { Hex } from 'viem';
 import { Chains } from '../chains.ts';
 import { type TransactionSenderOptions, isInsufficientFunds } from '../transactions.ts';
 import { type Logger, silentLogger } from '../logging.ts';
+import { DELIVER_RETENTION, retentionJobOptions } from '../ops/retention.ts';
 import { type CloseWorkerGracefullyReturnType, InFlightJobs, closeWorkerGracefully } from '../ops/worker-shutdown.ts';
 import { type CarriagePolicy, DEFAULT_DELIVERY_CAPS } from './carriage-policy.ts';
 import { type DeliveryRecord, type PacketJob, type RefusalRecord, deliverPacket } from './deliver.ts';
@@ -111,9 +112,9 @@ export class Courier extends EventEmitter<CourierEvents> {
       defaultJobOptions: {
         attempts: this.#options.attempts,
         backoff: { type: 'capped' },
-        // Completed jobs are kept a week so their ids keep deduplicating re-seen packets.
-        removeOnComplete: { age: 7 * 24 * 3600, count: 1_000_000 },
-        removeOnFail: false,
+        // Completed jobs (deliveries and refusals) are bounded by age and count (ops/retention.ts): their ids only
+        // dedupe a packet seen again, and a packet queued again is found done on chain (or refused again).
+        ...retentionJobOptions(DELIVER_RETENTION),
       },
     });
   }
