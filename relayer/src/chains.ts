@@ -2,7 +2,7 @@
 // transaction sender for the relayer's key. Built once per process from the deployments file.
 import { type ChainDeployment, type Deployments, BallastError } from '@ballast/protocol';
 import { type Chain, type Hex, type PublicClient, type Transport, createPublicClient, defineChain, http } from 'viem';
-import { TransactionSender } from './transactions.ts';
+import { TransactionSender, type TransactionSenderOptions } from './transactions.ts';
 
 export type ChainConnection = {
   deployment: ChainDeployment;
@@ -22,6 +22,8 @@ export type ConnectOptions = {
   timeoutMs?: number;
   /** Receipt polling interval. @defaultValue 50 */
   pollingIntervalMs?: number;
+  /** How the senders replace stuck transactions (receipt timeout, fee bump). */
+  transactions?: TransactionSenderOptions;
 };
 
 /** The viem chain of a deployment graph's chain (its id, name and RPC URL; ether as native currency). */
@@ -35,7 +37,7 @@ export function viemChain(deployment: ChainDeployment): Chain {
 }
 
 /** A read-only client for one chain (no key): ingest, health probes, `status`. One attempt per request. */
-export function chainPublicClient(deployment: ChainDeployment, { timeoutMs = 10_000, pollingIntervalMs = 50 }: Omit<ConnectOptions, 'transactorKey'> = {}): PublicClient<Transport, Chain> {
+export function chainPublicClient(deployment: ChainDeployment, { timeoutMs = 10_000, pollingIntervalMs = 50 }: Omit<ConnectOptions, 'transactorKey' | 'transactions'> = {}): PublicClient<Transport, Chain> {
   const transport = http(deployment.rpcUrl, { batch: { wait: 0 }, timeout: timeoutMs, retryCount: 0 });
   return createPublicClient({ chain: viemChain(deployment), transport, pollingInterval: pollingIntervalMs });
 }
@@ -43,7 +45,7 @@ export function chainPublicClient(deployment: ChainDeployment, { timeoutMs = 10_
 export class Chains {
   readonly #byEid = new Map<number, ChainConnection>();
 
-  constructor(deployments: Deployments, { transactorKey, timeoutMs = 10_000, pollingIntervalMs = 50 }: ConnectOptions) {
+  constructor(deployments: Deployments, { transactorKey, timeoutMs = 10_000, pollingIntervalMs = 50, transactions = {} }: ConnectOptions) {
     for (const deployment of deployments.chains) {
       const chain = viemChain(deployment);
       // Concurrent reads in one tick go out as one JSON-RPC batch.
@@ -53,7 +55,7 @@ export class Chains {
         deployment,
         chain,
         publicClient,
-        sender: new TransactionSender(publicClient, transport, transactorKey),
+        sender: new TransactionSender(publicClient, transport, transactorKey, transactions),
       });
     }
   }

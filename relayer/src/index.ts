@@ -7,4 +7,6 @@ export * from './node-flags.ts';
 export * from './ops/index.ts';
 export * from './reconcile/index.ts';
 export * from './revert-reason.ts';
+export * from './poll-pacing.ts';
 export * from './transactions.ts';
+export * from './transactor-watch.ts';

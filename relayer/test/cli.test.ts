@@ -165,9 +165,9 @@ describe('ballast-relayer', () => {
     expect(roles.stderr).toContain('--roles must list one or more of courier, ingest, keeper, liquidator');
   });
 
-  test('replay without a GUID says what it needs', async () => {
+  test('replay without a GUID or job id says what it needs', async () => {
     const result = await cli(['replay']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('replay needs the packet GUID');
+    expect(result.stderr).toContain('replay needs a packet GUID or a keeper job id');
   });
 });

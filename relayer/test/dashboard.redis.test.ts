@@ -48,7 +48,7 @@ test('a failed job shows in relayerStatus, GET /status and the dashboard (escape
     host: '127.0.0.1',
     port: 0,
     metrics: new MetricsRegistry(),
-    health: async () => ({ status: 'ok', problems: [], redis: { ok: true }, chains: [] }),
+    health: async () => ({ status: 'ok', problems: [], warnings: [], redis: { ok: true }, chains: [] }),
     status: async (page): Promise<RelayerStatus> => {
       reads += 1;
       await new Promise((wait) => setTimeout(wait, 300));
@@ -99,7 +99,7 @@ test('a failed job shows in relayerStatus, GET /status and the dashboard (escape
 });
 
 test('without a status the server serves no dashboard', async () => {
-  const server = new OpsServer({ host: '127.0.0.1', port: 0, metrics: new MetricsRegistry(), health: async () => ({ status: 'ok', problems: [], redis: { ok: true }, chains: [] }) });
+  const server = new OpsServer({ host: '127.0.0.1', port: 0, metrics: new MetricsRegistry(), health: async () => ({ status: 'ok', problems: [], warnings: [], redis: { ok: true }, chains: [] }) });
   const { port } = await server.listen();
   suite.onClose(() => server.close());
   const response = await fetch(`http://127.0.0.1:${port}/`);
@@ -133,7 +133,7 @@ test('failing packets are paged, and their errors are kept short and without URL
     host: '127.0.0.1',
     port: 0,
     metrics: new MetricsRegistry(),
-    health: async () => ({ status: 'ok', problems: [], redis: { ok: true }, chains: [] }),
+    health: async () => ({ status: 'ok', problems: [], warnings: [], redis: { ok: true }, chains: [] }),
     status: (page) => relayerStatus({ redis, prefix, deployments, page }),
   });
   const { port } = await server.listen();

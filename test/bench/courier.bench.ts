@@ -8,8 +8,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { repoRoot, devnetKeys } from '@ballast/devnet';
-import { Chains, DvnSigners, deliverPacket } from '@ballast/relayer';
-import { endpointV2Abi } from '@ballast/abi';
+import { Chains, DvnSigners, PAID_ONLY_POLICY, deliverPacket, packetsWithPayments } from '@ballast/relayer';
+import { endpointV2Abi, sendUln302Abi } from '@ballast/abi';
 import { parseEventLogs } from 'viem';
 import { DeliveryTracker, type PingClient, type SentPing, percentile } from '../support/pings.ts';
 import { startStack } from '../support/stack.ts';
@@ -36,10 +36,11 @@ try {
     const [source, destination] = pathways[index % pathways.length] as readonly [number, number];
     const [ping] = (await client(source).send(destination)) as [SentPing];
     const receipt = await client(source).publicClient.getTransactionReceipt({ hash: ping.txHash });
-    const [log] = parseEventLogs({ abi: endpointV2Abi, logs: receipt.logs, eventName: 'PacketSent' });
-    if (!log) throw new Error('no PacketSent');
+    const [sent] = packetsWithPayments(parseEventLogs({ abi: [...endpointV2Abi, ...sendUln302Abi], logs: receipt.logs }), direct.get(source).deployment.layerZero.endpoint);
+    if (!sent) throw new Error('no PacketSent');
+    const { log, payment } = sent;
     await deliverPacket(
-      { chains: direct, signers },
+      { chains: direct, signers, policy: PAID_ONLY_POLICY },
       {
         guid: ping.guid,
         srcEid: source,
@@ -50,6 +51,7 @@ try {
         srcTxHash: ping.txHash,
         srcBlock: receipt.blockNumber.toString(),
         observedAt: Date.now(),
+        payment,
       },
     );
     peerLatencies.push(Date.now() - ping.sentAt);

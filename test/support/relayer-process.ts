@@ -3,7 +3,7 @@
 // `ready` resolves with the /metrics and /healthz port once it logs `relayer started`, and every process
 // spawned here is tracked so a suite's teardown (`stopRelayerProcesses`) leaves none running.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { repoRoot } from '@ballast/devnet';
 import { RELAYER_NODE_FLAGS } from '@ballast/relayer';
@@ -46,13 +46,20 @@ function running(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }
 
+/** The devnet's own apps, which the courier of a devnet relayer config carries whatever they pay (docs/OPERATIONS.md#executor-and-dvn-policy). */
+export const DEVNET_ALLOWLISTED_APPS = ['collateralVault', 'creditMirror', 'pingOApp'] as const;
+
 /**
  * Writes a relayer config file beside `deploymentsPath` (so `deployments: "deployments.json"` finds it),
- * with metrics on a free loopback port; `config` overrides any field. Returns its path.
+ * with metrics on a free loopback port and the courier's allowlist set to those of the devnet's apps the
+ * deployments file has; `config` overrides any field. Returns its path.
  */
 export function writeRelayerConfig(deploymentsPath: string, name: string, config: Record<string, unknown>): string {
   const path = join(dirname(deploymentsPath), `${name}.json`);
-  writeFileSync(path, JSON.stringify({ deployments: 'deployments.json', metrics: { host: '127.0.0.1', port: 0 }, ...config }, null, 2));
+  const deployed = JSON.parse(readFileSync(deploymentsPath, 'utf8')) as { chains: { contracts: Record<string, string> }[] };
+  const allowlist = DEVNET_ALLOWLISTED_APPS.filter((app) => deployed.chains.some((chain) => chain.contracts[app] !== undefined));
+  const courier = { allowlist, ...(config.courier as Record<string, unknown> | undefined) };
+  writeFileSync(path, JSON.stringify({ deployments: 'deployments.json', metrics: { host: '127.0.0.1', port: 0 }, ...config, courier }, null, 2));
   return path;
 }
 

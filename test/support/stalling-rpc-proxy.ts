@@ -2,7 +2,8 @@
 // it is, except during a stall, when it holds each request it receives and forwards it only when the
 // stall ends — as a provider does that stops answering for a while and then answers late. A client
 // whose timeout is shorter than the stall gets no reply (the request may still take effect: a held
-// `eth_sendRawTransaction` is mined after the stall, its reply lost).
+// `eth_sendRawTransaction` is mined after the stall, its reply lost). It can also refuse `eth_getLogs` over
+// more than `maxLogRange` blocks, with the JSON-RPC error such providers return.
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -43,6 +44,11 @@ export class StallingRpcProxy {
     return this.#url;
   }
 
+  /** Largest `eth_getLogs` block range answered; a wider one gets an error reply. Infinity: no limit. */
+  maxLogRange = Number.POSITIVE_INFINITY;
+  /** `eth_getLogs` requests refused for their range. */
+  refusedLogRanges = 0;
+
   /** Whether requests are being held now. */
   get stalled(): boolean {
     return Date.now() < this.#stalledUntil;
@@ -82,6 +88,11 @@ export class StallingRpcProxy {
       this.stats.held += 1;
       await this.#release;
     }
+    const refusal = this.#refuseWideLogs(Buffer.concat(chunks));
+    if (refusal) {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(refusal);
+      return;
+    }
     this.stats.forwarded += 1;
     try {
       const reply = await fetch(this.target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.concat(chunks) });
@@ -91,5 +102,28 @@ export class StallingRpcProxy {
     } catch (error) {
       if (!response.destroyed) response.writeHead(502, { 'content-type': 'text/plain' }).end(`proxy: ${(error as Error).message}\n`);
     }
+  }
+
+  /** The error reply to a request (or batch) that holds an `eth_getLogs` wider than `maxLogRange`, else undefined. */
+  #refuseWideLogs(body: Buffer): string | undefined {
+    if (!Number.isFinite(this.maxLogRange)) return undefined;
+    type Call = { id: number; method: string; params?: { fromBlock?: string; toBlock?: string }[] };
+    let parsed: Call | Call[];
+    try {
+      parsed = JSON.parse(body.toString()) as Call | Call[];
+    } catch {
+      return undefined;
+    }
+    const calls = Array.isArray(parsed) ? parsed : [parsed];
+    const wide = (call: Call) => {
+      const filter = call.params?.[0];
+      if (call.method !== 'eth_getLogs' || !filter?.fromBlock?.startsWith('0x') || !filter.toBlock?.startsWith('0x')) return false;
+      return Number(BigInt(filter.toBlock) - BigInt(filter.fromBlock)) + 1 > this.maxLogRange;
+    };
+    if (!calls.some(wide)) return undefined;
+    // A batch with a wide getLogs is refused whole (each call answered with the error): simple, and what the client retries.
+    this.refusedLogRanges += 1;
+    const error = (call: Call) => ({ jsonrpc: '2.0', id: call.id, error: { code: -32005, message: `block range is too wide (maximum ${this.maxLogRange} blocks)` } });
+    return JSON.stringify(Array.isArray(parsed) ? calls.map(error) : error(parsed));
   }
 }

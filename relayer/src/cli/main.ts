@@ -7,10 +7,13 @@ import { parseArgs } from 'node:util';
 import { BallastError, type Deployments, loadDeployments } from '@ballast/protocol';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { type Hex, parseUnits } from 'viem';
+import { isHex, parseUnits } from 'viem';
 import { ConfigError, positiveInteger } from '../config.ts';
 import { DELIVER_QUEUE, replayDelivery } from '../courier/courier.ts';
 import type { PacketJob } from '../courier/deliver.ts';
+import { type ActionJob, KEEPER_ACTIONS } from '../keeper/actions.ts';
+import type { ActionRecord } from '../keeper/ledger.ts';
+import { actionOfJobId, queueOf, replayAction } from '../keeper/queue.ts';
 import { captureConsole, createLogger, scrubSecrets, urlSecrets } from '../logging.ts';
 import { accountsReport } from '../ops/accounts-at-risk.ts';
 import { type RelayerConfig, type RelayerConfigOverrides, applyChainOverrides, parseLogLevel, parseRoles, resolveRelayerConfig } from '../ops/config-file.ts';
@@ -37,7 +40,10 @@ Commands:
                         jobs; the last audit. JSON.
   accounts [--at-risk]  Accounts from the reconcile store with their home health (computed; see the
                         output's "basis"), lowest first. --at-risk: only those below the at-risk health.
-  replay <guid>         Retry one packet's delivery now.
+  replay <guid> | <job id>
+                        Retry one packet's delivery now (its GUID; a packet the carriage policy refused is
+                        judged again), or one keeper action (its job id as status lists it, e.g.
+                        flag-40101-0xAbc…-0): a failed job is retried, a delayed one runs now.
   drain                 Pause every queue of the prefix (no relayer takes a new job) and wait for the
                         jobs in flight. Exit 1 if some are still running at --timeout-ms.
   resume                Resume the queues after a drain.
@@ -126,7 +132,7 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   if (!['start', 'status', 'accounts', 'replay', 'drain', 'resume'].includes(command)) throw new UsageError(`Unknown command "${command}".`);
-  if (command === 'replay' && !rest[0]) throw new ConfigError('replay needs the packet GUID: ballast-relayer replay <guid>.');
+  if (command === 'replay' && !rest[0]) throw new ConfigError('replay needs a packet GUID or a keeper job id: ballast-relayer replay <guid|job id>.');
   // Flags first, then the file: a typo is reported before anything is read or connects.
   const overrides = overridesFromFlags(values);
   const config = await resolveRelayerConfig({ file: values.config, overrides });
@@ -181,13 +187,26 @@ async function main(argv: string[]): Promise<number> {
       printJson({ resumed: await resumeQueues(redis, prefix) });
       return 0;
     }
-    // replay
-    const guid = rest[0] as string;
-    const queue = new Queue<PacketJob>(DELIVER_QUEUE, { connection: redis, prefix });
+    // replay: a packet by GUID, a keeper action by job id
+    const id = rest[0] as string;
+    if (isHex(id) && id.length === 66) {
+      const queue = new Queue<PacketJob>(DELIVER_QUEUE, { connection: redis, prefix });
+      try {
+        const outcome = await replayDelivery(queue, id);
+        if (outcome === 'not-found') throw new ConfigError(`No deliver job for packet ${id} under prefix "${prefix}".`);
+        process.stdout.write(`${id}: ${outcome}\n`);
+        return 0;
+      } finally {
+        await queue.close();
+      }
+    }
+    const action = actionOfJobId(id);
+    if (!action) throw new ConfigError(`"${id}" is neither a packet GUID (0x + 64 hex digits) nor a keeper job id (<action>-<eid>-<account>-<epoch>, action one of ${KEEPER_ACTIONS.join(', ')}).`);
+    const queue = new Queue<ActionJob, ActionRecord>(queueOf(action), { connection: redis, prefix });
     try {
-      const outcome = await replayDelivery(queue, guid as Hex);
-      if (outcome === 'not-found') throw new ConfigError(`No deliver job for packet ${guid} under prefix "${prefix}".`);
-      process.stdout.write(`${guid}: ${outcome}\n`);
+      const outcome = await replayAction(queue, id);
+      if (outcome === 'not-found') throw new ConfigError(`No ${queueOf(action)} job ${id} under prefix "${prefix}".`);
+      process.stdout.write(`${id}: ${outcome}\n`);
       return 0;
     } finally {
       await queue.close();
@@ -256,7 +275,7 @@ async function start(config: RelayerConfig): Promise<number> {
         host: config.metrics.host,
         port: config.metrics.port,
         metrics,
-        health: () => checkHealth({ redis: redisHealth, rpcHealth, rpcMaxAgeMs: config.health.rpcMaxAgeMs }),
+        health: () => checkHealth({ redis: redisHealth, rpcHealth, rpcMaxAgeMs: config.health.rpcMaxAgeMs, warnings: () => services.flatMap((service) => service.warnings?.() ?? []) }),
         status: (page) => relayerStatus({ redis, prefix: config.redis.prefix, deployments, rpcTimeoutMs: config.health.rpcTimeoutMs, page, secrets }),
         statusCacheMs: config.metrics.statusCacheMs,
         token: opsToken,

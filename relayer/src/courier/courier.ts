@@ -2,20 +2,24 @@
 // executor. One PacketWatcher per source chain queues packets on the BullMQ `deliver` queue; a
 // worker delivers them. Any number of courier processes may share one Redis (each with its own
 // transactor key): job ids dedupe packets, on-chain state reads dedupe work, and a stalled job
-// (its courier died) is picked up by another.
+// (its courier died) is picked up by another. It carries only what the carriage policy allows
+// (./carriage-policy.ts); a refused packet completes as refused, listed and counted, and is not retried.
 import { EventEmitter } from 'node:events';
 import { type Deployments, PacketDecodeError } from '@ballast/protocol';
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Hex } from 'viem';
 import { Chains } from '../chains.ts';
+import { type TransactionSenderOptions, isInsufficientFunds } from '../transactions.ts';
 import { type Logger, silentLogger } from '../logging.ts';
+import { DELIVER_RETENTION, retentionJobOptions } from '../ops/retention.ts';
 import { type CloseWorkerGracefullyReturnType, InFlightJobs, closeWorkerGracefully } from '../ops/worker-shutdown.ts';
-import { type DeliveryRecord, type PacketJob, deliverPacket } from './deliver.ts';
+import { type CarriagePolicy, DEFAULT_DELIVERY_CAPS } from './carriage-policy.ts';
+import { type DeliveryRecord, type PacketJob, type RefusalRecord, deliverPacket } from './deliver.ts';
 import { DvnSigners } from './dvn.ts';
 import { DeliveryRevertedError, PayloadConflictError } from './errors.ts';
 import { CourierLedger, type FailureRecord } from './ledger.ts';
-import { PacketWatcher, deliverJobId } from './packet-watcher.ts';
+import { PacketWatcher, type PacketWatcherMetrics, deliverJobId } from './packet-watcher.ts';
 
 export const DELIVER_QUEUE = 'deliver';
 
@@ -45,10 +49,24 @@ export type CourierOptions = {
   waitRetryMs?: number;
   /** Whether to follow chains for new packets (false: only deliver queued ones). @defaultValue true */
   watch?: boolean;
+  /** What the courier carries (docs/OPERATIONS.md#executor-and-dvn-policy). @defaultValue paid packets only, default caps */
+  policy?: CarriagePolicy;
+  /** Largest getLogs range of the packet watchers (halved when a node refuses it). @defaultValue 2_000 */
+  maxBlockRange?: number;
+  /** Longest wait between failed watcher polls. @defaultValue 10_000 */
+  maxPollBackoffMs?: number;
+  /** How the transactor replaces stuck transactions (receipt timeout, fee bump). */
+  transactions?: TransactionSenderOptions;
+  /** How long a job waits after "insufficient funds" before it tries again (no attempt is counted). @defaultValue 30_000 */
+  insufficientFundsRetryMs?: number;
 };
+
+/** The job's result: a delivery, or a refusal (a completed job, so its id keeps deduplicating the packet). */
+export type DeliveryOutcome = DeliveryRecord | (RefusalRecord & { status: 'refused' });
 
 export type CourierEvents = {
   delivered: [DeliveryRecord];
+  refused: [RefusalRecord];
   failed: [FailureRecord];
 };
 
@@ -56,12 +74,13 @@ export class Courier extends EventEmitter<CourierEvents> {
   readonly chains: Chains;
   readonly queue: Queue<PacketJob>;
   readonly ledger: CourierLedger;
-  readonly #options: Required<Omit<CourierOptions, 'logger'>>;
+  readonly policy: CarriagePolicy;
+  readonly #options: Required<Omit<CourierOptions, 'logger' | 'policy' | 'transactions'>>;
   readonly #logger: Logger;
   readonly #redis: Redis;
   readonly #signers: DvnSigners;
-  #worker: Worker<PacketJob, DeliveryRecord> | undefined;
-  readonly #inFlight = new InFlightJobs<PacketJob, DeliveryRecord>();
+  #worker: Worker<PacketJob, DeliveryOutcome> | undefined;
+  readonly #inFlight = new InFlightJobs<PacketJob, DeliveryOutcome>();
   #watchers: PacketWatcher[] = [];
 
   constructor(options: CourierOptions) {
@@ -76,10 +95,14 @@ export class Courier extends EventEmitter<CourierEvents> {
       lockDurationMs: 30_000,
       waitRetryMs: 200,
       watch: true,
+      maxBlockRange: 2_000,
+      maxPollBackoffMs: 10_000,
+      insufficientFundsRetryMs: 30_000,
       ...options,
     };
+    this.policy = options.policy ?? { allowlist: new Set(), caps: new Map(), defaultCaps: DEFAULT_DELIVERY_CAPS };
     this.#logger = (options.logger ?? silentLogger).child({ component: 'courier' });
-    this.chains = new Chains(options.deployments, { transactorKey: options.transactorKey });
+    this.chains = new Chains(options.deployments, { transactorKey: options.transactorKey, ...(options.transactions ? { transactions: options.transactions } : {}) });
     this.#signers = new DvnSigners(options.dvnSignerKeys);
     this.#redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
     this.ledger = new CourierLedger(this.#redis, this.#options.prefix);
@@ -89,16 +112,16 @@ export class Courier extends EventEmitter<CourierEvents> {
       defaultJobOptions: {
         attempts: this.#options.attempts,
         backoff: { type: 'capped' },
-        // Completed jobs are kept a week so their ids keep deduplicating re-seen packets.
-        removeOnComplete: { age: 7 * 24 * 3600, count: 1_000_000 },
-        removeOnFail: false,
+        // Completed jobs (deliveries and refusals) are bounded by age and count (ops/retention.ts): their ids only
+        // dedupe a packet seen again, and a packet queued again is found done on chain (or refused again).
+        ...retentionJobOptions(DELIVER_RETENTION),
       },
     });
   }
 
   start(): void {
     const { prefix, concurrency, lockDurationMs, backoffMs, maxBackoffMs, redisUrl } = this.#options;
-    this.#worker = new Worker<PacketJob, DeliveryRecord>(DELIVER_QUEUE, this.#inFlight.wrap((job, token) => this.#process(job, token)), {
+    this.#worker = new Worker<PacketJob, DeliveryOutcome>(DELIVER_QUEUE, this.#inFlight.wrap((job, token) => this.#process(job, token)), {
       connection: new Redis(redisUrl, { maxRetriesPerRequest: null }),
       prefix,
       concurrency,
@@ -112,7 +135,17 @@ export class Courier extends EventEmitter<CourierEvents> {
     if (this.#options.watch) {
       this.#watchers = this.chains.all().map(
         (source) =>
-          new PacketWatcher({ source, chains: this.chains, queue: this.queue, ledger: this.ledger, logger: this.#logger, pollIntervalMs: this.#options.pollIntervalMs }),
+          new PacketWatcher({
+            source,
+            chains: this.chains,
+            queue: this.queue,
+            ledger: this.ledger,
+            logger: this.#logger,
+            policy: this.policy,
+            pollIntervalMs: this.#options.pollIntervalMs,
+            maxBlockRange: BigInt(this.#options.maxBlockRange),
+            maxBackoffMs: this.#options.maxPollBackoffMs,
+          }),
       );
       for (const watcher of this.#watchers) watcher.start();
     }
@@ -136,6 +169,11 @@ export class Courier extends EventEmitter<CourierEvents> {
     return outcome;
   }
 
+  /** Each watched chain's watcher numbers (empty when not watching). */
+  watcherMetrics(): PacketWatcherMetrics[] {
+    return this.#watchers.map((watcher) => ({ ...watcher.metrics }));
+  }
+
   /** Packets whose delivery is failing right now, oldest first. */
   failures(): Promise<FailureRecord[]> {
     return this.ledger.failures();
@@ -146,10 +184,16 @@ export class Courier extends EventEmitter<CourierEvents> {
     return replayDelivery(this.queue, guid);
   }
 
-  async #process(job: Job<PacketJob, DeliveryRecord>, token: string | undefined): Promise<DeliveryRecord> {
+  async #process(job: Job<PacketJob, DeliveryOutcome>, token: string | undefined): Promise<DeliveryOutcome> {
     const log = this.#logger.child({ guid: job.data.guid, srcEid: job.data.srcEid, dstEid: job.data.dstEid, nonce: job.data.nonce });
     try {
-      const result = await deliverPacket({ chains: this.chains, signers: this.#signers }, job.data);
+      const result = await deliverPacket({ chains: this.chains, signers: this.#signers, policy: this.policy }, job.data);
+      if (result.kind === 'refused') {
+        await this.ledger.recordRefusal(result.record);
+        log.info({ reason: result.record.reason, detail: result.record.detail, sender: result.record.sender }, 'packet refused by the carriage policy; not carried');
+        this.emit('refused', result.record);
+        return { ...result.record, status: 'refused' };
+      }
       if (result.kind === 'wait') {
         log.debug({ reason: result.reason }, 'packet waits');
         await job.moveToDelayed(Date.now() + this.#options.waitRetryMs, token);
@@ -161,11 +205,18 @@ export class Courier extends EventEmitter<CourierEvents> {
       return result.record;
     } catch (error) {
       if (error instanceof DelayedError) throw error;
-      const reason = error instanceof DeliveryRevertedError ? error.reason : error instanceof Error ? error.name : 'unknown';
+      const underfunded = isInsufficientFunds(error);
+      const reason = underfunded ? 'insufficient-funds' : error instanceof DeliveryRevertedError ? error.reason : error instanceof Error ? error.name : 'unknown';
       const message = error instanceof Error ? error.message : String(error);
       const failure = await this.ledger.recordFailure(job.data, reason, message, job.attemptsMade + 1);
-      log.warn({ reason, attempt: failure.attempts, err: error }, 'delivery failed; kept for retry');
       this.emit('failed', failure);
+      if (underfunded) {
+        // Not the packet's fault: wait for the key to be funded without spending the job's attempts.
+        log.warn({ reason, retryInMs: this.#options.insufficientFundsRetryMs }, 'delivery waits: the transactor key cannot pay; fund it');
+        await job.moveToDelayed(Date.now() + this.#options.insufficientFundsRetryMs, token);
+        throw new DelayedError();
+      }
+      log.warn({ reason, attempt: failure.attempts, err: error }, 'delivery failed; kept for retry');
       if (error instanceof PacketDecodeError || error instanceof PayloadConflictError) throw new UnrecoverableError(message);
       throw error;
     }
@@ -174,13 +225,20 @@ export class Courier extends EventEmitter<CourierEvents> {
 
 export type ReplayOutcome = 'retried' | 'promoted' | 'not-found' | 'not-failed';
 
-/** Moves job `jobId` of `queue` back to work: a parked failed job is retried, a delayed one promoted. */
+/**
+ * Moves job `jobId` of `queue` back to work: a parked failed job is retried, a delayed one promoted, and a
+ * packet the carriage policy refused is judged again (after the operator raised a cap or allowlisted its app).
+ */
 export async function replayJob(queue: Queue, jobId: string): Promise<ReplayOutcome> {
   const job = await queue.getJob(jobId);
   if (!job) return 'not-found';
   const state = await job.getState();
   if (state === 'failed') {
     await job.retry('failed');
+    return 'retried';
+  }
+  if (state === 'completed' && (job.returnvalue as { status?: string } | null)?.status === 'refused') {
+    await job.retry('completed');
     return 'retried';
   }
   if (state === 'delayed') {

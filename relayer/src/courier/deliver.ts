@@ -1,14 +1,16 @@
 // Carries one packet to its destination: verify as the DVN, commit the verification, execute
-// `lzReceive` with the gas and value the options paid for. Each step first reads where the packet
-// stands, so a repeated job (restart, second courier) does only what is left, and an executed
+// `lzReceive` with the gas and value the options paid for — each only in the roles the carriage policy
+// grants (./carriage-policy.ts: paid or allowlisted, within the caps). Each step first reads where the
+// packet stands, so a repeated job (restart, second courier) does only what is left, and an executed
 // packet is done.
 import { endpointV2Abi, receiveUln302Abi } from '@ballast/abi';
-import { type DecodedPacket, bytes32ToAddress, decodePacket, executionBudget } from '@ballast/protocol';
+import { type DecodedPacket, OptionsDecodeError, bytes32ToAddress, decodePacket, executionBudget } from '@ballast/protocol';
 import { type Hash, type Hex, encodeFunctionData } from 'viem';
 import type { ChainConnection, Chains } from '../chains.ts';
 import { revertReason } from '../revert-reason.ts';
+import { type CarriagePolicy, DEFAULT_DELIVERY_CAPS, type PacketPayment, type RefusalReason, judgeCarriage } from './carriage-policy.ts';
 import { type DvnSigners, verifyAsDvn } from './dvn.ts';
-import { DeliveryRevertedError, PayloadConflictError } from './errors.ts';
+import { AwaitingVerificationError, DeliveryRevertedError, PayloadConflictError } from './errors.ts';
 import { readInboundState } from './inbound-state.ts';
 
 /**
@@ -30,6 +32,8 @@ export type PacketJob = {
   srcBlock: string;
   /** Wall-clock ms when the courier saw the PacketSent log. */
   observedAt: number;
+  /** What the source transaction paid our workers (absent in jobs queued before payments were read: judged unpaid). */
+  payment?: PacketPayment;
 };
 
 export type DeliveryStep = 'verify' | 'commit' | 'execute';
@@ -40,27 +44,69 @@ export type DeliveryRecord = {
   dstEid: number;
   nonce: string;
   srcTxHash: Hash;
-  /** The `lzReceive` transaction; undefined when another courier executed it. */
+  /** The `lzReceive` transaction; undefined when another courier executed it, or when we are only its DVN. */
   dstTxHash: Hash | undefined;
-  status: 'delivered' | 'already-delivered';
+  /** `verified`: we were paid as its DVN only; our verification is on the destination and its executor does the rest. */
+  status: 'delivered' | 'already-delivered' | 'verified';
   steps: DeliveryStep[];
   observedAt: number;
   deliveredAt: number;
 };
 
+/** A packet the courier will not carry (not paid, or past a cap): kept in the ledger, never retried by itself. */
+export type RefusalRecord = {
+  guid: Hex;
+  srcEid: number;
+  dstEid: number;
+  nonce: string;
+  sender: Hex;
+  srcTxHash: Hash;
+  reason: RefusalReason;
+  detail: string;
+  refusedAt: number;
+};
+
 export type DeliverResult =
   | { kind: 'done'; record: DeliveryRecord }
+  | { kind: 'refused'; record: RefusalRecord }
   /** An earlier nonce on the same path is not verified yet: try again shortly, without counting a failure. */
   | { kind: 'wait'; reason: string };
 
-export type DeliverContext = { chains: Chains; signers: DvnSigners };
+export type DeliverContext = { chains: Chains; signers: DvnSigners; policy: CarriagePolicy };
 
-export async function deliverPacket({ chains, signers }: DeliverContext, job: PacketJob): Promise<DeliverResult> {
+/** Carries nothing unpaid, and nothing over the default caps (tests and tools that build a context by hand). */
+export const PAID_ONLY_POLICY: CarriagePolicy = { allowlist: new Set(), caps: new Map(), defaultCaps: DEFAULT_DELIVERY_CAPS };
+
+export async function deliverPacket({ chains, signers, policy }: DeliverContext, job: PacketJob): Promise<DeliverResult> {
   const packet = decodePacket(job.encodedPacket);
+  const source = chains.get(packet.srcEid);
   const destination = chains.get(packet.dstEid);
-  const confirmations = chains.get(packet.srcEid).deployment.confirmations;
+  const confirmations = source.deployment.confirmations;
+  const sender = bytes32ToAddress(packet.sender);
+  const { layerZero } = source.deployment;
+  let budget: { gas: bigint; value: bigint };
+  try {
+    budget = executionBudget(job.options);
+  } catch (error) {
+    if (!(error instanceof OptionsDecodeError)) throw error;
+    // Options we cannot read cannot be priced or capped: never carried.
+    return { kind: 'refused', record: { guid: packet.guid, srcEid: packet.srcEid, dstEid: packet.dstEid, nonce: packet.nonce.toString(), sender, srcTxHash: job.srcTxHash, reason: 'bad-options', detail: error.message, refusedAt: Date.now() } };
+  }
+  const decision = judgeCarriage({
+    policy,
+    srcEid: packet.srcEid,
+    dstEid: packet.dstEid,
+    sender,
+    budget,
+    payment: job.payment,
+    workers: { sendLibrary: layerZero.sendUln302, executor: layerZero.executor, dvn: layerZero.dvn },
+  });
+  if (decision.kind === 'refuse') {
+    const { reason, detail } = decision;
+    return { kind: 'refused', record: { guid: packet.guid, srcEid: packet.srcEid, dstEid: packet.dstEid, nonce: packet.nonce.toString(), sender, srcTxHash: job.srcTxHash, reason, detail, refusedAt: Date.now() } };
+  }
   const steps: DeliveryStep[] = [];
-  const done = (dstTxHash: Hash | undefined): DeliverResult => ({
+  const done = (dstTxHash: Hash | undefined, status?: DeliveryRecord['status']): DeliverResult => ({
     kind: 'done',
     record: {
       guid: packet.guid,
@@ -69,7 +115,7 @@ export async function deliverPacket({ chains, signers }: DeliverContext, job: Pa
       nonce: packet.nonce.toString(),
       srcTxHash: job.srcTxHash,
       dstTxHash,
-      status: dstTxHash ? 'delivered' : 'already-delivered',
+      status: status ?? (dstTxHash ? 'delivered' : 'already-delivered'),
       steps,
       observedAt: job.observedAt,
       deliveredAt: Date.now(),
@@ -85,16 +131,25 @@ export async function deliverPacket({ chains, signers }: DeliverContext, job: Pa
     });
   }
   if (state.kind === 'unverified') {
-    if (!state.dvnSubmitted) {
+    if (!state.dvnSubmitted && decision.verify) {
       await verifyAsDvn(destination, packet, confirmations, signers);
       steps.push('verify');
     }
-    await commitVerification(destination, packet);
+    // Paid as its DVN only: committing and executing are its executor's work (and cost).
+    if (!decision.execute) return done(undefined, 'verified');
+    try {
+      await commitVerification(destination, packet);
+    } catch (error) {
+      // Executor only: the app's other DVNs have not all verified yet.
+      if (!decision.verify) throw new AwaitingVerificationError(packet.guid, error);
+      throw error;
+    }
     steps.push('commit');
     state = await readInboundState(destination, packet);
     if (state.kind === 'executed') return done(undefined);
   }
   if (state.kind !== 'verified') throw new PayloadConflictError(`Packet ${packet.guid} is ${state.kind} right after its commit.`);
+  if (!decision.execute) return done(undefined, 'verified');
   if (!state.executable) return { kind: 'wait', reason: `an earlier nonce than ${packet.nonce} from eid ${packet.srcEid} is not verified yet` };
   const dstTxHash = await execute(destination, packet, job.options);
   steps.push('execute');

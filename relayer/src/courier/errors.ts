@@ -25,3 +25,15 @@ export class VerificationFailedError extends BallastError {
 export class PayloadConflictError extends BallastError {
   override name = 'PayloadConflictError';
 }
+
+/** We execute this packet (paid as its Executor) but its DVNs have not all verified it yet: retried with backoff. */
+export class AwaitingVerificationError extends BallastError {
+  override name = 'AwaitingVerificationError';
+  constructor(guid: Hex, cause?: unknown) {
+    super(`Packet ${guid} cannot be committed yet: its DVNs have not all verified it. The courier retries with backoff.`, {
+      details: 'We were paid as its Executor, not as its DVN; if it never verifies, check the app\'s DVN configuration.',
+      docsPath: 'OPERATIONS.md#executor-and-dvn-policy',
+      cause,
+    });
+  }
+}

@@ -1,3 +1,4 @@
+export * from './carriage-policy.ts';
 export * from './courier.ts';
 export * from './deliver.ts';
 export * from './dvn.ts';

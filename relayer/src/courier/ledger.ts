@@ -1,11 +1,14 @@
 // The courier's records in Redis, beside its queue: per-chain log cursors, the failure list (one
 // entry per packet whose delivery is failing, with the revert reason; removed once it lands) and a
-// capped list of recent deliveries. Any courier process can read or continue from them.
+// capped list of recent deliveries, and the packets refused by the carriage policy (a capped list and a
+// count per reason). Any courier process can read or continue from them.
 import type { Hex } from 'viem';
 import type { Redis } from 'ioredis';
-import type { DeliveryRecord, PacketJob } from './deliver.ts';
+import type { DeliveryRecord, PacketJob, RefusalRecord } from './deliver.ts';
 
 export const RECENT_DELIVERIES_KEPT = 10_000;
+/** Refused packets listed (newest first); the count per reason covers all of them. */
+export const RECENT_REFUSALS_KEPT = 1_000;
 
 /** Sets the cursor (KEYS[1]) to ARGV[2] only if it is ARGV[1] ('' for none). */
 const ADVANCE_CURSOR_SCRIPT = `
@@ -95,6 +98,29 @@ export class CourierLedger {
       .lpush(`${this.#prefix}:deliveries`, JSON.stringify(record))
       .ltrim(`${this.#prefix}:deliveries`, 0, RECENT_DELIVERIES_KEPT - 1)
       .exec();
+  }
+
+  /** Records a packet the carriage policy refused: listed (capped) and counted by reason. */
+  async recordRefusal(record: RefusalRecord): Promise<void> {
+    await this.#redis
+      .multi()
+      .hdel(`${this.#prefix}:failures`, record.guid)
+      .lpush(`${this.#prefix}:refusals`, JSON.stringify(record))
+      .ltrim(`${this.#prefix}:refusals`, 0, RECENT_REFUSALS_KEPT - 1)
+      .hincrby(`${this.#prefix}:refusal-counts`, record.reason, 1)
+      .exec();
+  }
+
+  /** Most recent refusals first. */
+  async refusals(count = 100): Promise<RefusalRecord[]> {
+    const values = await this.#redis.lrange(`${this.#prefix}:refusals`, 0, count - 1);
+    return values.map((value) => JSON.parse(value) as RefusalRecord);
+  }
+
+  /** Packets refused so far under the prefix, by reason. */
+  async refusalCounts(): Promise<Record<string, number>> {
+    const counts = await this.#redis.hgetall(`${this.#prefix}:refusal-counts`);
+    return Object.fromEntries(Object.entries(counts).map(([reason, count]) => [reason, Number(count)]));
   }
 
   /** Most recent deliveries first. */

@@ -9,6 +9,7 @@ import { type Address, BlockNotFoundError, type Chain, type Hash, type PublicCli
 import { type ContractRole, type FollowedContract, type IngestedEvent, compareEventPositions, decodeIngestedLog, followedContracts } from './contracts.ts';
 import { ChainMovedError, ReorgTooDeepError } from './errors.ts';
 import type { BlockRef, IngestLedger, RestoredField, StateWrite } from './ledger.ts';
+import { AdaptiveLogRange } from '../poll-pacing.ts';
 import type { ResolvedIngestSettings } from './settings.ts';
 
 /** A chain to ingest: its entry in the deployments file and a client to read it through. */
@@ -62,7 +63,7 @@ export class EventSource {
   readonly #settings: ResolvedIngestSettings;
   readonly #roles: Map<Address, ContractRole>;
   readonly #addresses: Address[];
-  #range: bigint;
+  readonly #range: AdaptiveLogRange;
   /** `<applied>:<head>` of the last idle poll that checked the applied block's hash, and when. */
   #checkedIdle = '';
   #checkedIdleAt = 0;
@@ -77,7 +78,7 @@ export class EventSource {
     this.settings = settings;
     this.#roles = new Map(contracts.map(({ role, address }) => [getAddress(address), role]));
     this.#addresses = [...this.#roles.keys()];
-    this.#range = BigInt(settings.maxBlockRange);
+    this.#range = new AdaptiveLogRange(settings.maxBlockRange);
   }
 
   /** What to do next on this chain: nothing yet, roll back, or apply a batch. Reads only; `commit` writes. */
@@ -87,7 +88,7 @@ export class EventSource {
     const seq = cursor?.seq ?? 0;
     const head = await this.#read(() => this.#client.getBlockNumber({ cacheTime: 0 }));
     const safe = head - this.confirmations;
-    const toBlock = safe < applied + this.#range ? safe : applied + this.#range;
+    const toBlock = this.#range.end(applied, safe);
 
     if (toBlock <= applied) {
       // Caught up: while the head stands still a poll is one eth_blockNumber. The applied block's hash is
@@ -183,11 +184,10 @@ export class EventSource {
     if (this.#addresses.length === 0) return [];
     try {
       const logs = await this.#read(() => this.#client.getLogs({ address: this.#addresses, fromBlock, toBlock }));
-      const max = BigInt(this.#settings.maxBlockRange);
-      this.#range = this.#range * 2n < max ? this.#range * 2n : max;
+      this.#range.succeeded();
       return logs;
     } catch (error) {
-      this.#range = this.#range / 2n > 0n ? this.#range / 2n : 1n;
+      this.#range.failed();
       throw error;
     }
   }

@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import { UnknownChainError } from '../chains.ts';
 import { type Logger, silentLogger } from '../logging.ts';
+import { pollBackoffMs } from '../poll-pacing.ts';
 import type { FollowedContract } from './contracts.ts';
 import { IngestConflictError, ReorgTooDeepError } from './errors.ts';
 import { type EventBatch, EventSource, type IngestChain, type IngestStep, type RollbackNotice } from './event-source.ts';
@@ -160,7 +161,7 @@ export class Ingest extends EventEmitter<IngestEvents> {
         }
         failures += 1;
         metrics.pollErrors += 1;
-        wait = Math.min(pollIntervalMs * 2 ** (failures - 1), maxBackoffMs);
+        wait = pollBackoffMs(failures, pollIntervalMs, maxBackoffMs);
         if (error instanceof ReorgTooDeepError) {
           wait = maxBackoffMs;
           this.#logger.error({ eid: source.eid, err: error }, 'reorg deeper than the kept window; ingest of this chain is stuck until an operator acts');

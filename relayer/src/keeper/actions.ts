@@ -37,6 +37,7 @@ import type { ChainConnection, Chains } from '../chains.ts';
 import { readInboundState } from '../courier/inbound-state.ts';
 import { INGEST_CONTRACT_NAMES } from '../ingest/contracts.ts';
 import { revertReason } from '../revert-reason.ts';
+import { InsufficientFundsError, isUnderfunded } from '../transactions.ts';
 import { ActionBudgetExceededError, ActionPendingError, ActionRevertedError, type ActionStep } from './errors.ts';
 import type { KeeperLedger } from './ledger.ts';
 import type { PriceBook } from './prices.ts';
@@ -225,6 +226,8 @@ export class ActionRun {
       await client.simulateContract({ ...call, value: fee, account: from } as never);
       gas = await client.estimateContractGas({ ...call, value: fee, account: from } as never);
     } catch (error) {
+      // A node caps an estimate by the balance: an unfunded key looks like a revert here.
+      if (await isUnderfunded(error, client)) throw new InsufficientFundsError(from.address, chain.chain.id, error);
       if (isRevert(error)) throw new ActionRevertedError(action, eid, account, 'simulate', revertReason(error), error);
       throw error;
     }
@@ -237,7 +240,8 @@ export class ActionRun {
     // A quarter more than estimated: state may move a little between the estimate and inclusion.
     const hash = await chain.sender.submit({ to: call.address, data, value: fee, gas: (gas * 5n) / 4n });
     await this.context.ledger.recordSent(this.key, { eid, txHash: hash, meta: prepared.meta ?? {} });
-    const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+    // The sender replaces it (same nonce, higher fees) if it goes unmined past its receipt timeout.
+    const receipt = await chain.sender.receipt(hash);
     if (receipt.status !== 'success') {
       await this.context.ledger.forgetSent(this.key);
       throw new ActionRevertedError(action, eid, account, 'send', `transaction ${hash} reverted on chain`);

@@ -23,6 +23,7 @@ import type { EventBatch } from '../ingest/event-source.ts';
 import type { Ingest } from '../ingest/ingest.ts';
 import type { StateWrite } from '../ingest/ledger.ts';
 import { type Logger, silentLogger } from '../logging.ts';
+import { isInsufficientFunds } from '../transactions.ts';
 import { type BatchTriggers, type CommitNotice, type CommitNoticeSubscription, batchTriggers, subscribeCommitNotices } from './commit-notices.ts';
 import { type CloseWorkerGracefullyReturnType, InFlightJobs, closeWorkerGracefully } from '../ops/worker-shutdown.ts';
 import { type AccountState, ReconcileStore } from '../reconcile/account-store.ts';
@@ -602,6 +603,15 @@ export class Keeper extends EventEmitter<KeeperEvents> {
       return record;
     } catch (error) {
       if (error instanceof DelayedError) throw error;
+      if (isInsufficientFunds(error)) {
+        // Not the action's fault: the key must be funded. Wait without spending an attempt (100 attempts of an
+        // unfunded key used to fail the job for good and block its id).
+        this.metrics.count(action, 'error');
+        await this.ledger.recordFailure({ jobId, action, eid, account, error: 'InsufficientFundsError', message: (error as Error).message, attempts: job.attemptsMade + 1 });
+        log.warn({ retryInMs: this.settings.insufficientFundsRetryMs }, 'action waits: the key cannot pay for it; fund it');
+        await job.moveToDelayed(Date.now() + this.settings.insufficientFundsRetryMs, token);
+        throw new DelayedError();
+      }
       const attempts = job.attemptsMade + 1;
       const lastAttempt = attempts >= (job.opts.attempts ?? this.settings.attempts);
       this.metrics.count(action, 'error');

@@ -79,6 +79,8 @@ export const keeperSettingsSchema = z.strictObject({
   waitRetryMs: z.number().int().positive().default(500),
   /** Longest a job waits for a notice in flight before it completes as skipped (the next score re-queues it). @defaultValue 600_000 */
   maxWaitMs: z.number().int().positive().default(600_000),
+  /** How long an action waits after "insufficient funds" before it tries again; no attempt is counted, so an unfunded key never exhausts a job. @defaultValue 30_000 */
+  insufficientFundsRetryMs: z.number().int().positive().default(30_000),
   /** Batches of accounts (up to 1,000 each: one Redis pipeline to read their positions, one to write their scores) scored at once. @defaultValue 4 */
   scoreConcurrency: z.number().int().positive().default(4),
 });

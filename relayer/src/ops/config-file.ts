@@ -9,7 +9,10 @@ import type { Deployments } from '@ballast/protocol';
 import { parseUnits } from 'viem';
 import { z } from 'zod';
 import { ConfigError } from '../config.ts';
+import type { Chains } from '../chains.ts';
 import { ingestSettingsSchema } from '../ingest/settings.ts';
+import type { Logger } from '../logging.ts';
+import { TransactorWatch } from '../transactor-watch.ts';
 
 export const RELAYER_ROLES = ['courier', 'ingest', 'keeper', 'liquidator'] as const;
 export type RelayerRole = (typeof RELAYER_ROLES)[number];
@@ -65,7 +68,15 @@ const chainOverrideSchema = z.strictObject({
   reorgDepth: positiveInteger.optional(),
   startBlock: z.number().int().nonnegative().optional(),
   pollIntervalMs: positiveInteger.optional(),
+  /** The courier's caps for deliveries TO this chain (override `courier.maxDeliveryGas` / `courier.maxDeliveryValueWei`). */
+  maxDeliveryGas: wei.optional(),
+  maxDeliveryValueWei: wei.optional(),
+  /** A transactor key's balance under this warns on /healthz (overrides `funds.lowBalanceWei`). */
+  lowBalanceWei: wei.optional(),
 });
+
+/** An allowlisted sending app: a contract name of the deployments file (every chain that has it) or `<eid>:<address>`. */
+const allowlistEntry = z.string().regex(/^([A-Za-z_][A-Za-z0-9_]*|[1-9]\d*:0x[0-9a-fA-F]{40})$/, 'a contract name of the deployments file or "<eid>:<0x address>"');
 
 export const relayerConfigSchema = z.strictObject({
   /** Editors' JSON-schema pointer; ignored. */
@@ -118,6 +129,25 @@ export const relayerConfigSchema = z.strictObject({
       lockDurationMs: positiveInteger.optional(),
       pollIntervalMs: positiveInteger.default(100),
       attempts: positiveInteger.default(1_000),
+      allowlist: z.array(allowlistEntry).default([]),
+      maxDeliveryGas: wei.prefault('20000000'),
+      maxDeliveryValueWei: wei.prefault('0'),
+      maxBlockRange: positiveInteger.default(2_000),
+      maxPollBackoffMs: positiveInteger.default(10_000),
+    })
+    .prefault({}),
+  funds: z
+    .strictObject({
+      lowBalanceWei: wei.prefault('50000000000000000'),
+      balanceRefreshMs: positiveInteger.default(15_000),
+      insufficientFundsRetryMs: positiveInteger.default(30_000),
+    })
+    .prefault({}),
+  transactions: z
+    .strictObject({
+      receiptTimeoutMs: positiveInteger.default(60_000),
+      feeBumpPercent: z.number().int().min(10).max(1_000).default(25),
+      pendingWarnAfterMs: positiveInteger.default(120_000),
     })
     .prefault({}),
   ingest: ingestSettingsSchema.strict().prefault({}),
@@ -184,7 +214,7 @@ export type RelayerConfig = Omit<ParsedRelayerConfig, '$schema' | 'deployments' 
   deploymentsPath: string;
   redis: { url: string; prefix: string; tls?: RedisTlsFiles | undefined };
   roles: RelayerRole[];
-  courier: { concurrency: number; lockDurationMs: number; pollIntervalMs: number; attempts: number };
+  courier: ParsedRelayerConfig['courier'] & { concurrency: number; lockDurationMs: number };
   logLevel: (typeof LOG_LEVELS)[number];
 };
 
@@ -224,14 +254,31 @@ const FIELD_HINTS: Record<string, string> = {
   roles: `a list of one or more of ${RELAYER_ROLES.map((role) => `"${role}"`).join(', ')}, each once, e.g. ["courier", "ingest"]`,
   'roles.*': `one of ${RELAYER_ROLES.map((role) => `"${role}"`).join(', ')}`,
   chains: 'a list of per-chain overrides, each eid once, e.g. [{ "eid": 40101, "rpcUrl": "https://rpc.example.org" }]',
-  'chains.*': 'an object with "eid" and any of "rpcUrl", "confirmations", "reorgDepth", "startBlock", "pollIntervalMs"',
+  'chains.*': 'an object with "eid" and any of "rpcUrl", "confirmations", "reorgDepth", "startBlock", "pollIntervalMs", "maxDeliveryGas", "maxDeliveryValueWei", "lowBalanceWei"',
   'chains.*.eid': "the chain's LayerZero endpoint id as the deployments file has it, e.g. 40101",
   'chains.*.rpcUrl': 'an http(s) JSON-RPC URL, e.g. "https://rpc.example.org"',
   'chains.*.confirmations': 'a whole number of blocks (0 or more) ingest stays behind the head, e.g. 12',
   'chains.*.reorgDepth': 'a whole number of blocks (1 or more), above the deepest reorg the chain can have, e.g. 64',
   'chains.*.startBlock': 'a block number (0 or more) where ingest starts on a chain with no cursor',
   'chains.*.pollIntervalMs': 'milliseconds (1 or more) between ingest polls of this chain once caught up, e.g. 100 on a chain with sub-second blocks',
-  courier: 'an object with any of "concurrency", "lockDurationMs", "pollIntervalMs", "attempts"',
+  'chains.*.maxDeliveryGas': 'the most lzReceive gas the courier gives one delivery to this chain, e.g. "5000000"',
+  'chains.*.maxDeliveryValueWei': 'the most native value, in wei, the courier sends with one delivery to this chain, e.g. "0"',
+  'chains.*.lowBalanceWei': 'a balance in wei under which a transactor key on this chain warns on /healthz, e.g. "100000000000000000"',
+  courier: 'an object with any of "concurrency", "lockDurationMs", "pollIntervalMs", "attempts", "allowlist", "maxDeliveryGas", "maxDeliveryValueWei", "maxBlockRange", "maxPollBackoffMs"',
+  'courier.allowlist': 'a list of sending apps carried without payment: contract names of the deployments file or "<eid>:<0x address>", e.g. ["collateralVault", "creditMirror"]',
+  'courier.allowlist.*': 'a contract name of the deployments file (e.g. "creditMirror") or "<eid>:<0x address>"',
+  'courier.maxDeliveryGas': 'the most lzReceive gas the courier gives one delivery (a packet asking more is refused), e.g. "20000000"',
+  'courier.maxDeliveryValueWei': 'the most native value, in wei, the courier sends with one delivery (a packet asking more is refused), e.g. "0"',
+  'courier.maxBlockRange': 'the largest PacketSent getLogs range in blocks (halved when a node refuses it), e.g. 2000',
+  'courier.maxPollBackoffMs': 'milliseconds (1 or more), the longest wait after failed PacketSent polls, e.g. 10000',
+  funds: 'an object with any of "lowBalanceWei", "balanceRefreshMs", "insufficientFundsRetryMs"',
+  'funds.lowBalanceWei': 'a balance in wei under which a transactor key warns on /healthz, e.g. "50000000000000000"',
+  'funds.balanceRefreshMs': 'milliseconds (1 or more) between reads of each key\'s balance, e.g. 15000',
+  'funds.insufficientFundsRetryMs': 'milliseconds (1 or more) a job waits after "insufficient funds" before it tries again (no attempt is counted), e.g. 30000',
+  transactions: 'an object with any of "receiptTimeoutMs", "feeBumpPercent", "pendingWarnAfterMs"',
+  'transactions.receiptTimeoutMs': 'milliseconds (1 or more) a sent transaction may go unmined before it is replaced (same nonce, higher fees), e.g. 60000',
+  'transactions.feeBumpPercent': 'percent (10 to 1000) a replacement raises the fees by, e.g. 25',
+  'transactions.pendingWarnAfterMs': 'milliseconds (1 or more) after which the oldest pending transaction warns on /healthz, e.g. 120000',
   'courier.concurrency': 'a whole number (1 or more) of deliveries in progress at once, e.g. 16',
   'courier.lockDurationMs': "milliseconds (1 or more) before a dead relayer's jobs move on, e.g. 30000",
   'courier.pollIntervalMs': 'milliseconds (1 or more) between PacketSent polls, e.g. 100',
@@ -456,3 +503,17 @@ function relativeTo(directory: string, tls: RedisTlsFiles): RedisTlsFiles {
 }
 
 type IngestChainOverride = { confirmations?: number; reorgDepth?: number; startBlock?: number; pollIntervalMs?: number };
+
+/** The watch over a role's transactor keys, with the config's funds and transactions thresholds. */
+export function transactorWatchFor(config: RelayerConfig, role: string, chains: Chains, logger: Logger): TransactorWatch {
+  const byEid = new Map(config.chains.flatMap((chain) => (chain.lowBalanceWei === undefined ? [] : [[chain.eid, chain.lowBalanceWei] as const])));
+  return new TransactorWatch({
+    role,
+    chains,
+    lowBalanceWei: config.funds.lowBalanceWei,
+    lowBalanceWeiByEid: byEid,
+    pendingWarnAfterMs: config.transactions.pendingWarnAfterMs,
+    refreshMs: config.funds.balanceRefreshMs,
+    logger,
+  });
+}

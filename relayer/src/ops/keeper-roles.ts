@@ -6,7 +6,10 @@
 // the holders of its asset, within ingest's poll of the event; without it they learn of changes at their
 // sweeps (`keeper.sweepIntervalMs`) only. Their settings are the config file's `keeper` object as it is
 // (docs/OPERATIONS.md#keeper); the file's thresholds fill what the keeper settings leave out.
+import { Chains } from '../chains.ts';
 import { privateKeyFromEnv } from '../config.ts';
+import { registerTransactorMetrics } from '../transactor-watch.ts';
+import { transactorWatchFor } from './config-file.ts';
 import { KEEPER_ACTIONS, type KeeperSettings, Keeper } from '../keeper/index.ts';
 import type { Service, ServiceContext, ServiceFactory } from './services.ts';
 
@@ -27,8 +30,10 @@ function keeperRole(role: 'keeper' | 'liquidator'): ServiceFactory {
     const { config, deployments, env, logger, metrics, local } = context;
     // Key first: a missing one is reported before anything connects.
     const transactorKey = privateKeyFromEnv(role === 'keeper' ? config.keys.keeper : config.keys.liquidator, env);
+    const chains = new Chains(deployments, { transactorKey, transactions: config.transactions });
     const keeper = new Keeper({
       deployments,
+      chains,
       redisUrl: config.redis.url,
       prefix: config.redis.prefix,
       transactorKey,
@@ -60,12 +65,19 @@ function keeperRole(role: 'keeper' | 'liquidator'): ServiceFactory {
       }
       for (const [bucket, count] of Object.entries(snapshot.accountsByBucket)) buckets.set({ role, bucket }, count);
     });
+    const transactors = transactorWatchFor(config, role, chains, logger);
+    registerTransactorMetrics(metrics, transactors);
     return {
       name: role,
-      start: () => keeper.start(),
+      start: () => {
+        keeper.start();
+        transactors.start();
+      },
       stop: async ({ deadline }) => {
+        transactors.stop();
         await keeper.stop({ graceMs: Math.max(0, deadline - Date.now()) });
       },
+      warnings: () => transactors.warnings(),
     };
   };
 }

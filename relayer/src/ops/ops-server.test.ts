@@ -11,7 +11,7 @@ afterEach(async () => {
 });
 
 async function serve(options: Partial<OpsServerOptions> = {}): Promise<number> {
-  const server = new OpsServer({ host: '127.0.0.1', port: 0, metrics: new MetricsRegistry(), health: async () => ({ status: 'ok', problems: [], redis: { ok: true }, chains: [] }), ...options });
+  const server = new OpsServer({ host: '127.0.0.1', port: 0, metrics: new MetricsRegistry(), health: async () => ({ status: 'ok', problems: [], warnings: [], redis: { ok: true }, chains: [] }), ...options });
   servers.push(server);
   return (await server.listen()).port;
 }

@@ -20,6 +20,8 @@ export type HealthReport = {
   status: 'ok' | 'unhealthy';
   /** One sentence per failing check; empty when healthy. */
   problems: string[];
+  /** One sentence per condition an operator should act on soon that does not fail the check (low funds, a long-pending transaction). */
+  warnings: string[];
   redis: { ok: boolean; latencyMs?: number; error?: string };
   chains: { eid: number; chain: string; ok: boolean; lastAnswerAgoMs: number | null; headBlock: string | null; error: string | null }[];
 };
@@ -30,10 +32,12 @@ export type HealthCheckParameters = {
   rpcHealth: RpcHealth;
   /** A chain whose RPC has not answered for longer is unhealthy. */
   rpcMaxAgeMs: number;
+  /** The services' warnings (`Service.warnings`). */
+  warnings?: () => string[];
 };
 
 /** Redis answers a PING and takes a write in time, and every chain's RPC answered within `rpcMaxAgeMs`. */
-export async function checkHealth({ redis, rpcHealth, rpcMaxAgeMs }: HealthCheckParameters): Promise<HealthReport> {
+export async function checkHealth({ redis, rpcHealth, rpcMaxAgeMs, warnings = () => [] }: HealthCheckParameters): Promise<HealthReport> {
   const problems: string[] = [];
   const redisState = await redis.check();
   if (!redisState.ok) problems.push(`redis: ${redisState.error}`);
@@ -48,7 +52,7 @@ export async function checkHealth({ redis, rpcHealth, rpcMaxAgeMs }: HealthCheck
     headBlock: state.headBlock === undefined ? null : state.headBlock.toString(),
     error: state.lastError ?? null,
   }));
-  return { status: problems.length === 0 ? 'ok' : 'unhealthy', problems, redis: redisState, chains };
+  return { status: problems.length === 0 ? 'ok' : 'unhealthy', problems, warnings: warnings(), redis: redisState, chains };
 }
 
 export type OpsServerOptions = {

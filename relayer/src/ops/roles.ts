@@ -4,12 +4,14 @@
 // keeper-roles.ts.
 import { chainPublicClient } from '../chains.ts';
 import { courierKeysFromEnv } from '../config.ts';
+import { buildCarriagePolicy } from '../courier/carriage-policy.ts';
 import { Courier, DELIVER_QUEUE } from '../courier/courier.ts';
 import { Ingest } from '../ingest/ingest.ts';
 import { CommitNoticePublisher } from '../keeper/commit-notices.ts';
 import { ReconcileStore } from '../reconcile/account-store.ts';
 import { DriftAudit } from '../reconcile/audit.ts';
-import { ingestChainSettings } from './config-file.ts';
+import { registerTransactorMetrics } from '../transactor-watch.ts';
+import { ingestChainSettings, transactorWatchFor } from './config-file.ts';
 import { keeperService, liquidatorService } from './keeper-roles.ts';
 import type { RoleTable, Service, ServiceFactory } from './services.ts';
 
@@ -20,14 +22,28 @@ const LATENCY_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900];
 export const courierService: ServiceFactory = ({ config, deployments, env, logger, metrics }): Service => {
   // Keys first: a missing one is reported before anything connects.
   const keys = courierKeysFromEnv(env, config.keys);
+  const { allowlist, maxDeliveryGas, maxDeliveryValueWei, ...courierSettings } = config.courier;
+  const policy = buildCarriagePolicy({
+    deployments,
+    allowlist,
+    defaultCaps: { maxGas: maxDeliveryGas, maxValueWei: maxDeliveryValueWei },
+    chainCaps: new Map(
+      config.chains.map((chain) => [chain.eid, { ...(chain.maxDeliveryGas === undefined ? {} : { maxGas: chain.maxDeliveryGas }), ...(chain.maxDeliveryValueWei === undefined ? {} : { maxValueWei: chain.maxDeliveryValueWei }) }]),
+    ),
+  });
   const courier = new Courier({
     deployments,
     redisUrl: config.redis.url,
     prefix: config.redis.prefix,
     logger,
-    ...config.courier,
+    policy,
+    ...courierSettings,
+    transactions: config.transactions,
+    insufficientFundsRetryMs: config.funds.insufficientFundsRetryMs,
     ...keys,
   });
+  const transactors = transactorWatchFor(config, 'courier', courier.chains, logger);
+  registerTransactorMetrics(metrics, transactors);
   const names = new Map(deployments.chains.map((chain) => [chain.eid, chain.name]));
   const deliveries = metrics.counter({
     name: 'ballast_deliveries_total',
@@ -43,6 +59,15 @@ export const courierService: ServiceFactory = ({ config, deployments, env, logge
   const jobsFailed = metrics.counter({ name: 'ballast_jobs_failed_total', help: 'Job attempts that failed in this process (each is retried with backoff or parked).', labelNames: ['queue'] });
   const failing = metrics.gauge({ name: 'ballast_courier_failing_packets', help: 'Packets whose delivery is failing right now (the failure ledger; `status` lists them).' });
   const cursor = metrics.gauge({ name: 'ballast_courier_cursor_block', help: 'Last block of each source chain whose PacketSent logs are queued.', labelNames: ['eid', 'chain'] });
+  const refused = metrics.counter({
+    name: 'ballast_courier_refused_packets_total',
+    help: 'Packets the carriage policy refused, every relayer of the prefix (reason "unpaid": neither our Executor nor our DVN paid; "gas-cap", "value-cap": the options ask more than the cap; "bad-options": unreadable options). `status` lists the latest.',
+    labelNames: ['reason'],
+  });
+  const watcherLabels = ['eid', 'chain'] as const;
+  const watcherLag = metrics.gauge({ name: 'ballast_courier_watcher_lag_blocks', help: "Head minus the packet watcher's cursor at its last poll (confirmations included).", labelNames: watcherLabels });
+  const watcherErrors = metrics.counter({ name: 'ballast_courier_watcher_poll_errors_total', help: 'PacketSent polls that failed (RPC errors, a refused getLogs range) and were retried with backoff.', labelNames: watcherLabels });
+  const watcherRange = metrics.gauge({ name: 'ballast_courier_watcher_block_range', help: "The packet watcher's getLogs range: halved when a node refuses a range, grown back after successes.", labelNames: watcherLabels });
   courier.on('delivered', (record) => {
     deliveries.inc({ src_eid: record.srcEid, dst_eid: record.dstEid, status: record.status });
     if (record.status === 'delivered') latency.observe({ src_eid: record.srcEid, dst_eid: record.dstEid }, (record.deliveredAt - record.observedAt) / 1000);
@@ -50,6 +75,13 @@ export const courierService: ServiceFactory = ({ config, deployments, env, logge
   courier.on('failed', () => jobsFailed.inc({ queue: DELIVER_QUEUE }));
   metrics.collect('courier', async () => {
     failing.set({}, await courier.ledger.failureCount());
+    for (const [reason, count] of Object.entries(await courier.ledger.refusalCounts())) refused.setTotal({ reason }, count);
+    for (const watcher of courier.watcherMetrics()) {
+      const at = { eid: watcher.eid, chain: names.get(watcher.eid) ?? String(watcher.eid) };
+      watcherLag.set(at, watcher.lagBlocks);
+      watcherErrors.setTotal(at, watcher.pollErrors);
+      watcherRange.set(at, watcher.blockRange);
+    }
     await Promise.all(
       deployments.chains.map(async (chain) => {
         const block = await courier.ledger.cursor(chain.eid);
@@ -59,10 +91,15 @@ export const courierService: ServiceFactory = ({ config, deployments, env, logge
   });
   return {
     name: 'courier',
-    start: () => courier.start(),
+    start: () => {
+      courier.start();
+      transactors.start();
+    },
     stop: async ({ deadline }) => {
+      transactors.stop();
       await courier.stop({ graceMs: Math.max(0, deadline - Date.now()) });
     },
+    warnings: () => transactors.warnings(),
   };
 };
 

@@ -32,6 +32,8 @@ export interface Service {
   start(): Promise<void> | void;
   /** Stops taking new work, lets work in flight finish until `deadline`, hands back the rest, closes connections. */
   stop(options: ServiceStopOptions): Promise<void>;
+  /** Conditions `/healthz` lists as warnings without failing (a key low on funds, a transaction pending long). */
+  warnings?(): string[];
 }
 
 /** What a service factory gets from the process. */

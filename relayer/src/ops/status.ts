@@ -8,6 +8,7 @@
 import type { Deployments } from '@ballast/protocol';
 import type { Redis } from 'ioredis';
 import { chainPublicClient } from '../chains.ts';
+import type { RefusalRecord } from '../courier/deliver.ts';
 import { CourierLedger, type FailureRecord } from '../courier/ledger.ts';
 import { IngestLedger } from '../ingest/ledger.ts';
 import { shortErrorMessage } from '../logging.ts';
@@ -46,6 +47,8 @@ export type RelayerStatus = {
   /** How many packets are failing in all, and where this page starts. */
   failingTotal: number;
   failingOffset: number;
+  /** Packets the carriage policy refused (not carried, not retried): the latest, and the count per reason. `replay <guid>` judges one again. */
+  refused: { counts: Record<string, number>; latest: RefusalRecord[] };
   /** The most recent failed jobs of each queue (`failedJobsPerQueue`), kept until retried (`replay`). */
   failedJobs: FailedJob[];
   /** The last audit pass of the prefix (null: none yet); `driftedAccounts` > 0 means the store and a chain differ. */
@@ -65,17 +68,30 @@ export type RelayerStatusParameters = {
   page?: StatusPage;
   /** Values to mask in error texts besides URLs (`urlSecrets` of the RPC URLs). */
   secrets?: readonly string[];
+  /** How many of the latest refused packets to list. @defaultValue 20 */
+  refusalsShown?: number;
 };
 
 /** A page of a long list: skip `offset`, show at most `limit`. */
 export type StatusPage = { offset: number; limit: number };
 
-export async function relayerStatus({ redis, prefix, deployments, rpcTimeoutMs = 5_000, failedJobsPerQueue = 10, page = { offset: 0, limit: 100 }, secrets = [] }: RelayerStatusParameters): Promise<RelayerStatus> {
+export async function relayerStatus({
+  redis,
+  prefix,
+  deployments,
+  rpcTimeoutMs = 5_000,
+  failedJobsPerQueue = 10,
+  page = { offset: 0, limit: 100 },
+  secrets = [],
+  refusalsShown = 20,
+}: RelayerStatusParameters): Promise<RelayerStatus> {
   const courierLedger = new CourierLedger(redis, prefix);
   const ingestLedger = new IngestLedger(redis, prefix);
-  const [queues, failing, failed, audit, chains] = await Promise.all([
+  const [queues, failing, refusalCounts, refusals, failed, audit, chains] = await Promise.all([
     queueDepths(redis, prefix),
     courierLedger.failures(),
+    courierLedger.refusalCounts(),
+    courierLedger.refusals(refusalsShown),
     failedJobs(redis, prefix, failedJobsPerQueue),
     lastAuditReport(redis, prefix),
     deployments instanceof Error
@@ -114,6 +130,7 @@ export async function relayerStatus({ redis, prefix, deployments, rpcTimeoutMs =
     failing: failing.slice(page.offset, page.offset + page.limit).map((record) => ({ ...record, error: shortErrorMessage(record.error, 240, secrets), reason: shortErrorMessage(record.reason, 240, secrets) })),
     failingTotal: failing.length,
     failingOffset: page.offset,
+    refused: { counts: refusalCounts, latest: refusals.map((record) => ({ ...record, detail: shortErrorMessage(record.detail, 240, secrets) })) },
     failedJobs: failed.map((job) => ({ ...job, reason: shortErrorMessage(job.reason, 240, secrets) })),
     audit: audit ?? null,
   };
