@@ -308,10 +308,20 @@ contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
     /// @dev Writes off up to `notice.amount` of what consumers drew for the account, consumer by consumer in
     /// configuration order; the written-off credit leaves the line and goes home (parked), so home's export
     /// shrinks by it. Any undrawn credit goes home too. Each consumer hears of its share through `onBadDebt`.
+    /// A `BAD_DEBT` older than the line's epoch is stale (rule L-15): home sends it only for a flagged account,
+    /// whose line takes no new credit until a newer epoch, so one that lands after that epoch would write off
+    /// credit of a later line. It emits `StaleNotice` and changes nothing.
     function _applyBadDebt(MsgCodec.BadDebt memory notice) internal {
         address account = notice.account;
         uint256 left = notice.amount;
         Line storage line = _lines[account];
+        // Home's epochs are uint32 (CollateralVault); the codec's field is wider.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        uint32 epoch = uint32(notice.epoch);
+        if (epoch < line.epoch) {
+            emit StaleNotice(account, MsgCodec.TYPE_BAD_DEBT, epoch, line.epoch);
+            return;
+        }
         uint128 writtenOff;
         for (uint256 i; i < _consumerList.length && left != 0; ++i) {
             address consumer_ = _consumerList[i];

@@ -7,6 +7,7 @@ import { Bitmask } from "./Bitmask.sol";
 import { CreditMath } from "./CreditMath.sol";
 import { RiskMath } from "./RiskMath.sol";
 import { VaultStorage } from "./VaultStorage.sol";
+import { IERC20 } from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 /// @title VaultRisk
 /// @notice The portfolio term of the vault's power and health (`RiskMath` over an account's assets, with the
@@ -14,8 +15,14 @@ import { VaultStorage } from "./VaultStorage.sol";
 /// library functions over the vault's storage, reached by `DELEGATECALL` like `VaultLogic`. Spec:
 /// docs/RISK.md ("In the vault"), docs/PROTOCOL.md V-2b.
 library VaultRisk {
-    /// @notice Seconds between queueing a risk update and applying it.
-    uint256 public constant RISK_UPDATE_DELAY = 1 days;
+    /// @notice Least seconds between queueing a risk update and applying it. Longer than the timelock's two days
+    /// in production, and never shorter than the owner's own delay plus `OWNER_CANCEL_MARGIN` (see
+    /// `riskUpdateDelay`): a cancel the owner schedules when the update is queued always lands first.
+    uint256 public constant RISK_UPDATE_DELAY = 3 days;
+    /// @notice Time the owner has, past its own timelock delay, to cancel a queued risk update.
+    uint256 public constant OWNER_CANCEL_MARGIN = 1 days;
+    /// @notice Most one update may multiply or divide a depth or a correlation by (docs/PROTOCOL.md L-13).
+    uint256 public constant MAX_STEP_FACTOR = 2;
     /// @notice Least correlation the risk admin may set (hard bound): no pair of assets is ever treated as
     /// less than 20% correlated, which caps how much a basket can gain over the per-asset baseline.
     uint16 public constant MIN_CORRELATION_BPS = 2000;
@@ -24,25 +31,36 @@ library VaultRisk {
     /// @notice USD (1e18) per unit of `depthThousands`.
     uint256 internal constant DEPTH_UNIT = 1e21;
 
+    /// @notice How an asset is priced, and what an unusable price counts for (docs/PROTOCOL.md V-2a, L-11).
+    enum Pricing {
+        /// `tryPrice` (exports, withdrawals): an asset the oracle refuses counts for nothing.
+        Fresh,
+        /// `tryLiquidationPrice` (clear): an unusable price counts for nothing — it can only understate health.
+        LiquidationFloor,
+        /// `tryLiquidationPrice` (flag, recall, the SEIZE bonus, bad debt): an unusable price counts at the
+        /// feed's last answer clamped into its bounds (0 when there is none), so one dead feed cannot stop a
+        /// liquidation that needs a value.
+        LiquidationLast
+    }
+
     /// @notice Σ-weighted value of the assets in `mask` under stress: `RiskMath.stressedValueDown` with each
     /// asset's value at its price, haircut 10,000 − LTV (power) or 10,000 − liquidation threshold
-    /// (`atThreshold`: health), its depth, and the correlations in force. With fresh prices (`forLiquidation`
-    /// false) an asset the oracle refuses counts for nothing and is returned as `unpriced` (rule V-2a); with
-    /// liquidation prices an unusable one reverts with the oracle's error.
+    /// (`atThreshold`: health), its depth, and the correlations in force. Never reverts for a price: an asset
+    /// priced as `pricing` says, the last one that counted for nothing returned as `unpriced`.
     function portfolioValue(
         VaultStorage.Layout storage $,
         IOracleAdapter oracle,
         address account,
         uint256 mask,
         bool atThreshold,
-        bool forLiquidation
+        Pricing pricing
     ) public view returns (uint256 value, address unpriced) {
         Basket memory basket = _newBasket(Bitmask.count(mask));
         for (; mask != 0; mask &= mask - 1) {
             uint256 index = Bitmask.lowestBit(mask);
             VaultStorage.Risk memory risk = $.risks[index];
-            (bool ok, uint256 price) = _price($, oracle, risk.token, forLiquidation);
-            if (!ok) {
+            uint256 price = priceOf($, oracle, risk.token, pricing);
+            if (price == 0) {
                 unpriced = risk.token;
                 continue;
             }
@@ -68,14 +86,20 @@ library VaultRisk {
         return Basket(new uint256[](n), new uint16[](n), new uint256[](n), new uint256[](n), 0);
     }
 
-    /// @dev A fresh price (`ok` false when the oracle refuses it) or a liquidation price (reverts when unusable).
-    function _price(VaultStorage.Layout storage $, IOracleAdapter oracle, address token, bool forLiquidation)
-        private
+    /// @notice The price of `token` under `pricing`; 0 when it counts for nothing. One oracle call.
+    function priceOf(VaultStorage.Layout storage $, IOracleAdapter oracle, address token, Pricing pricing)
+        internal
         view
-        returns (bool ok, uint256 price)
+        returns (uint256 price)
     {
-        if (forLiquidation) return (true, oracle.liquidationPrice(token, $.liquidation.priceTolerance));
-        (ok, price,) = oracle.tryPrice(token);
+        bool ok;
+        if (pricing == Pricing.Fresh) {
+            (ok, price,) = oracle.tryPrice(token);
+        } else {
+            (ok, price,) = oracle.tryLiquidationPrice(token, $.liquidation.priceTolerance);
+            if (pricing == Pricing.LiquidationLast) return price;
+        }
+        if (!ok) return 0;
     }
 
     /// @dev `RiskMath.stressedValueDown` over the basket's first `count` assets and the correlations in force.
@@ -101,26 +125,48 @@ library VaultRisk {
 
     // ------------------------------------------------------------------ risk admin
 
-    /// @notice Queues `update` (the caller must be the risk admin); checks its bounds now.
-    function queueRiskUpdate(VaultStorage.Layout storage $, ICollateralVault.RiskUpdate calldata update)
-        external
-        returns (bytes32 id)
-    {
+    /// @notice Queues `update` (the caller must be the risk admin); checks its bounds and steps now, against the
+    /// values in force.
+    function queueRiskUpdate(
+        VaultStorage.Layout storage $,
+        IOracleAdapter oracle,
+        ICollateralVault.RiskUpdate calldata update,
+        address owner
+    ) external returns (bytes32 id) {
         if (msg.sender != $.riskAdmin) revert ICollateralVault.Vault_OnlyRiskAdmin(msg.sender);
         _check($, update);
+        _checkSteps($, oracle, update);
         id = keccak256(abi.encode(update));
-        uint256 notBefore = block.timestamp + RISK_UPDATE_DELAY;
+        uint256 notBefore = block.timestamp + riskUpdateDelay(owner);
         $.riskQueue[id] = notBefore;
         emit ICollateralVault.RiskUpdateQueued(id, notBefore, update);
     }
 
-    /// @notice Applies a queued `update` whose delay has passed (anyone may).
-    function applyRiskUpdate(VaultStorage.Layout storage $, ICollateralVault.RiskUpdate calldata update) external {
+    /// @notice Seconds a risk update queued now waits: `RISK_UPDATE_DELAY`, or the owner's timelock delay
+    /// (`getMinDelay()`, read if the owner answers it) plus `OWNER_CANCEL_MARGIN` when that is longer.
+    function riskUpdateDelay(address owner) public view returns (uint256) {
+        (bool ok, bytes memory data) = owner.staticcall(abi.encodeWithSignature("getMinDelay()"));
+        if (!ok || data.length < 32) return RISK_UPDATE_DELAY;
+        uint256 ownerDelay = abi.decode(data, (uint256));
+        // A delay this large would overflow below; such an owner could never act anyway.
+        if (ownerDelay > type(uint64).max) return ownerDelay;
+        return
+            ownerDelay + OWNER_CANCEL_MARGIN > RISK_UPDATE_DELAY ? ownerDelay + OWNER_CANCEL_MARGIN : RISK_UPDATE_DELAY;
+    }
+
+    /// @notice Applies a queued `update` whose delay has passed (anyone may). Its steps are checked again against
+    /// the values in force now, so updates queued together cannot compound past one step.
+    function applyRiskUpdate(
+        VaultStorage.Layout storage $,
+        IOracleAdapter oracle,
+        ICollateralVault.RiskUpdate calldata update
+    ) external {
         bytes32 id = keccak256(abi.encode(update));
         uint256 notBefore = $.riskQueue[id];
         if (notBefore == 0) revert ICollateralVault.Vault_RiskUpdateUnknown(id);
         if (block.timestamp < notBefore) revert ICollateralVault.Vault_RiskUpdateNotReady(id, notBefore);
         delete $.riskQueue[id];
+        _checkSteps($, oracle, update);
         // Bounds were checked when queued; assets cannot be unlisted since, so the check still holds.
         for (uint256 u; u < update.correlations.length; ++u) {
             ICollateralVault.CorrelationUpdate calldata pair = update.correlations[u];
@@ -136,9 +182,12 @@ library VaultRisk {
         emit ICollateralVault.RiskUpdateApplied(id);
     }
 
-    /// @notice Cancels a queued update; the caller must be the risk admin or `owner`.
-    function cancelRiskUpdate(VaultStorage.Layout storage $, bytes32 id, address owner) external {
-        if (msg.sender != $.riskAdmin && msg.sender != owner) revert ICollateralVault.Vault_OnlyRiskAdmin(msg.sender);
+    /// @notice Cancels a queued update; the caller must be the risk admin, `owner` or `guardian` (who can act at
+    /// once, where the owner's timelock cannot).
+    function cancelRiskUpdate(VaultStorage.Layout storage $, bytes32 id, address owner, address guardian) external {
+        if (msg.sender != $.riskAdmin && msg.sender != owner && msg.sender != guardian) {
+            revert ICollateralVault.Vault_OnlyRiskAdmin(msg.sender);
+        }
         if ($.riskQueue[id] == 0) revert ICollateralVault.Vault_RiskUpdateUnknown(id);
         delete $.riskQueue[id];
         emit ICollateralVault.RiskUpdateCancelled(id);
@@ -175,6 +224,47 @@ library VaultRisk {
                 revert ICollateralVault.Vault_BadDepth(update.depths[u].asset);
             }
         }
+    }
+
+    /// @dev Checks that no entry moves a value in force by more than `MAX_STEP_FACTOR` either way. A depth is
+    /// never removed (0: no haircut, an unbounded step up); a first depth must be at least half the value the
+    /// vault holds of the asset at its fresh price, so that no position loses more than a quarter of its value
+    /// (RiskMath.sizeAdjustedDown at value = 2 × depth).
+    function _checkSteps(
+        VaultStorage.Layout storage $,
+        IOracleAdapter oracle,
+        ICollateralVault.RiskUpdate calldata update
+    ) private view {
+        for (uint256 u; u < update.correlations.length; ++u) {
+            ICollateralVault.CorrelationUpdate calldata pair = update.correlations[u];
+            (uint256 i, uint256 j) = _indices($, pair.assetA, pair.assetB);
+            uint256 current = CreditMath.BPS - _decorrelation($, i, j);
+            if (!_withinStep(current, pair.correlationBps)) {
+                revert ICollateralVault.Vault_CorrelationStepTooLarge(
+                    pair.assetA, pair.assetB, current, pair.correlationBps
+                );
+            }
+        }
+        for (uint256 u; u < update.depths.length; ++u) {
+            ICollateralVault.DepthUpdate calldata depth = update.depths[u];
+            VaultStorage.Risk memory risk = $.risks[$.listings[depth.asset].slot - 1];
+            uint256 proposed = depth.depthThousands;
+            bool allowed;
+            if (risk.depthThousands != 0) {
+                allowed = _withinStep(risk.depthThousands, proposed);
+            } else if (proposed != 0) {
+                uint256 held = CreditMath.valueDown(
+                    IERC20(depth.asset).balanceOf(address(this)), oracle.price(depth.asset), risk.decimals
+                );
+                allowed = proposed * DEPTH_UNIT * MAX_STEP_FACTOR >= held;
+            }
+            if (!allowed) revert ICollateralVault.Vault_DepthStepTooLarge(depth.asset, risk.depthThousands, proposed);
+        }
+    }
+
+    /// @dev `proposed` within a factor `MAX_STEP_FACTOR` of a non-zero `current`.
+    function _withinStep(uint256 current, uint256 proposed) private pure returns (bool) {
+        return proposed * MAX_STEP_FACTOR >= current && proposed <= current * MAX_STEP_FACTOR;
     }
 
     /// @dev Listing indices of two different listed assets, lower first.
