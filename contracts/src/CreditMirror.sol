@@ -232,14 +232,14 @@ contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
     function _applyGrant(MsgCodec.Grant memory grant) internal {
         if (block.timestamp > grant.deadline) {
             // Late: never surfaces as credit; parked until someone pays to send it home.
-            _park(grant.account, grant.amount, MsgCodec.ReleaseReason.GrantExpired);
+            _park(grant.account, grant.amount, MsgCodec.ReleaseReason.GrantExpired, false);
             emit GrantExpired(grant.account, grant.amount, grant.grantId, grant.deadline);
             return;
         }
         Line storage line = _lines[grant.account];
         if (line.epoch & 1 == 1) {
             // Sent before home flagged the account, arrived after: a flagged line takes no new credit.
-            _park(grant.account, grant.amount, MsgCodec.ReleaseReason.Liquidation);
+            _park(grant.account, grant.amount, MsgCodec.ReleaseReason.Liquidation, false);
             return;
         }
         line.line += grant.amount;
@@ -264,7 +264,7 @@ contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
         uint128 amount = recall.amount < undrawn_ ? recall.amount : undrawn_;
         if (amount == 0) return;
         line.line -= amount;
-        _park(recall.account, amount, MsgCodec.ReleaseReason.Recalled);
+        _park(recall.account, amount, MsgCodec.ReleaseReason.Recalled, true);
     }
 
     /// @dev Flags the line at home's epoch unless it already heard a newer one (messages may arrive in any
@@ -284,7 +284,7 @@ contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
         uint128 undrawn_ = line.line - drawn;
         if (undrawn_ != 0) {
             line.line = drawn;
-            _park(notice.account, undrawn_, MsgCodec.ReleaseReason.Liquidation);
+            _park(notice.account, undrawn_, MsgCodec.ReleaseReason.Liquidation, true);
         }
         uint128 repayable = SafeCast.toUint128(uint256(drawn) * notice.closeFactorBps / 10_000);
         _repayable[notice.account] = repayable;
@@ -345,14 +345,16 @@ contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
         // The written-off credit and any undrawn credit: the line shrinks to what is still drawn.
         uint128 offLine = line.line - line.drawn;
         line.line = line.drawn;
-        if (offLine != 0) _park(account, offLine, MsgCodec.ReleaseReason.Liquidation);
+        if (offLine != 0) _park(account, offLine, MsgCodec.ReleaseReason.Liquidation, true);
         delete _repayable[account];
     }
 
-    function _park(address account, uint128 amount, MsgCodec.ReleaseReason reason) internal {
+    /// @dev `lineShrank`: the amount came off the line (a recall, a flag, a write-off), not a grant that never
+    /// reached it — said in the event so that indexers need not guess from neighbouring events.
+    function _park(address account, uint128 amount, MsgCodec.ReleaseReason reason, bool lineShrank) internal {
         Parked storage parked = _parked[account];
         (parked.amount, parked.reason) = (parked.amount + amount, reason);
-        emit CreditParked(account, amount, uint8(reason));
+        emit CreditParked(account, amount, uint8(reason), lineShrank);
     }
 
     // ------------------------------------------------------------------ line owners
