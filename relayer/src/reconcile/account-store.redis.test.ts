@@ -97,6 +97,8 @@ test('a BAD_DEBT that writes off nothing drawn still takes the undrawn credit of
   // Nothing drawn, so no BadDebtWrittenOff in the transaction: only the event's own word tells the line shrank.
   await applyBlock(REMOTE, [[{ contract: 'mirror', eventName: 'CreditParked', args: { account: ALICE, amount: credit(70n), reason: reason('liquidation'), lineShrank: true } }]]);
   expect(await line()).toEqual({ line: 0n, drawn: 0n, parked: credit(70n) });
+  await applyBlock(REMOTE, [[{ contract: 'mirror', eventName: 'CreditReleased', args: { account: ALICE, amount: credit(70n), reason: reason('liquidation'), guid: zeroHash } }]]);
+  expect(await line()).toEqual({ line: 0n, drawn: 0n, parked: 0n });
 });
 
 test('a RECALL parks undrawn credit off the line; a voluntary release shrinks the line', async () => {
