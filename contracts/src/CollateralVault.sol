@@ -217,19 +217,19 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
         uint128 supplyCap,
         bool listed
     ) external onlyOwner {
-        VaultLogic.configureAsset(
+        VaultRisk.configureAsset(
             $, oracle, asset, ltvBps, liquidationThresholdBps, liquidationBonusBps, supplyCap, listed
         );
     }
 
     /// @notice Sets the limits of remote `eid` (its peer is set separately with `setPeer`).
     function configureRemote(uint32 eid, RemoteConfig calldata config) external onlyOwner {
-        VaultLogic.configureRemote($, eid, config);
+        VaultRisk.configureRemote($, eid, config);
     }
 
     /// @notice Sets the liquidation settings.
     function configureLiquidation(LiquidationConfig calldata config) external onlyOwner {
-        VaultLogic.configureLiquidation($, config);
+        VaultRisk.configureLiquidation($, config);
     }
 
     /// @inheritdoc ICollateralVault

@@ -18,7 +18,6 @@ import {
 import { IOAppCore } from "@layerzerolabs/oapp-evm/contracts/oapp/interfaces/IOAppCore.sol";
 import { IOAppOptionsType3 } from "@layerzerolabs/oapp-evm/contracts/oapp/interfaces/IOAppOptionsType3.sol";
 import { IERC20 } from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import { IERC20Metadata } from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import { SafeERC20 } from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import { Address } from "@openzeppelin/contracts/utils/Address.sol";
 import { Math } from "@openzeppelin/contracts/utils/math/Math.sol";
@@ -38,10 +37,6 @@ library VaultLogic {
 
     /// @notice Most assets ever listed (an account's assets are a bitmask over listing indices).
     uint256 public constant MAX_LISTED_ASSETS = 96;
-    /// @notice Least gap between an asset's LTV and its liquidation threshold.
-    uint16 public constant MIN_LIQUIDATION_BUFFER_BPS = 200;
-    /// @notice Most remotes ever configured (bounds the loops of `flag` and `clear`).
-    uint256 public constant MAX_REMOTES = 32;
     /// @notice Health of an account with nothing exported.
     uint256 internal constant INFINITE_HEALTH = type(uint256).max;
     /// @notice Health 1 (1e18).
@@ -205,9 +200,11 @@ library VaultLogic {
         if (state.totalExported == 0) return INFINITE_HEALTH;
         uint256 mask = state.assetMask;
         uint256 weighted;
-        if (mask & (mask - 1) != 0) {
+        if (mask == 0) {
+            // Nothing held (all seized): health 0.
+        } else if (mask & (mask - 1) != 0) {
             (weighted,) = VaultRisk.portfolioValue($, oracle, account, mask, true, pricing);
-        } else if (mask != 0) {
+        } else {
             VaultStorage.Risk memory risk = $.risks[Bitmask.lowestBit(mask)];
             uint256 value = CreditMath.valueDown(
                 $.collateral[account][risk.token], VaultRisk.priceOf($, oracle, risk.token, pricing), risk.decimals
@@ -628,81 +625,5 @@ library VaultLogic {
             listing.listed,
             listing.supplyCap
         );
-    }
-
-    // ------------------------------------------------------------------ governance (the vault checks the owner)
-
-    /// @notice Lists `asset` or changes its parameters (see `CollateralVault.configureAsset`).
-    function configureAsset(
-        VaultStorage.Layout storage $,
-        IOracleAdapter oracle,
-        address asset,
-        uint16 ltvBps,
-        uint16 liquidationThresholdBps,
-        uint16 liquidationBonusBps,
-        uint128 supplyCap,
-        bool listed
-    ) external {
-        if (oracle.feed(asset).aggregator == address(0)) {
-            _badConfig(ICollateralVault.ConfigFault.NoOracleFeed);
-        }
-        if (ltvBps == 0) _badConfig(ICollateralVault.ConfigFault.ZeroLtv);
-        if (uint256(ltvBps) + MIN_LIQUIDATION_BUFFER_BPS > liquidationThresholdBps) {
-            _badConfig(ICollateralVault.ConfigFault.ThresholdWithinBuffer);
-        }
-        if (CreditMath.bpsUp(liquidationThresholdBps, CreditMath.BPS + liquidationBonusBps) >= CreditMath.BPS) {
-            _badConfig(ICollateralVault.ConfigFault.BonusTooLarge);
-        }
-        uint8 decimals = IERC20Metadata(asset).decimals();
-        if (decimals > 36) _badConfig(ICollateralVault.ConfigFault.DecimalsAbove36);
-        uint8 slot = $.listings[asset].slot;
-        if (slot == 0) {
-            if ($.listedCount >= MAX_LISTED_ASSETS) {
-                revert ICollateralVault.Vault_TooManyListedAssets(MAX_LISTED_ASSETS);
-            }
-            slot = ++$.listedCount;
-        }
-        $.listings[asset] = VaultStorage.Listing(slot, listed, supplyCap);
-        // The depth belongs to the risk admin (VaultRisk): a re-configuration keeps it.
-        $.risks[slot - 1] = VaultStorage.Risk(
-            asset, ltvBps, liquidationThresholdBps, liquidationBonusBps, decimals, $.risks[slot - 1].depthThousands
-        );
-        emit ICollateralVault.AssetConfigured(
-            asset,
-            ICollateralVault.AssetConfig(
-                ltvBps, liquidationThresholdBps, liquidationBonusBps, decimals, listed, supplyCap
-            )
-        );
-    }
-
-    /// @notice Sets the limits of remote `eid`; its first configuration adds it to the remote list for good.
-    function configureRemote(VaultStorage.Layout storage $, uint32 eid, ICollateralVault.RemoteConfig calldata config)
-        external
-    {
-        if (config.grantTtl == 0) _badConfig(ICollateralVault.ConfigFault.ZeroGrantTtl);
-        if (config.rateWindow == 0) _badConfig(ICollateralVault.ConfigFault.ZeroRateWindow);
-        if ($.remoteConfigs[eid].grantTtl == 0) {
-            // A configured remote's TTL is never 0, so this is its first configuration.
-            if ($.remotes.length >= MAX_REMOTES) revert ICollateralVault.Vault_TooManyRemotes(MAX_REMOTES);
-            $.remotes.push(eid);
-        }
-        $.remoteConfigs[eid] = config;
-        emit ICollateralVault.RemoteConfigured(eid, config);
-    }
-
-    /// @notice Sets the liquidation settings: a close factor in (0, 100%], a recall health of at least 1.
-    function configureLiquidation(VaultStorage.Layout storage $, ICollateralVault.LiquidationConfig calldata config)
-        external
-    {
-        if (config.closeFactorBps == 0 || config.closeFactorBps > CreditMath.BPS) {
-            _badConfig(ICollateralVault.ConfigFault.CloseFactorOutOfRange);
-        }
-        if (config.recallHealth < ONE) _badConfig(ICollateralVault.ConfigFault.RecallHealthBelowOne);
-        $.liquidation = config;
-        emit ICollateralVault.LiquidationConfigured(config);
-    }
-
-    function _badConfig(ICollateralVault.ConfigFault fault) private pure {
-        revert ICollateralVault.Vault_BadConfig(fault);
     }
 }

@@ -8,12 +8,14 @@ import { CreditMath } from "./CreditMath.sol";
 import { RiskMath } from "./RiskMath.sol";
 import { VaultStorage } from "./VaultStorage.sol";
 import { IERC20 } from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import { IERC20Metadata } from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 
 /// @title VaultRisk
 /// @notice The portfolio term of the vault's power and health (`RiskMath` over an account's assets, with the
 /// correlations and liquidity depths in force) and the risk admin's queue that changes those inputs. External
 /// library functions over the vault's storage, reached by `DELEGATECALL` like `VaultLogic`. Spec:
-/// docs/RISK.md ("In the vault"), docs/PROTOCOL.md V-2b.
+/// docs/RISK.md ("In the vault"), docs/PROTOCOL.md V-2b. It also holds the owner's asset, remote and liquidation
+/// configuration (space: VaultLogic is at EIP-170's limit).
 library VaultRisk {
     /// @notice Least seconds between queueing a risk update and applying it. Longer than the timelock's two days
     /// in production, and never shorter than the owner's own delay plus `OWNER_CANCEL_MARGIN` (see
@@ -28,6 +30,12 @@ library VaultRisk {
     uint16 public constant MIN_CORRELATION_BPS = 2000;
     /// @notice Most listed assets (the pair layout is sized for it; `VaultLogic.MAX_LISTED_ASSETS`).
     uint256 internal constant MAX_LISTED_ASSETS = 96;
+    /// @notice Least gap between an asset's LTV and its liquidation threshold.
+    uint16 public constant MIN_LIQUIDATION_BUFFER_BPS = 200;
+    /// @notice Most remotes ever configured (bounds the loops of `flag` and `clear`).
+    uint256 public constant MAX_REMOTES = 32;
+    /// @notice Health 1 (1e18).
+    uint256 internal constant ONE = 1e18;
     /// @notice USD (1e18) per unit of `depthThousands`.
     uint256 internal constant DEPTH_UNIT = 1e21;
 
@@ -282,5 +290,82 @@ library VaultRisk {
     function _decorrelation(VaultStorage.Layout storage $, uint256 i, uint256 j) private view returns (uint16) {
         uint256 p = i * MAX_LISTED_ASSETS + j;
         return uint16($.decorrelations[p >> 4] >> ((p & 15) * 16));
+    }
+
+    // ------------------------------------------------------------------ governance (the vault checks the owner)
+    // Here rather than in VaultLogic so that each library stays within EIP-170.
+
+    /// @notice Lists `asset` or changes its parameters (see `CollateralVault.configureAsset`).
+    function configureAsset(
+        VaultStorage.Layout storage $,
+        IOracleAdapter oracle,
+        address asset,
+        uint16 ltvBps,
+        uint16 liquidationThresholdBps,
+        uint16 liquidationBonusBps,
+        uint128 supplyCap,
+        bool listed
+    ) external {
+        if (oracle.feed(asset).aggregator == address(0)) {
+            _badConfig(ICollateralVault.ConfigFault.NoOracleFeed);
+        }
+        if (ltvBps == 0) _badConfig(ICollateralVault.ConfigFault.ZeroLtv);
+        if (uint256(ltvBps) + MIN_LIQUIDATION_BUFFER_BPS > liquidationThresholdBps) {
+            _badConfig(ICollateralVault.ConfigFault.ThresholdWithinBuffer);
+        }
+        if (CreditMath.bpsUp(liquidationThresholdBps, CreditMath.BPS + liquidationBonusBps) >= CreditMath.BPS) {
+            _badConfig(ICollateralVault.ConfigFault.BonusTooLarge);
+        }
+        uint8 decimals = IERC20Metadata(asset).decimals();
+        if (decimals > 36) _badConfig(ICollateralVault.ConfigFault.DecimalsAbove36);
+        uint8 slot = $.listings[asset].slot;
+        if (slot == 0) {
+            if ($.listedCount >= MAX_LISTED_ASSETS) {
+                revert ICollateralVault.Vault_TooManyListedAssets(MAX_LISTED_ASSETS);
+            }
+            slot = ++$.listedCount;
+        }
+        $.listings[asset] = VaultStorage.Listing(slot, listed, supplyCap);
+        // The depth belongs to the risk admin (VaultRisk): a re-configuration keeps it.
+        $.risks[slot - 1] = VaultStorage.Risk(
+            asset, ltvBps, liquidationThresholdBps, liquidationBonusBps, decimals, $.risks[slot - 1].depthThousands
+        );
+        emit ICollateralVault.AssetConfigured(
+            asset,
+            ICollateralVault.AssetConfig(
+                ltvBps, liquidationThresholdBps, liquidationBonusBps, decimals, listed, supplyCap
+            )
+        );
+    }
+
+    /// @notice Sets the limits of remote `eid`; its first configuration adds it to the remote list for good.
+    function configureRemote(VaultStorage.Layout storage $, uint32 eid, ICollateralVault.RemoteConfig calldata config)
+        external
+    {
+        if (config.grantTtl == 0) _badConfig(ICollateralVault.ConfigFault.ZeroGrantTtl);
+        if (config.rateWindow == 0) _badConfig(ICollateralVault.ConfigFault.ZeroRateWindow);
+        if ($.remoteConfigs[eid].grantTtl == 0) {
+            // A configured remote's TTL is never 0, so this is its first configuration.
+            if ($.remotes.length >= MAX_REMOTES) revert ICollateralVault.Vault_TooManyRemotes(MAX_REMOTES);
+            $.remotes.push(eid);
+        }
+        $.remoteConfigs[eid] = config;
+        emit ICollateralVault.RemoteConfigured(eid, config);
+    }
+
+    /// @notice Sets the liquidation settings: a close factor in (0, 100%], a recall health of at least 1.
+    function configureLiquidation(VaultStorage.Layout storage $, ICollateralVault.LiquidationConfig calldata config)
+        external
+    {
+        if (config.closeFactorBps == 0 || config.closeFactorBps > CreditMath.BPS) {
+            _badConfig(ICollateralVault.ConfigFault.CloseFactorOutOfRange);
+        }
+        if (config.recallHealth < ONE) _badConfig(ICollateralVault.ConfigFault.RecallHealthBelowOne);
+        $.liquidation = config;
+        emit ICollateralVault.LiquidationConfigured(config);
+    }
+
+    function _badConfig(ICollateralVault.ConfigFault fault) private pure {
+        revert ICollateralVault.Vault_BadConfig(fault);
     }
 }
