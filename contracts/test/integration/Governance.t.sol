@@ -131,7 +131,6 @@ contract GovernanceTest is BallastBase {
     /// The risk admin's queue outlasts the timelock (PROTOCOL.md L-13): the owner's cancel, scheduled when the
     /// update is queued, lands before anyone can apply it.
     function test_riskUpdate_ownersCancelLandsBeforeItApplies() public {
-        address riskAdmin = makeAddr("riskAdmin");
         address[] memory targets = new address[](1);
         targets[0] = address(vault);
         bytes[] memory payloads = new bytes[](1);

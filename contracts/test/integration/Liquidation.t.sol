@@ -389,15 +389,7 @@ contract LiquidationTest is LiquidationBase {
     /// liquidator's account), the payment waits as claimable, and backing counts it (rule 4).
     function test_seize_refusedTransferBecomesClaimable() public {
         BlocklistToken token = new BlocklistToken(liquidator);
-        MockAggregator feed = new MockAggregator(8, "BLK / USD", 1e8);
-        vm.startPrank(governor);
-        oracle.setFeed(address(token), IOracleAdapter.FeedConfig(address(feed), 1 hours, 1e16, 1e24));
-        vault.configureAsset(address(token), 7000, 8000, 800, type(uint128).max, true);
-        vm.stopPrank();
-        _deposit(alice, token, 10_000 ether); // $10,000, power $7,000
-        _export(alice, REMOTE_A, 7000e18);
-        _borrow(alice, REMOTE_A, 7000e6);
-        feed.setAnswer(0.5e8);
+        _openInTokenAtHalfPrice(token);
         vault.flag{ value: 1 ether }(alice, "");
         verifyPackets(REMOTE_A, address(mirrorA));
         _liquidate(poolA, 1000e6, address(token));

@@ -5,7 +5,9 @@ import { CreditMirror } from "../../src/CreditMirror.sol";
 import { CreditLendingPool } from "../../src/consumers/CreditLendingPool.sol";
 import { TestToken } from "../../src/devnet/TestToken.sol";
 import { ICreditMirror } from "../../src/interfaces/ICreditMirror.sol";
+import { IOracleAdapter } from "../../src/interfaces/IOracleAdapter.sol";
 import { MsgCodec } from "../../src/libraries/MsgCodec.sol";
+import { MockAggregator } from "../../src/oracle/MockAggregator.sol";
 import { BallastBase } from "./BallastBase.sol";
 import { MessagingFee } from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
 import { DoubleEndedQueue } from "@openzeppelin/contracts/utils/structs/DoubleEndedQueue.sol";
@@ -41,6 +43,20 @@ abstract contract LiquidationBase is BallastBase {
         _setWeth(1500e8);
         vault.flag{ value: 1 ether }(alice, "");
         _deliverAll();
+    }
+
+    /// Lists `token` at $1 (LTV 70%, threshold 80%, bonus 8%); alice deposits 10,000 of it ($10,000, power
+    /// $7,000), exports 7,000 to A and borrows it all; then the price halves.
+    function _openInTokenAtHalfPrice(TestToken token) internal {
+        MockAggregator feed = new MockAggregator(8, "TKN / USD", 1e8);
+        vm.startPrank(governor);
+        oracle.setFeed(address(token), IOracleAdapter.FeedConfig(address(feed), 1 hours, 1e16, 1e24));
+        vault.configureAsset(address(token), 7000, 8000, 800, type(uint128).max, true);
+        vm.stopPrank();
+        _deposit(alice, token, 10_000 ether);
+        _export(alice, REMOTE_A, 7000e18);
+        _borrow(alice, REMOTE_A, 7000e6);
+        feed.setAnswer(0.5e8);
     }
 
     function _liquidate(CreditLendingPool pool, uint256 amount, address asset) internal {

@@ -5,18 +5,14 @@ import { CreditLendingPool } from "../../src/consumers/CreditLendingPool.sol";
 import { TestToken } from "../../src/devnet/TestToken.sol";
 import { ICollateralVault } from "../../src/interfaces/ICollateralVault.sol";
 import { ICreditMirror } from "../../src/interfaces/ICreditMirror.sol";
-import { IOracleAdapter } from "../../src/interfaces/IOracleAdapter.sol";
 import { MsgCodec } from "../../src/libraries/MsgCodec.sol";
-import { MockAggregator } from "../../src/oracle/MockAggregator.sol";
 import { HookToken, ITokenHook } from "../mocks/HookToken.sol";
 import { LiquidationBase } from "./LiquidationBase.sol";
-import { MessagingFee } from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
 
 /// Faults that must never freeze an account (ARCHITECTURE.md §8, docs/PROTOCOL.md L-11 … L-16): an unusable feed,
 /// a cut remote, a risk update governance could not stop, re-entry through the endpoint, a delayed BAD_DEBT and
 /// dust. Each case is the attack or the accident as it was reproduced, then what must hold instead.
 contract NoFreezeTest is LiquidationBase {
-    address internal riskAdmin = makeAddr("riskAdmin");
     /// The packet a hook tries to execute in the middle of a deposit (case 4).
     bytes32 internal heldGuid;
 
@@ -168,15 +164,7 @@ contract NoFreezeTest is LiquidationBase {
     /// credits exactly what arrived, and the SEIZE lands afterwards: the vault is never short (rule V-4).
     function test_seizeInsideADeposit_isRefusedAndLandsAfter() public {
         HookToken token = new HookToken(liquidator);
-        MockAggregator feed = new MockAggregator(8, "HOOK / USD", 1e8);
-        vm.startPrank(governor);
-        oracle.setFeed(address(token), IOracleAdapter.FeedConfig(address(feed), 1 hours, 1e16, 1e24));
-        vault.configureAsset(address(token), 7000, 8000, 800, type(uint128).max, true);
-        vm.stopPrank();
-        _deposit(alice, token, 10_000 ether);
-        _export(alice, REMOTE_A, 7000e18);
-        _borrow(alice, REMOTE_A, 7000e6);
-        feed.setAnswer(0.5e8);
+        _openInTokenAtHalfPrice(token);
         vault.flag{ value: 1 ether }(alice, "");
         verifyPackets(REMOTE_A, address(mirrorA));
         // The liquidator's home address refuses the token, so the seized 2,160 stay in the vault as claimable.
@@ -315,33 +303,6 @@ contract NoFreezeTest is LiquidationBase {
         pool.repay(alice, debt);
         vm.stopPrank();
         _release(alice, eid, _mirror(eid).lineOf(alice).line);
-    }
-
-    function _queueAndApply(ICollateralVault.RiskUpdate memory update) internal {
-        vm.prank(riskAdmin);
-        vault.queueRiskUpdate(update);
-        vm.warp(block.timestamp + 30 days);
-        _setWeth(2000e8);
-        _setWbtc(60_000e8);
-        vault.applyRiskUpdate(update);
-    }
-
-    function _correlationUpdate(uint16 correlationBps)
-        internal
-        view
-        returns (ICollateralVault.RiskUpdate memory update)
-    {
-        update.correlations = new ICollateralVault.CorrelationUpdate[](1);
-        update.correlations[0] = ICollateralVault.CorrelationUpdate(address(weth), address(wbtc), correlationBps);
-    }
-
-    function _depthUpdate(address asset, uint40 depthThousands)
-        internal
-        pure
-        returns (ICollateralVault.RiskUpdate memory update)
-    {
-        update.depths = new ICollateralVault.DepthUpdate[](1);
-        update.depths[0] = ICollateralVault.DepthUpdate(asset, depthThousands);
     }
 }
 
