@@ -47,8 +47,6 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
         if (amount == 0) revert Vault_ZeroAmount();
         VaultStorage.Listing memory listing = $.listings[asset];
         if (!listing.listed) revert Vault_AssetNotListed(asset);
-        uint256 balance = $.collateral[account][asset];
-        if (balance == 0) _addAsset(account, listing.slot - 1);
 
         uint256 balanceBefore = IERC20(asset).balanceOf(address(this));
         IERC20(asset).safeTransferFrom(msg.sender, address(this), amount);
@@ -58,6 +56,9 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
         }
         // The vault's balance covers Σ collateral (rule V-4), so capping it caps the collateral too.
         if (balanceAfter > listing.supplyCap) revert Vault_SupplyCapExceeded(asset, listing.supplyCap, balanceAfter);
+        // Read after the transfer (rule L-14): whatever a token's hook did meanwhile is not overwritten.
+        uint256 balance = $.collateral[account][asset];
+        if (balance == 0) _addAsset(account, listing.slot - 1);
         $.collateral[account][asset] = balance + amount;
         emit Deposited(account, asset, msg.sender, amount);
     }
@@ -140,8 +141,7 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
 
     /// @inheritdoc ICollateralVault
     function quote(uint32 dstEid, uint8 msgType, bytes calldata options) public view returns (MessagingFee memory fee) {
-        bytes memory message = new bytes(MsgCodec.sizeOf(msgType));
-        return _quote(dstEid, message, combineOptions(dstEid, msgType, options), false);
+        return VaultLogic.quote(dstEid, msgType, options);
     }
 
     /// @inheritdoc ICollateralVault
@@ -157,10 +157,14 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
 
     // ------------------------------------------------------------------ messages from remotes
 
-    /// @dev Every message from a remote (RELEASE, USAGE, SEIZE) is applied by `VaultLogic.receiveMessage`.
+    /// @dev Every message from a remote (RELEASE, USAGE, SEIZE) is applied by `VaultLogic.receiveMessage`, never
+    /// while another guarded vault call runs (rule L-14): a verified packet may be executed by anyone, so without
+    /// the guard a token's transfer hook could apply a `SEIZE` in the middle of a deposit. The endpoint keeps the
+    /// packet, which lands once the outer call is over.
     function _lzReceive(Origin calldata origin, bytes32, bytes calldata message, address, bytes calldata)
         internal
         override
+        nonReentrant
     {
         VaultLogic.receiveMessage($, oracle, origin.srcEid, message);
     }
@@ -188,7 +192,7 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
 
     /// @inheritdoc ICollateralVault
     function reportBadDebt(address account, uint32 dstEid, bytes calldata options) external payable nonReentrant {
-        VaultLogic.reportBadDebt($, account, dstEid, options, msg.value);
+        VaultLogic.reportBadDebt($, oracle, account, dstEid, options, msg.value);
     }
 
     /// @inheritdoc ICollateralVault
@@ -213,19 +217,24 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
         uint128 supplyCap,
         bool listed
     ) external onlyOwner {
-        VaultLogic.configureAsset(
+        VaultRisk.configureAsset(
             $, oracle, asset, ltvBps, liquidationThresholdBps, liquidationBonusBps, supplyCap, listed
         );
     }
 
     /// @notice Sets the limits of remote `eid` (its peer is set separately with `setPeer`).
     function configureRemote(uint32 eid, RemoteConfig calldata config) external onlyOwner {
-        VaultLogic.configureRemote($, eid, config);
+        VaultRisk.configureRemote($, eid, config);
     }
 
     /// @notice Sets the liquidation settings.
     function configureLiquidation(LiquidationConfig calldata config) external onlyOwner {
-        VaultLogic.configureLiquidation($, config);
+        VaultRisk.configureLiquidation($, config);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function setDustFloor(uint128 dustFloor_) external onlyOwner {
+        VaultLogic.setDustFloor($, dustFloor_);
     }
 
     /// @inheritdoc ICollateralVault
@@ -236,17 +245,17 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
 
     /// @inheritdoc ICollateralVault
     function queueRiskUpdate(RiskUpdate calldata update) external returns (bytes32) {
-        return VaultRisk.queueRiskUpdate($, update);
+        return VaultRisk.queueRiskUpdate($, oracle, update, owner());
     }
 
     /// @inheritdoc ICollateralVault
     function applyRiskUpdate(RiskUpdate calldata update) external {
-        VaultRisk.applyRiskUpdate($, update);
+        VaultRisk.applyRiskUpdate($, oracle, update);
     }
 
     /// @inheritdoc ICollateralVault
     function cancelRiskUpdate(bytes32 id) external {
-        VaultRisk.cancelRiskUpdate($, id, owner());
+        VaultRisk.cancelRiskUpdate($, id, owner(), guardian);
     }
 
     /// @inheritdoc ICollateralVault
@@ -346,6 +355,11 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
     }
 
     /// @inheritdoc ICollateralVault
+    function dustFloor() external view returns (uint128) {
+        return $.dustFloor;
+    }
+
+    /// @inheritdoc ICollateralVault
     function liquidationConfig() external view returns (LiquidationConfig memory) {
         return $.liquidation;
     }
@@ -367,10 +381,13 @@ contract CollateralVault is ICollateralVault, OApp, OAppOptionsType3, Ownable2St
     }
 
     /// @dev Adds the asset at listing `index` to `account`: only the account or its operator may open a new
-    /// position (a stranger could otherwise fill its `MAX_ASSETS` with dust).
+    /// position (a stranger could otherwise fill its `MAX_ASSETS` with dust), and never while it is flagged (dust
+    /// of an asset whose feed is down must not join a liquidation; rule L-11).
     function _addAsset(address account, uint8 index) internal {
         _authorize(account);
-        uint96 mask = $.accounts[account].assetMask;
+        VaultStorage.Account memory state = $.accounts[account];
+        if (state.epoch & 1 == 1) revert Vault_AccountFlagged(account);
+        uint96 mask = state.assetMask;
         if (Bitmask.count(mask) >= MAX_ASSETS) revert Vault_TooManyAssets(account, MAX_ASSETS);
         $.accounts[account].assetMask = mask | (uint96(1) << index);
     }

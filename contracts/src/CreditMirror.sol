@@ -232,14 +232,14 @@ contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
     function _applyGrant(MsgCodec.Grant memory grant) internal {
         if (block.timestamp > grant.deadline) {
             // Late: never surfaces as credit; parked until someone pays to send it home.
-            _park(grant.account, grant.amount, MsgCodec.ReleaseReason.GrantExpired);
+            _park(grant.account, grant.amount, MsgCodec.ReleaseReason.GrantExpired, false);
             emit GrantExpired(grant.account, grant.amount, grant.grantId, grant.deadline);
             return;
         }
         Line storage line = _lines[grant.account];
         if (line.epoch & 1 == 1) {
             // Sent before home flagged the account, arrived after: a flagged line takes no new credit.
-            _park(grant.account, grant.amount, MsgCodec.ReleaseReason.Liquidation);
+            _park(grant.account, grant.amount, MsgCodec.ReleaseReason.Liquidation, false);
             return;
         }
         line.line += grant.amount;
@@ -264,7 +264,7 @@ contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
         uint128 amount = recall.amount < undrawn_ ? recall.amount : undrawn_;
         if (amount == 0) return;
         line.line -= amount;
-        _park(recall.account, amount, MsgCodec.ReleaseReason.Recalled);
+        _park(recall.account, amount, MsgCodec.ReleaseReason.Recalled, true);
     }
 
     /// @dev Flags the line at home's epoch unless it already heard a newer one (messages may arrive in any
@@ -284,7 +284,7 @@ contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
         uint128 undrawn_ = line.line - drawn;
         if (undrawn_ != 0) {
             line.line = drawn;
-            _park(notice.account, undrawn_, MsgCodec.ReleaseReason.Liquidation);
+            _park(notice.account, undrawn_, MsgCodec.ReleaseReason.Liquidation, true);
         }
         uint128 repayable = SafeCast.toUint128(uint256(drawn) * notice.closeFactorBps / 10_000);
         _repayable[notice.account] = repayable;
@@ -308,10 +308,20 @@ contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
     /// @dev Writes off up to `notice.amount` of what consumers drew for the account, consumer by consumer in
     /// configuration order; the written-off credit leaves the line and goes home (parked), so home's export
     /// shrinks by it. Any undrawn credit goes home too. Each consumer hears of its share through `onBadDebt`.
+    /// A `BAD_DEBT` older than the line's epoch is stale (rule L-15): home sends it only for a flagged account,
+    /// whose line takes no new credit until a newer epoch, so one that lands after that epoch would write off
+    /// credit of a later line. It emits `StaleNotice` and changes nothing.
     function _applyBadDebt(MsgCodec.BadDebt memory notice) internal {
         address account = notice.account;
         uint256 left = notice.amount;
         Line storage line = _lines[account];
+        // Home's epochs are uint32 (CollateralVault); the codec's field is wider.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        uint32 epoch = uint32(notice.epoch);
+        if (epoch < line.epoch) {
+            emit StaleNotice(account, MsgCodec.TYPE_BAD_DEBT, epoch, line.epoch);
+            return;
+        }
         uint128 writtenOff;
         for (uint256 i; i < _consumerList.length && left != 0; ++i) {
             address consumer_ = _consumerList[i];
@@ -335,14 +345,16 @@ contract CreditMirror is ICreditMirror, OApp, OAppOptionsType3, Ownable2Step {
         // The written-off credit and any undrawn credit: the line shrinks to what is still drawn.
         uint128 offLine = line.line - line.drawn;
         line.line = line.drawn;
-        if (offLine != 0) _park(account, offLine, MsgCodec.ReleaseReason.Liquidation);
+        if (offLine != 0) _park(account, offLine, MsgCodec.ReleaseReason.Liquidation, true);
         delete _repayable[account];
     }
 
-    function _park(address account, uint128 amount, MsgCodec.ReleaseReason reason) internal {
+    /// @dev `lineShrank`: the amount came off the line (a recall, a flag, a write-off), not a grant that never
+    /// reached it — said in the event so that indexers need not guess from neighbouring events.
+    function _park(address account, uint128 amount, MsgCodec.ReleaseReason reason, bool lineShrank) internal {
         Parked storage parked = _parked[account];
         (parked.amount, parked.reason) = (parked.amount + amount, reason);
-        emit CreditParked(account, amount, uint8(reason));
+        emit CreditParked(account, amount, uint8(reason), lineShrank);
     }
 
     // ------------------------------------------------------------------ line owners

@@ -1,6 +1,6 @@
 // The keeper with the vault's portfolio risk in force (devnet: three anvil chains, LayerZero's production
 // contracts, the courier, real Redis): the risk admin sets a 50% WETH/WBTC correlation and a $10,000
-// WETH liquidity depth through the vault's delayed queue, and the keeper's scores follow — equal to
+// WETH liquidity depth through the vault's delayed queue (the depth in steps of at most ×2), and the keeper's scores follow — equal to
 // vault.liquidationHealth to the wei before and after, refreshed by the RiskUpdateApplied event alone.
 // Then WETH falls to a price where a diversified account is under 1 by the per-asset sum but not by the
 // vault's portfolio value: the keeper flags the concentrated account the depth pushed under 1 and leaves
@@ -10,19 +10,25 @@ import { collateralVaultAbi } from '@ballast/abi';
 import { BALLAST_CONTRACTS, ChainDeployer, devnetKeys, executeThroughTimelock } from '@ballast/devnet';
 import { HEALTH_ONE, type CollateralPosition, homeChain, liquidationHealthDown } from '@ballast/protocol';
 import { Redis } from 'ioredis';
-import { type Address, encodeFunctionData, parseEther, parseUnits } from 'viem';
+import { type Address, encodeFunctionData, erc20Abi, parseEther, parseUnits } from 'viem';
 import { expect, test } from 'vitest';
 import { BallastUser } from '../../test/support/ballast.ts';
 import { accountsReport, keeperScoresKey } from '../src/ops/accounts-at-risk.ts';
 import { fundedKey, liquidationEvents, openPosition, startKeeper, keeperSuite, waitUntil } from './keeper-support.ts';
 
 const suite = keeperSuite();
+/** `VaultRisk.RISK_UPDATE_DELAY`: the devnet's timelock delay is 0, so the vault's own floor applies. */
+const RISK_UPDATE_DELAY_SECONDS = 3 * 86_400;
 
-/** Names the deployer the vault's risk admin (through the timelock), queues `update`, moves home a day on and applies it. */
-async function applyRiskUpdate(update: {
-  correlations: { assetA: Address; assetB: Address; correlationBps: number }[];
-  depths: { asset: Address; depthThousands: number }[];
-}): Promise<void> {
+/** Names the deployer the vault's risk admin (through the timelock), queues `update`, moves home past the risk
+ * delay (`VaultRisk.RISK_UPDATE_DELAY`, 3 days) and applies it. */
+async function applyRiskUpdate(
+  update: {
+    correlations: { assetA: Address; assetB: Address; correlationBps: number }[];
+    depths: { asset: Address; depthThousands: number }[];
+  },
+  refreshFeeds: () => Promise<void>,
+): Promise<void> {
   const home = homeChain(suite.env.deployments);
   const deployer = new ChainDeployer(home, devnetKeys.deployer);
   const vault = home.contracts[BALLAST_CONTRACTS.vault] as Address;
@@ -30,8 +36,10 @@ async function applyRiskUpdate(update: {
   const setRiskAdmin = encodeFunctionData({ abi: collateralVaultAbi, functionName: 'setRiskAdmin', args: [deployer.account.address] });
   await executeThroughTimelock(deployer, timelock, 'setRiskAdmin', [{ target: vault, data: setRiskAdmin }]);
   await deployer.write('vault.queueRiskUpdate', vault, collateralVaultAbi, 'queueRiskUpdate', [update]);
-  await deployer.publicClient.request({ method: 'evm_increaseTime', params: [86_401] } as never);
+  await deployer.publicClient.request({ method: 'evm_increaseTime', params: [RISK_UPDATE_DELAY_SECONDS + 1] } as never);
   await deployer.publicClient.request({ method: 'evm_mine', params: [] } as never);
+  // A first depth is checked against the vault's holdings at a fresh price when applied too.
+  await refreshFeeds();
   await deployer.write('vault.applyRiskUpdate', vault, collateralVaultAbi, 'applyRiskUpdate', [update]);
 }
 
@@ -62,12 +70,26 @@ test("the keeper scores with the vault's correlations and depths and flags by th
   const perAssetHealth = await concentrated.liquidationHealth();
   expect(perAssetHealth).toBe((parseEther('17000') * HEALTH_ONE) / parseEther('12000'));
 
-  // The risk admin's update: WETH and WBTC 50% correlated, WETH $10,000 deep. Home moved a day on, so
+  // The risk admin's update: WETH and WBTC 50% correlated, WETH $10,000 deep. Home moved days on, so
   // the feeds are set again (fresh answers, same prices).
   const home = homeChain(suite.env.deployments);
   const weth = home.contracts[BALLAST_CONTRACTS.weth] as Address;
   const wbtc = home.contracts[BALLAST_CONTRACTS.wbtc] as Address;
-  await applyRiskUpdate({ correlations: [{ assetA: weth, assetB: wbtc, correlationBps: 5_000 }], depths: [{ asset: weth, depthThousands: 10 }] });
+  // A first depth must cover half of the vault's WETH at $2,000 (PROTOCOL.md L-13): at least as many thousands
+  // of USD as the vault holds WETH; then it comes down at most ×2 per update to $10,000.
+  const reader = new ChainDeployer(home, devnetKeys.deployer).publicClient;
+  const vault = home.contracts[BALLAST_CONTRACTS.vault] as Address;
+  const heldWeth = await reader.readContract({ address: weth, abi: erc20Abi, functionName: 'balanceOf', args: [vault] });
+  const refreshFeeds = async () => {
+    await stranger.setPrice('weth', 2_000n);
+    await stranger.setPrice('wbtc', 60_000n);
+  };
+  let depth = Math.max(10, Number((heldWeth + 10n ** 18n - 1n) / 10n ** 18n));
+  await applyRiskUpdate({ correlations: [{ assetA: weth, assetB: wbtc, correlationBps: 5_000 }], depths: [{ asset: weth, depthThousands: depth }] }, refreshFeeds);
+  while (depth > 10) {
+    depth = Math.max(10, Math.ceil(depth / 2));
+    await applyRiskUpdate({ correlations: [], depths: [{ asset: weth, depthThousands: depth }] }, refreshFeeds);
+  }
   await stranger.setPrice('weth', 2_000n);
   await stranger.setPrice('wbtc', 60_000n);
   // Concentrated: 10 WETH ($20,000) counts as 2 × 10,000 − 10,000² / 20,000 = $15,000, × 85% over 12,000.

@@ -147,6 +147,11 @@ interface ICollateralVault {
     event AccountFlagged(address indexed account, uint32 epoch, uint256 health, uint256 remoteMask);
     /// @notice Emitted when a flagged `account` proved healthy and was cleared at `epoch` (even).
     event AccountCleared(address indexed account, uint32 epoch, uint256 health);
+    /// @notice Emitted for each remote a `LIQUIDATABLE` or `CLEAR` skipped because it is cut (no peer, or
+    /// disabled); the flag or clear took effect at home all the same (docs/PROTOCOL.md L-12).
+    event NoticeSkipped(address indexed account, uint32 indexed dstEid, uint8 indexed msgType, uint32 epoch);
+    /// @notice Emitted when the owner sets the dust floor (1e18 USD) of bad-debt write-offs.
+    event DustFloorSet(uint128 dustFloor);
     /// @notice Emitted for every `RECALL`, `LIQUIDATABLE`, `CLEAR` and `BAD_DEBT` sent to a remote.
     /// @param value The recall's or bad debt's amount (1e18 USD), 0 for the others.
     event NoticeSent(
@@ -210,7 +215,8 @@ interface ICollateralVault {
     error Vault_StillUnhealthy(address account, uint256 health);
     /// @notice Thrown when a stranger recalls credit of an account whose health is at or above the recall health.
     error Vault_RecallNotAllowed(address account, address caller, uint256 health);
-    /// @notice Thrown when reporting bad debt for an account that still holds collateral or exported nothing to `eid`.
+    /// @notice Thrown when reporting bad debt for an account that is not flagged, exported nothing to `eid`, or still
+    /// holds collateral worth the dust floor or more (or with health at least 1).
     error Vault_NoBadDebt(address account, uint32 eid);
     /// @notice Thrown when a `SEIZE` id from `srcEid` was already applied (kept retryable, never applied twice).
     error Vault_DuplicateSeize(uint32 srcEid, uint64 seizeId);
@@ -230,6 +236,12 @@ interface ICollateralVault {
     error Vault_BadCorrelation(address assetA, address assetB, uint256 correlationBps);
     /// @notice Thrown when a depth names an asset that was never listed.
     error Vault_BadDepth(address asset);
+    /// @notice Thrown when a risk update would move the depth of `asset` from `current` to `proposed` by more
+    /// than a factor of two (or remove it, or set a first depth below half the value the vault holds of it).
+    error Vault_DepthStepTooLarge(address asset, uint256 current, uint256 proposed);
+    /// @notice Thrown when a risk update would move a correlation from `current` to `proposed` (bps) by more than
+    /// a factor of two.
+    error Vault_CorrelationStepTooLarge(address assetA, address assetB, uint256 current, uint256 proposed);
     /// @notice Thrown when configuring more than `MAX_REMOTES` remotes.
     error Vault_TooManyRemotes(uint256 max);
     /// @notice Which configuration rule a governance call broke.
@@ -269,7 +281,11 @@ interface ICollateralVault {
     /// @notice Deposits `amount` of `asset` from the caller as collateral of `account`. Allowed while exports are paused.
     /// @dev Anyone may top up an asset `account` already holds; adding a new asset to an account takes the
     /// account or its operator (nobody can fill another account's `MAX_ASSETS` with dust). The supply cap
-    /// bounds the vault's balance of the asset, which covers every account's collateral (rule V-4).
+    /// bounds the vault's balance of the asset, which covers every account's collateral (rule V-4). A flagged
+    /// account cannot add a new asset (`Vault_AccountFlagged`; rule L-11); the balance is read after the transfer
+    /// and no endpoint delivery can run meanwhile (rule L-14).
+    /// @dev Warning: tokens with transfer hooks (ERC-777 and the like) are not refused at listing (no on-chain
+    /// test can tell them), but nothing a hook does can change the vault's books mid-call (docs/DECISIONS.md).
     function deposit(address account, address asset, uint256 amount) external;
 
     /// @notice Withdraws `amount` of `asset` from `account` to `receiver`; the caller is `account` or its operator.
@@ -352,7 +368,8 @@ interface ICollateralVault {
     function recall(address account, uint32 dstEid, uint128 amount, bytes calldata options) external payable;
 
     /// @notice Tells remote `dstEid` to write off what `account` still owes there (`BAD_DEBT`, permissionless):
-    /// the account must hold no collateral and have credit exported to `dstEid`.
+    /// the account must be flagged, have credit exported to `dstEid` and hold no collateral — or only dust worth
+    /// less than `dustFloor()` with health below 1, which then goes to the caller as claimable (rule L-16).
     function reportBadDebt(address account, uint32 dstEid, bytes calldata options) external payable;
 
     /// @notice Sends the caller seized `asset` that the token had refused to transfer.
@@ -364,7 +381,8 @@ interface ICollateralVault {
     function quoteNotices(address account, uint8 msgType, bytes calldata options) external view returns (uint256 fee);
 
     /// @notice Home health of `account` at liquidation prices (fresh, or stale by at most `priceTolerance`
-    /// past the feed's heartbeat); what `flag`, `clear` and `SEIZE` judge by. Reverts on an unusable price.
+    /// past the feed's heartbeat); what `flag`, `recall` and the `SEIZE` bonus judge by. Never reverts for a price:
+    /// an unusable one counts at the feed's last answer clamped into its bounds (`clear` counts it as nothing).
     function liquidationHealth(address account) external view returns (uint256);
 
     /// @notice Liquidation epoch of `account` (odd: flagged).
@@ -385,17 +403,27 @@ interface ICollateralVault {
 
     // ------------------------------------------------------------------ risk (docs/RISK.md)
 
+    /// @notice Sets the dust floor (owner only): a flagged account under 1 whose collateral is worth less than
+    /// this (1e18 USD, at liquidation prices) may have its bad debt written off, its dust going to the caller.
+    /// Set it above what a liquidation costs (gas on both chains and the `SEIZE` fee): below it, no liquidator
+    /// takes the collateral (docs/PROTOCOL.md L-16).
+    function setDustFloor(uint128 dustFloor) external;
+
+    /// @notice The dust floor (1e18 USD); 0 until set (a write-off then needs no collateral at all).
+    function dustFloor() external view returns (uint128);
+
     /// @notice Names the risk admin, who may queue risk updates (owner only).
     function setRiskAdmin(address riskAdmin) external;
 
-    /// @notice Queues `update` (risk admin only); it may be applied `RISK_UPDATE_DELAY` seconds later. Checks
-    /// its bounds now. Returns its id (the hash of the update).
+    /// @notice Queues `update` (risk admin only); it may be applied `RISK_UPDATE_DELAY` (3 days) later, or the
+    /// owner's timelock delay plus a day when that is longer. Checks its bounds and steps now (each depth or
+    /// correlation within a factor of two of the value in force). Returns its id (the hash of the update).
     function queueRiskUpdate(RiskUpdate calldata update) external returns (bytes32 id);
 
-    /// @notice Applies a queued `update` whose delay has passed (anyone).
+    /// @notice Applies a queued `update` whose delay has passed (anyone); its steps are checked again.
     function applyRiskUpdate(RiskUpdate calldata update) external;
 
-    /// @notice Cancels a queued update (risk admin or owner).
+    /// @notice Cancels a queued update (risk admin, owner or guardian).
     function cancelRiskUpdate(bytes32 id) external;
 
     /// @notice The correlation (bps) of two listed assets in force (10,000 for a pair never set or an asset with

@@ -55,7 +55,9 @@ interface ICreditMirror {
     event ConsumerAuthorized(address indexed account, address indexed consumer, bool authorized);
     /// @notice Emitted when credit comes off (or never reaches) `account`'s line to go home: a `RECALL`, a
     /// `LIQUIDATABLE` releasing undrawn credit, a `GRANT` to a flagged line, or a bad-debt write-off.
-    event CreditParked(address indexed account, uint128 amount, uint8 reason);
+    /// @param lineShrank True when the amount came off the line (a `RECALL`, a `LIQUIDATABLE`, a `BAD_DEBT`);
+    /// false for a `GRANT` that never reached it (late, or to a flagged line).
+    event CreditParked(address indexed account, uint128 amount, uint8 reason, bool lineShrank);
     /// @notice Emitted when a `LIQUIDATABLE` flags `account` at `epoch`; a liquidator may repay up to `repayable`.
     event LineFlagged(address indexed account, uint32 epoch, uint128 repayable);
     /// @notice Emitted when a `CLEAR` un-flags `account` at `epoch`.

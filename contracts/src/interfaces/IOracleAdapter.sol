@@ -116,6 +116,19 @@ interface IOracleAdapter {
     /// An answer too large to normalise saturates to `type(uint256).max` (always out of bounds).
     function tryPrice(address asset) external view returns (bool ok, uint256 price1e18, uint256 updatedAt);
 
+    /// @notice The price of `asset` as `liquidationPrice(asset, tolerance)` computes it, without reverting for a
+    /// price problem: for the liquidation paths that must never be blocked by one feed (docs/PROTOCOL.md L-11).
+    /// @return ok True exactly when `liquidationPrice(asset, tolerance)` would succeed; then `price1e18` is what
+    /// it returns.
+    /// @return price1e18 When `ok` is false: the latest answer (positive, round complete) clamped into the feed's
+    /// `[minPrice, maxPrice]` — the last price the feed gave, never one outside what governance accepts — or 0
+    /// when there is none (no feed, an unreadable or incomplete round, a non-positive answer).
+    /// @return updatedAt The latest round's `updatedAt`, or 0 if the asset is unknown or the feed unreadable.
+    function tryLiquidationPrice(address asset, uint256 tolerance)
+        external
+        view
+        returns (bool ok, uint256 price1e18, uint256 updatedAt);
+
     /// @notice The feed configuration of `asset`; all zero if it has none.
     function feed(address asset) external view returns (FeedConfig memory);
 

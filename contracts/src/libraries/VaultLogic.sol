@@ -11,13 +11,13 @@ import { VaultRisk } from "./VaultRisk.sol";
 import { VaultStorage } from "./VaultStorage.sol";
 import {
     ILayerZeroEndpointV2,
+    MessagingFee,
     MessagingParams,
     MessagingReceipt
 } from "@layerzerolabs/lz-evm-protocol-v2/contracts/interfaces/ILayerZeroEndpointV2.sol";
 import { IOAppCore } from "@layerzerolabs/oapp-evm/contracts/oapp/interfaces/IOAppCore.sol";
 import { IOAppOptionsType3 } from "@layerzerolabs/oapp-evm/contracts/oapp/interfaces/IOAppOptionsType3.sol";
 import { IERC20 } from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import { IERC20Metadata } from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import { SafeERC20 } from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import { Address } from "@openzeppelin/contracts/utils/Address.sol";
 import { Math } from "@openzeppelin/contracts/utils/math/Math.sol";
@@ -28,18 +28,15 @@ import { Math } from "@openzeppelin/contracts/utils/math/Math.sol";
 /// `DELEGATECALL`: the code runs in the vault's context (its storage, its token balances, its events) but
 /// does not count against the vault's EIP-170 size. It never sends LayerZero messages: it returns what the
 /// vault must send. Spec: docs/PROTOCOL.md#liquidation.
-/// @dev Every price here is a liquidation price (`IOracleAdapter.liquidationPrice` with the configured
-/// tolerance); an unusable one reverts with the oracle's error, so nothing is judged on a missing price and
-/// a `SEIZE` stays retryable until the feed is back.
+/// @dev Every price here is a liquidation price (`IOracleAdapter.tryLiquidationPrice` with the configured
+/// tolerance), and no price problem reverts (docs/PROTOCOL.md L-11): an unusable price counts for nothing where
+/// that only understates health (`clear`, what a `SEIZE` pays with) and at the feed's last answer where a
+/// liquidation needs a value (`flag`, `recall`, the bonus, bad debt).
 library VaultLogic {
     using SafeERC20 for IERC20;
 
     /// @notice Most assets ever listed (an account's assets are a bitmask over listing indices).
     uint256 public constant MAX_LISTED_ASSETS = 96;
-    /// @notice Least gap between an asset's LTV and its liquidation threshold.
-    uint16 public constant MIN_LIQUIDATION_BUFFER_BPS = 200;
-    /// @notice Most remotes ever configured (bounds the loops of `flag` and `clear`).
-    uint256 public constant MAX_REMOTES = 32;
     /// @notice Health of an account with nothing exported.
     uint256 internal constant INFINITE_HEALTH = type(uint256).max;
     /// @notice Health 1 (1e18).
@@ -59,7 +56,9 @@ library VaultLogic {
     ) internal view returns (uint256 weighted, address unpriced) {
         if (mask == 0) return (0, address(0));
         // Two or more assets: the portfolio term (an external call, paid only by multi-asset accounts).
-        if (mask & (mask - 1) != 0) return VaultRisk.portfolioValue($, oracle, account, mask, atThreshold, false);
+        if (mask & (mask - 1) != 0) {
+            return VaultRisk.portfolioValue($, oracle, account, mask, atThreshold, VaultRisk.Pricing.Fresh);
+        }
         // One asset: RiskMath's result for n = 1 (value after the size haircut × LTV), inline.
         VaultStorage.Risk memory risk = $.risks[Bitmask.lowestBit(mask)];
         (bool ok, uint256 price,) = oracle.tryPrice(risk.token);
@@ -179,15 +178,42 @@ library VaultLogic {
 
     // ------------------------------------------------------------------ liquidation
 
-    /// @notice Home health of `account` at liquidation prices: Σ value × liquidation threshold ÷ exported.
+    /// @notice Home health of `account` at liquidation prices, an unusable price counted at the feed's last
+    /// answer (what `flag` judges by; `ICollateralVault.liquidationHealth`).
     function liquidationHealth(VaultStorage.Layout storage $, IOracleAdapter oracle, address account)
-        public
+        external
         view
         returns (uint256)
     {
+        return _liquidationHealth($, oracle, account, VaultRisk.Pricing.LiquidationLast);
+    }
+
+    /// @dev Σ value × liquidation threshold ÷ exported, each asset priced as `pricing` says. One asset: the
+    /// portfolio term for n = 1 inline (no external call, no arrays), as `weightedValue` does.
+    function _liquidationHealth(
+        VaultStorage.Layout storage $,
+        IOracleAdapter oracle,
+        address account,
+        VaultRisk.Pricing pricing
+    ) private view returns (uint256) {
         VaultStorage.Account memory state = $.accounts[account];
         if (state.totalExported == 0) return INFINITE_HEALTH;
-        (uint256 weighted,) = VaultRisk.portfolioValue($, oracle, account, state.assetMask, true, true);
+        uint256 mask = state.assetMask;
+        uint256 weighted;
+        if (mask == 0) {
+            // Nothing held (all seized): health 0.
+        } else if (mask & (mask - 1) != 0) {
+            (weighted,) = VaultRisk.portfolioValue($, oracle, account, mask, true, pricing);
+        } else {
+            VaultStorage.Risk memory risk = $.risks[Bitmask.lowestBit(mask)];
+            uint256 value = CreditMath.valueDown(
+                $.collateral[account][risk.token], VaultRisk.priceOf($, oracle, risk.token, pricing), risk.decimals
+            );
+            if (risk.depthThousands != 0) {
+                value = RiskMath.sizeAdjustedDown(value, uint256(risk.depthThousands) * VaultRisk.DEPTH_UNIT);
+            }
+            weighted = CreditMath.bpsDown(value, risk.liquidationThresholdBps);
+        }
         return Math.mulDiv(weighted, ONE, state.totalExported);
     }
 
@@ -203,18 +229,21 @@ library VaultLogic {
         uint256 budget
     ) external {
         uint32 epoch = $.accounts[account].epoch;
-        uint256 current = liquidationHealth($, oracle, account);
+        uint256 current = _liquidationHealth($, oracle, account, VaultRisk.Pricing.LiquidationLast);
         if (current >= ONE) revert ICollateralVault.Vault_AccountHealthy(account, current);
         uint256 remoteMask = _exportedRemotes($, account);
+        uint256 flaggedBefore;
         if (epoch & 1 == 1) {
             // Flagged again: every remote flagged before still gets the CLEAR.
             epoch += 2;
-            remoteMask |= $.flaggedRemotes[account];
+            flaggedBefore = $.flaggedRemotes[account];
         } else {
             $.flaggedSince[account] = ++epoch;
         }
+        // A cut remote is not told (rule L-12); one flagged before stays recorded for the CLEAR.
+        remoteMask = _reachable($, account, epoch, remoteMask, MsgCodec.TYPE_LIQUIDATABLE);
         $.accounts[account].epoch = epoch;
-        $.flaggedRemotes[account] = remoteMask;
+        $.flaggedRemotes[account] = remoteMask | flaggedBefore;
         emit ICollateralVault.AccountFlagged(account, epoch, current, remoteMask);
         bytes memory message =
             MsgCodec.encodeLiquidatable(MsgCodec.Liquidatable(account, epoch, $.liquidation.closeFactorBps));
@@ -232,10 +261,11 @@ library VaultLogic {
     ) external {
         uint32 epoch = $.accounts[account].epoch;
         if (epoch & 1 == 0) revert ICollateralVault.Vault_NotFlagged(account);
-        uint256 current = liquidationHealth($, oracle, account);
+        // An unusable price counts for nothing: it can only understate health, so no clear is ever wrong.
+        uint256 current = _liquidationHealth($, oracle, account, VaultRisk.Pricing.LiquidationFloor);
         if (current < ONE) revert ICollateralVault.Vault_StillUnhealthy(account, current);
         $.accounts[account].epoch = ++epoch;
-        uint256 remoteMask = $.flaggedRemotes[account];
+        uint256 remoteMask = _reachable($, account, epoch, $.flaggedRemotes[account], MsgCodec.TYPE_CLEAR);
         delete $.flaggedRemotes[account];
         emit ICollateralVault.AccountCleared(account, epoch, current);
         bytes memory message = MsgCodec.encodeClear(MsgCodec.Clear(account, epoch));
@@ -255,7 +285,7 @@ library VaultLogic {
     ) external {
         if (amount == 0) revert ICollateralVault.Vault_ZeroAmount();
         if (msg.sender != account && !$.operators[account][msg.sender]) {
-            uint256 current = liquidationHealth($, oracle, account);
+            uint256 current = _liquidationHealth($, oracle, account, VaultRisk.Pricing.LiquidationLast);
             if (current >= $.liquidation.recallHealth) {
                 revert ICollateralVault.Vault_RecallNotAllowed(account, msg.sender, current);
             }
@@ -266,24 +296,42 @@ library VaultLogic {
         _refund(budget - receipt.fee.nativeFee);
     }
 
-    /// @notice Sends `BAD_DEBT` for what `account` still has exported to `dstEid`; it must hold no collateral.
+    /// @notice Sends `BAD_DEBT` for what the flagged `account` still has exported to `dstEid`. It must hold no
+    /// collateral, or only dust: worth less than the dust floor in all (at liquidation prices, the last answer for
+    /// an unusable one) with health below 1. The dust goes to the caller, claimable (rule L-16).
     function reportBadDebt(
         VaultStorage.Layout storage $,
+        IOracleAdapter oracle,
         address account,
         uint32 dstEid,
         bytes calldata options,
         uint256 budget
     ) external {
         uint256 amount = $.exported[account][dstEid];
-        if ($.accounts[account].assetMask != 0 || amount == 0) {
-            revert ICollateralVault.Vault_NoBadDebt(account, dstEid);
+        VaultStorage.Account memory state = $.accounts[account];
+        // Flagged only: a line that hears this epoch is frozen, so no later credit can be written off (L-15).
+        if (amount == 0 || state.epoch & 1 == 0) revert ICollateralVault.Vault_NoBadDebt(account, dstEid);
+        if (state.assetMask != 0) {
+            if (
+                _collateralValue($, oracle, account, state.assetMask) >= $.dustFloor
+                    || _liquidationHealth($, oracle, account, VaultRisk.Pricing.LiquidationLast) >= ONE
+            ) revert ICollateralVault.Vault_NoBadDebt(account, dstEid);
+            _sweepDust($, account, state.assetMask);
         }
-        uint32 epoch = $.accounts[account].epoch;
+        uint32 epoch = state.epoch;
         // forge-lint: disable-next-line(unsafe-typecast)
         bytes memory message = MsgCodec.encodeBadDebt(MsgCodec.BadDebt(account, epoch, uint128(amount)));
         MessagingReceipt memory receipt =
             _notify(account, epoch, dstEid, MsgCodec.TYPE_BAD_DEBT, message, options, amount, budget);
         _refund(budget - receipt.fee.nativeFee);
+    }
+
+    /// @notice Fee of one message of `msgType` to `dstEid` with `options` on top of the enforced ones (the
+    /// vault's `quote`; here so that the vault's code stays within EIP-170).
+    function quote(uint32 dstEid, uint8 msgType, bytes calldata options) external view returns (MessagingFee memory) {
+        (ILayerZeroEndpointV2 endpoint, MessagingParams memory params) =
+            _params(dstEid, msgType, new bytes(MsgCodec.sizeOf(msgType)), options);
+        return endpoint.quote(params, address(this));
     }
 
     /// @notice Total fee of the `LIQUIDATABLE` (`flag`) or `CLEAR` (`clear`) messages for `account` now.
@@ -295,8 +343,10 @@ library VaultLogic {
         uint256 remoteMask = msgType == MsgCodec.TYPE_CLEAR ? $.flaggedRemotes[account] : _exportedRemotes($, account);
         bytes memory message = new bytes(MsgCodec.sizeOf(msgType));
         for (; remoteMask != 0; remoteMask &= remoteMask - 1) {
-            (, MessagingParams memory params) =
-                _params($.remotes[Bitmask.lowestBit(remoteMask)], msgType, message, options);
+            uint32 eid = $.remotes[Bitmask.lowestBit(remoteMask)];
+            // The remotes `flag` and `clear` skip (rule L-12) cost nothing.
+            if (!$.remoteConfigs[eid].enabled || IOAppCore(address(this)).peers(eid) == bytes32(0)) continue;
+            (, MessagingParams memory params) = _params(eid, msgType, message, options);
             fee += _endpoint().quote(params, address(this)).nativeFee;
         }
     }
@@ -378,6 +428,56 @@ library VaultLogic {
         if (amount != 0) Address.sendValue(payable(msg.sender), amount);
     }
 
+    /// @dev Σ value (no haircut) of the assets in `mask`, an unusable price at the feed's last answer.
+    function _collateralValue(VaultStorage.Layout storage $, IOracleAdapter oracle, address account, uint256 mask)
+        private
+        view
+        returns (uint256 value)
+    {
+        for (; mask != 0; mask &= mask - 1) {
+            VaultStorage.Risk memory risk = $.risks[Bitmask.lowestBit(mask)];
+            uint256 price = VaultRisk.priceOf($, oracle, risk.token, VaultRisk.Pricing.LiquidationLast);
+            value += CreditMath.valueDown($.collateral[account][risk.token], price, risk.decimals);
+        }
+    }
+
+    /// @dev Moves the collateral of `account` in `mask` to the caller's claimable balance (no transfer: a token
+    /// that refuses or calls back cannot stop a write-off) and empties the account.
+    function _sweepDust(VaultStorage.Layout storage $, address account, uint256 mask) private {
+        for (; mask != 0; mask &= mask - 1) {
+            address token = $.risks[Bitmask.lowestBit(mask)].token;
+            uint256 held = $.collateral[account][token];
+            delete $.collateral[account][token];
+            $.claimable[msg.sender][token] += held;
+            emit ICollateralVault.CollateralSeized(account, msg.sender, token, held, true);
+        }
+        $.accounts[account].assetMask = 0;
+    }
+
+    /// @dev The remotes of `remoteMask` that can be told now: a peer set and the remote enabled (governance's
+    /// incident response unsets one or the other). Each remote left out gets a `NoticeSkipped`.
+    function _reachable(VaultStorage.Layout storage $, address account, uint32 epoch, uint256 remoteMask, uint8 msgType)
+        private
+        returns (uint256 reachable)
+    {
+        reachable = remoteMask;
+        for (; remoteMask != 0; remoteMask &= remoteMask - 1) {
+            uint256 i = Bitmask.lowestBit(remoteMask);
+            uint32 eid = $.remotes[i];
+            if (!$.remoteConfigs[eid].enabled || IOAppCore(address(this)).peers(eid) == bytes32(0)) {
+                reachable &= ~(uint256(1) << i);
+                emit ICollateralVault.NoticeSkipped(account, eid, msgType, epoch);
+            }
+        }
+    }
+
+    /// @notice Sets the dust floor (1e18 USD) under which a flagged account's collateral no longer blocks a
+    /// bad-debt write-off (rule L-16).
+    function setDustFloor(VaultStorage.Layout storage $, uint128 dustFloor) external {
+        $.dustFloor = dustFloor;
+        emit ICollateralVault.DustFloorSet(dustFloor);
+    }
+
     function _exportedRemotes(VaultStorage.Layout storage $, address account)
         private
         view
@@ -414,7 +514,7 @@ library VaultLogic {
         // The bonus needs the flag the liquidation was made under to be still running (no CLEAR since; a
         // re-flag keeps it running) and the account to be under 1 now.
         bool withBonus = $.accounts[account].epoch & 1 == 1 && order.epoch >= $.flaggedSince[account]
-            && liquidationHealth($, oracle, account) < ONE;
+            && _liquidationHealth($, oracle, account, VaultRisk.Pricing.LiquidationLast) < ONE;
 
         // The credit was consumed on the remote: it leaves every total that counted it.
         $.exported[account][srcEid] = exported - order.repaid;
@@ -459,7 +559,9 @@ library VaultLogic {
         bool withBonus
     ) private returns (uint256) {
         VaultStorage.Risk memory risk = $.risks[index];
-        uint256 price = oracle.liquidationPrice(risk.token, $.liquidation.priceTolerance);
+        // Paid only out of priced assets (rule L-11): an unusable price pays nothing and never reverts.
+        uint256 price = VaultRisk.priceOf($, oracle, risk.token, VaultRisk.Pricing.LiquidationFloor);
+        if (price == 0) return remaining;
         uint256 factorBps = CreditMath.BPS + (withBonus ? risk.liquidationBonusBps : 0);
         uint256 owed = CreditMath.amountDown(CreditMath.bpsDown(remaining, factorBps), price, risk.decimals);
         uint256 held = $.collateral[order.account][risk.token];
@@ -523,81 +625,5 @@ library VaultLogic {
             listing.listed,
             listing.supplyCap
         );
-    }
-
-    // ------------------------------------------------------------------ governance (the vault checks the owner)
-
-    /// @notice Lists `asset` or changes its parameters (see `CollateralVault.configureAsset`).
-    function configureAsset(
-        VaultStorage.Layout storage $,
-        IOracleAdapter oracle,
-        address asset,
-        uint16 ltvBps,
-        uint16 liquidationThresholdBps,
-        uint16 liquidationBonusBps,
-        uint128 supplyCap,
-        bool listed
-    ) external {
-        if (oracle.feed(asset).aggregator == address(0)) {
-            _badConfig(ICollateralVault.ConfigFault.NoOracleFeed);
-        }
-        if (ltvBps == 0) _badConfig(ICollateralVault.ConfigFault.ZeroLtv);
-        if (uint256(ltvBps) + MIN_LIQUIDATION_BUFFER_BPS > liquidationThresholdBps) {
-            _badConfig(ICollateralVault.ConfigFault.ThresholdWithinBuffer);
-        }
-        if (CreditMath.bpsUp(liquidationThresholdBps, CreditMath.BPS + liquidationBonusBps) >= CreditMath.BPS) {
-            _badConfig(ICollateralVault.ConfigFault.BonusTooLarge);
-        }
-        uint8 decimals = IERC20Metadata(asset).decimals();
-        if (decimals > 36) _badConfig(ICollateralVault.ConfigFault.DecimalsAbove36);
-        uint8 slot = $.listings[asset].slot;
-        if (slot == 0) {
-            if ($.listedCount >= MAX_LISTED_ASSETS) {
-                revert ICollateralVault.Vault_TooManyListedAssets(MAX_LISTED_ASSETS);
-            }
-            slot = ++$.listedCount;
-        }
-        $.listings[asset] = VaultStorage.Listing(slot, listed, supplyCap);
-        // The depth belongs to the risk admin (VaultRisk): a re-configuration keeps it.
-        $.risks[slot - 1] = VaultStorage.Risk(
-            asset, ltvBps, liquidationThresholdBps, liquidationBonusBps, decimals, $.risks[slot - 1].depthThousands
-        );
-        emit ICollateralVault.AssetConfigured(
-            asset,
-            ICollateralVault.AssetConfig(
-                ltvBps, liquidationThresholdBps, liquidationBonusBps, decimals, listed, supplyCap
-            )
-        );
-    }
-
-    /// @notice Sets the limits of remote `eid`; its first configuration adds it to the remote list for good.
-    function configureRemote(VaultStorage.Layout storage $, uint32 eid, ICollateralVault.RemoteConfig calldata config)
-        external
-    {
-        if (config.grantTtl == 0) _badConfig(ICollateralVault.ConfigFault.ZeroGrantTtl);
-        if (config.rateWindow == 0) _badConfig(ICollateralVault.ConfigFault.ZeroRateWindow);
-        if ($.remoteConfigs[eid].grantTtl == 0) {
-            // A configured remote's TTL is never 0, so this is its first configuration.
-            if ($.remotes.length >= MAX_REMOTES) revert ICollateralVault.Vault_TooManyRemotes(MAX_REMOTES);
-            $.remotes.push(eid);
-        }
-        $.remoteConfigs[eid] = config;
-        emit ICollateralVault.RemoteConfigured(eid, config);
-    }
-
-    /// @notice Sets the liquidation settings: a close factor in (0, 100%], a recall health of at least 1.
-    function configureLiquidation(VaultStorage.Layout storage $, ICollateralVault.LiquidationConfig calldata config)
-        external
-    {
-        if (config.closeFactorBps == 0 || config.closeFactorBps > CreditMath.BPS) {
-            _badConfig(ICollateralVault.ConfigFault.CloseFactorOutOfRange);
-        }
-        if (config.recallHealth < ONE) _badConfig(ICollateralVault.ConfigFault.RecallHealthBelowOne);
-        $.liquidation = config;
-        emit ICollateralVault.LiquidationConfigured(config);
-    }
-
-    function _badConfig(ICollateralVault.ConfigFault fault) private pure {
-        revert ICollateralVault.Vault_BadConfig(fault);
     }
 }

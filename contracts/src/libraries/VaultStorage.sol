@@ -73,5 +73,7 @@ library VaultStorage {
         mapping(bytes32 update => uint256 notBefore) riskQueue;
         /// The epoch at which the account's current flagged period began (re-flags keep it).
         mapping(address account => uint32 epoch) flaggedSince;
+        /// Collateral worth less than this (1e18 USD) no longer blocks a flagged account's bad-debt write-off.
+        uint128 dustFloor;
     }
 }

@@ -67,6 +67,21 @@ contract ChainlinkOracleAdapter is IOracleAdapter, Ownable2Step {
     }
 
     /// @inheritdoc IOracleAdapter
+    function tryLiquidationPrice(address asset, uint256 tolerance)
+        external
+        view
+        returns (bool ok, uint256 price1e18, uint256 updatedAt)
+    {
+        bytes memory failure;
+        (price1e18, updatedAt, failure) = _quote(asset, tolerance, false);
+        ok = failure.length == 0;
+        if (ok || price1e18 == 0) return (ok, price1e18, updatedAt);
+        Feed memory stored = _feeds[asset];
+        if (price1e18 < stored.minPrice) price1e18 = stored.minPrice;
+        else if (price1e18 > stored.maxPrice) price1e18 = stored.maxPrice;
+    }
+
+    /// @inheritdoc IOracleAdapter
     function feed(address asset) external view returns (FeedConfig memory) {
         Feed memory stored = _feeds[asset];
         return FeedConfig({

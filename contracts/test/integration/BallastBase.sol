@@ -8,6 +8,7 @@ import { TestToken } from "../../src/devnet/TestToken.sol";
 import { ICollateralVault } from "../../src/interfaces/ICollateralVault.sol";
 import { IOracleAdapter } from "../../src/interfaces/IOracleAdapter.sol";
 import { MsgCodec } from "../../src/libraries/MsgCodec.sol";
+import { VaultRisk } from "../../src/libraries/VaultRisk.sol";
 import { ChainlinkOracleAdapter } from "../../src/oracle/ChainlinkOracleAdapter.sol";
 import { MockAggregator } from "../../src/oracle/MockAggregator.sol";
 import { MessagingFee } from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
@@ -46,6 +47,8 @@ abstract contract BallastBase is TestHelperOz5 {
     address internal alice = makeAddr("alice");
     address internal bob = makeAddr("bob");
     address internal lender = makeAddr("lender");
+    /// May queue risk updates once the owner names it (`setRiskAdmin`).
+    address internal riskAdmin = makeAddr("riskAdmin");
 
     ChainlinkOracleAdapter internal oracle;
     MockAggregator internal wethFeed;
@@ -188,6 +191,37 @@ abstract contract BallastBase is TestHelperOz5 {
         }
         pool.borrow(account, amount, account);
         vm.stopPrank();
+    }
+
+    /// The risk admin queues `update`; after the risk delay anyone applies it, the feeds refreshed at the same
+    /// prices. The owner names `riskAdmin` first (`setRiskAdmin`).
+    function _queueAndApply(ICollateralVault.RiskUpdate memory update) internal {
+        vm.prank(riskAdmin);
+        vault.queueRiskUpdate(update);
+        vm.warp(block.timestamp + VaultRisk.RISK_UPDATE_DELAY);
+        wethFeed.setAnswer(2000e8);
+        wbtcFeed.setAnswer(60_000e8);
+        vault.applyRiskUpdate(update);
+    }
+
+    /// A risk update setting the WETH/WBTC correlation.
+    function _correlationUpdate(uint16 correlationBps)
+        internal
+        view
+        returns (ICollateralVault.RiskUpdate memory update)
+    {
+        update.correlations = new ICollateralVault.CorrelationUpdate[](1);
+        update.correlations[0] = ICollateralVault.CorrelationUpdate(address(weth), address(wbtc), correlationBps);
+    }
+
+    /// A risk update setting the depth of `asset`.
+    function _depthUpdate(address asset, uint40 depthThousands)
+        internal
+        pure
+        returns (ICollateralVault.RiskUpdate memory update)
+    {
+        update.depths = new ICollateralVault.DepthUpdate[](1);
+        update.depths[0] = ICollateralVault.DepthUpdate(asset, depthThousands);
     }
 
     function _release(address account, uint32 eid, uint128 amount) internal {

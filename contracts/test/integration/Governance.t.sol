@@ -128,6 +128,39 @@ contract GovernanceTest is BallastBase {
         assertEq(mirrorA.heartbeatPeriod(), 2 days);
     }
 
+    /// The risk admin's queue outlasts the timelock (PROTOCOL.md L-13): the owner's cancel, scheduled when the
+    /// update is queued, lands before anyone can apply it.
+    function test_riskUpdate_ownersCancelLandsBeforeItApplies() public {
+        address[] memory targets = new address[](1);
+        targets[0] = address(vault);
+        bytes[] memory payloads = new bytes[](1);
+        payloads[0] = abi.encodeCall(vault.setRiskAdmin, (riskAdmin));
+        _govern(targets, payloads);
+
+        ICollateralVault.RiskUpdate memory update;
+        update.correlations = new ICollateralVault.CorrelationUpdate[](1);
+        update.correlations[0] = ICollateralVault.CorrelationUpdate(address(weth), address(wbtc), 5000);
+        vm.prank(riskAdmin);
+        bytes32 id = vault.queueRiskUpdate(update);
+        payloads[0] = abi.encodeCall(vault.cancelRiskUpdate, (id));
+        bytes32 salt = bytes32(++_salt);
+        vm.prank(proposer);
+        timelock.scheduleBatch(targets, new uint256[](1), payloads, 0, salt, MIN_DELAY);
+
+        // Anyone tries to apply it as early as it could once have been applied, and just before the cancel lands.
+        skip(1 days);
+        vm.expectPartialRevert(ICollateralVault.Vault_RiskUpdateNotReady.selector);
+        vault.applyRiskUpdate(update);
+        skip(MIN_DELAY - 1 days - 1);
+        vm.expectPartialRevert(ICollateralVault.Vault_RiskUpdateNotReady.selector);
+        vault.applyRiskUpdate(update);
+        skip(1);
+        vm.prank(proposer);
+        timelock.executeBatch(targets, new uint256[](1), payloads, 0, salt);
+        vm.expectRevert(abi.encodeWithSelector(ICollateralVault.Vault_RiskUpdateUnknown.selector, id));
+        vault.applyRiskUpdate(update);
+    }
+
     function test_RevertWhen_scheduledWithLessThanMinDelay() public {
         vm.prank(proposer);
         vm.expectRevert(

@@ -10,25 +10,15 @@ import { IOracleAdapter } from "../../src/interfaces/IOracleAdapter.sol";
 import { MsgCodec } from "../../src/libraries/MsgCodec.sol";
 import { MockAggregator } from "../../src/oracle/MockAggregator.sol";
 import { BlocklistToken } from "../mocks/BlocklistToken.sol";
-import { BallastBase } from "./BallastBase.sol";
+import { LiquidationBase } from "./LiquidationBase.sol";
 import { Errors } from "@layerzerolabs/lz-evm-protocol-v2/contracts/libs/Errors.sol";
 import { MessagingFee, Origin } from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
-import { DoubleEndedQueue } from "@openzeppelin/contracts/utils/structs/DoubleEndedQueue.sol";
 
 /// Recall, flag, liquidate, seize, clear and bad debt across one home and two remotes, over real in-EVM
 /// endpoints (docs/PROTOCOL.md#liquidation). The standard position: alice holds 10 WETH ($2,000, LTV 80%,
 /// threshold 85%, bonus 5%), exported 8,000 to each remote, borrowed 7,000 USDC on A and 6,000 on B.
 /// At $1,500 her home health is 12,750 / 16,000 and still 12,750 / 13,000 once undrawn credit is back.
-contract LiquidationTest is BallastBase {
-    using DoubleEndedQueue for DoubleEndedQueue.Bytes32Deque;
-
-    address internal liquidator = makeAddr("liquidator");
-
-    function setUp() public override {
-        super.setUp();
-        vm.deal(liquidator, 100 ether);
-    }
-
+contract LiquidationTest is LiquidationBase {
     // ------------------------------------------------------------------ flag
 
     function test_flag_sendsLiquidatableToEveryRemoteWithALine() public {
@@ -112,17 +102,18 @@ contract LiquidationTest is BallastBase {
         assertEq(vault.epochOf(alice), 1);
     }
 
-    function test_RevertWhen_flagWithPriceBeyondTolerance() public {
+    /// Beyond heartbeat + tolerance the feed's last answer still judges a flag (rule L-11), but pays no SEIZE.
+    function test_flag_beyondToleranceUsesTheLastAnswer() public {
         _openPosition();
         _setWeth(1500e8);
-        uint256 updatedAt = block.timestamp;
         vm.warp(block.timestamp + 2 hours + 1);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IOracleAdapter.Oracle_StalePrice.selector, address(weth), updatedAt, 1 hours + PRICE_TOLERANCE
-            )
-        );
         vault.flag{ value: 1 ether }(alice, "");
+        assertEq(vault.epochOf(alice), 1);
+        _deliverAll();
+        _liquidate(poolA, 1000e6, address(weth));
+        verifyPackets(HOME, address(vault));
+        assertEq(weth.balanceOf(liquidator), 0, "no price, no payment");
+        assertEq(vault.collateralOf(alice, address(weth)), 10 ether);
     }
 
     // ------------------------------------------------------------------ liquidate and seize
@@ -398,15 +389,7 @@ contract LiquidationTest is BallastBase {
     /// liquidator's account), the payment waits as claimable, and backing counts it (rule 4).
     function test_seize_refusedTransferBecomesClaimable() public {
         BlocklistToken token = new BlocklistToken(liquidator);
-        MockAggregator feed = new MockAggregator(8, "BLK / USD", 1e8);
-        vm.startPrank(governor);
-        oracle.setFeed(address(token), IOracleAdapter.FeedConfig(address(feed), 1 hours, 1e16, 1e24));
-        vault.configureAsset(address(token), 7000, 8000, 800, type(uint128).max, true);
-        vm.stopPrank();
-        _deposit(alice, token, 10_000 ether); // $10,000, power $7,000
-        _export(alice, REMOTE_A, 7000e18);
-        _borrow(alice, REMOTE_A, 7000e6);
-        feed.setAnswer(0.5e8);
+        _openInTokenAtHalfPrice(token);
         vault.flag{ value: 1 ether }(alice, "");
         verifyPackets(REMOTE_A, address(mirrorA));
         _liquidate(poolA, 1000e6, address(token));
@@ -524,84 +507,5 @@ contract LiquidationTest is BallastBase {
         );
         vault.configureLiquidation(ICollateralVault.LiquidationConfig(5000, 0, 1e18 - 1));
         vm.stopPrank();
-    }
-
-    // ------------------------------------------------------------------ helpers
-
-    /// alice: 10 WETH, 8,000 exported to each remote, 7,000 USDC borrowed on A and 6,000 on B.
-    function _openPosition() internal {
-        _deposit(alice, weth, 10 ether);
-        _export(alice, REMOTE_A, 8000e18);
-        _export(alice, REMOTE_B, 8000e18);
-        _borrow(alice, REMOTE_A, 7000e6);
-        _borrow(alice, REMOTE_B, 6000e6);
-    }
-
-    /// The standard position at $1,500, flagged, the LIQUIDATABLEs delivered.
-    function _openAndFlag() internal {
-        _openPosition();
-        _setWeth(1500e8);
-        vault.flag{ value: 1 ether }(alice, "");
-        _deliverAll();
-    }
-
-    function _liquidate(CreditLendingPool pool, uint256 amount, address asset) internal {
-        uint256 fee = _fundLiquidator(pool, amount);
-        vm.prank(liquidator);
-        pool.liquidate{ value: fee }(alice, amount, liquidator, asset, "");
-    }
-
-    /// Gives the liquidator `amount` of the pool's token, approved; returns the SEIZE fee.
-    function _fundLiquidator(CreditLendingPool pool, uint256 amount) internal returns (uint256 fee) {
-        TestToken usdc = pool == poolA ? usdcA : usdcB;
-        usdc.mint(liquidator, amount);
-        vm.prank(liquidator);
-        usdc.approve(address(pool), type(uint256).max);
-        return pool.mirror().quote(MsgCodec.TYPE_SEIZE, "").nativeFee;
-    }
-
-    function _returnParked(CreditMirror mirror) internal {
-        MessagingFee memory fee = mirror.quote(MsgCodec.TYPE_RELEASE, "");
-        mirror.returnParked{ value: fee.nativeFee }(alice, "");
-        verifyPackets(HOME, address(vault));
-    }
-
-    function _setWeth(int256 answer) internal {
-        wethFeed.setAnswer(answer);
-    }
-
-    function _setWbtc(int256 answer) internal {
-        wbtcFeed.setAnswer(answer);
-    }
-
-    function _deliverAll() internal {
-        verifyPackets(REMOTE_A, address(mirrorA));
-        verifyPackets(REMOTE_B, address(mirrorB));
-    }
-
-    function _deliverTo(uint32 eid, address receiver) internal {
-        verifyPackets(eid, receiver);
-    }
-
-    function _assertLine(CreditMirror mirror, uint256 line, uint256 drawn, uint32 epoch) internal view {
-        ICreditMirror.Line memory state = mirror.lineOf(alice);
-        assertEq(state.line, line, "line");
-        assertEq(state.drawn, drawn, "drawn");
-        assertEq(state.epoch, epoch, "epoch");
-    }
-
-    /// Takes every packet queued for `receiver` on `eid` (oldest first) and verifies them all, so that they can
-    /// be executed in any order.
-    function _take(uint32 eid, address receiver) internal returns (bytes32[] memory guids) {
-        DoubleEndedQueue.Bytes32Deque storage queue = packetsQueue[eid][addressToBytes32(receiver)];
-        guids = new bytes32[](queue.length());
-        for (uint256 i; i < guids.length; ++i) {
-            guids[i] = queue.popBack();
-            this.validatePacket(packets[guids[i]], "");
-        }
-    }
-
-    function _execute(bytes32 guid) internal {
-        this.lzReceive(packets[guid], optionsLookup[guid]);
     }
 }

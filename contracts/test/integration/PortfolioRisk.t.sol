@@ -11,8 +11,6 @@ import { SafeCast } from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 /// depths queued by the risk admin, applied after a delay, within hard bounds; power, health and the
 /// liquidation health computed by `RiskMath` over the account's assets.
 contract PortfolioRiskTest is BallastBase {
-    address internal riskAdmin = makeAddr("riskAdmin");
-
     function setUp() public override {
         super.setUp();
         vm.prank(governor);
@@ -45,7 +43,8 @@ contract PortfolioRiskTest is BallastBase {
 
     function test_correlation_leavesASingleAssetAccountAlone() public {
         _deposit(alice, weth, 10 ether);
-        _applyCorrelation(2000);
+        _applyCorrelation(5000);
+        _applyCorrelation(2500);
         assertEq(vault.borrowingPower(alice), 16_000e18);
     }
 
@@ -80,6 +79,9 @@ contract PortfolioRiskTest is BallastBase {
         _deposit(alice, weth, wethAmount);
         _deposit(alice, wbtc, wbtcAmount);
         uint256 baseline = vault.borrowingPower(alice);
+        // One update moves a correlation by at most a factor of two (rule L-13).
+        if (correlation < 5000) _applyCorrelation(5000);
+        if (correlation < 2500) _applyCorrelation(2500);
         _applyCorrelation(correlation);
         uint256 power = vault.borrowingPower(alice);
         uint256 wethValue = uint256(wethAmount) * 2000;
@@ -172,34 +174,6 @@ contract PortfolioRiskTest is BallastBase {
 
     function _applyDepth(address asset, uint40 depthThousands) internal {
         _queueAndApply(_depthUpdate(asset, depthThousands));
-    }
-
-    function _queueAndApply(ICollateralVault.RiskUpdate memory update) internal {
-        vm.prank(riskAdmin);
-        vault.queueRiskUpdate(update);
-        vm.warp(block.timestamp + VaultRisk.RISK_UPDATE_DELAY);
-        // Feeds were updated a day ago now: bring them back to fresh at the same prices.
-        wethFeed.setAnswer(2000e8);
-        wbtcFeed.setAnswer(60_000e8);
-        vault.applyRiskUpdate(update);
-    }
-
-    function _correlationUpdate(uint16 correlationBps)
-        internal
-        view
-        returns (ICollateralVault.RiskUpdate memory update)
-    {
-        update.correlations = new ICollateralVault.CorrelationUpdate[](1);
-        update.correlations[0] = ICollateralVault.CorrelationUpdate(address(weth), address(wbtc), correlationBps);
-    }
-
-    function _depthUpdate(address asset, uint40 depthThousands)
-        internal
-        pure
-        returns (ICollateralVault.RiskUpdate memory update)
-    {
-        update.depths = new ICollateralVault.DepthUpdate[](1);
-        update.depths[0] = ICollateralVault.DepthUpdate(asset, depthThousands);
     }
 
     /// RiskMath over two assets (WETH first: it was listed first) with no depths.

@@ -6,6 +6,7 @@ import { CreditLendingPool } from "../../src/consumers/CreditLendingPool.sol";
 import { TestToken } from "../../src/devnet/TestToken.sol";
 import { ICollateralVault } from "../../src/interfaces/ICollateralVault.sol";
 import { ICreditMirror } from "../../src/interfaces/ICreditMirror.sol";
+import { VaultRisk } from "../../src/libraries/VaultRisk.sol";
 import { BallastBase } from "../integration/BallastBase.sol";
 import { BallastHandler, IPacketCourier } from "./handlers/BallastHandler.sol";
 
@@ -34,7 +35,7 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
         vault.setRiskAdmin(governor);
         vm.prank(governor);
         vault.queueRiskUpdate(update);
-        vm.warp(block.timestamp + 1 days);
+        vm.warp(block.timestamp + VaultRisk.RISK_UPDATE_DELAY);
         vault.applyRiskUpdate(update);
         wethFeed.setAnswer(2000e8);
         wbtcFeed.setAnswer(60_000e8);
@@ -58,7 +59,7 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
             actors
         );
 
-        bytes4[] memory selectors = new bytes4[](22);
+        bytes4[] memory selectors = new bytes4[](25);
         selectors[0] = BallastHandler.deposit.selector;
         selectors[1] = BallastHandler.withdraw.selector;
         selectors[2] = BallastHandler.donate.selector;
@@ -81,6 +82,9 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
         selectors[19] = BallastHandler.liquidate.selector;
         selectors[20] = BallastHandler.reportBadDebt.selector;
         selectors[21] = BallastHandler.crash.selector;
+        selectors[22] = BallastHandler.deadFeed.selector;
+        selectors[23] = BallastHandler.depositDust.selector;
+        selectors[24] = BallastHandler.riskUpdate.selector;
         targetContract(address(handler));
         targetSelector(FuzzSelector({ addr: address(handler), selectors: selectors }));
     }
@@ -261,6 +265,27 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
                 assertLe(mirror.lineOf(account).epoch, vault.epochOf(account), "rule 5: remote ahead of home's epoch");
                 assertLe(mirror.repayableOf(account), mirror.lineOf(account).drawn, "rule 5: repayable > drawn");
             }
+        }
+    }
+
+    /// Rules L-11 and L-12 (nothing freezes an account): a flagged account can always be cleared unless its health,
+    /// counting every asset without a usable liquidation price as nothing, is below 1 — never for a dead feed, dust
+    /// or a cut remote. Tried on a snapshot that is then thrown away.
+    function invariant_flaggedAccountAtHealthOneCanAlwaysBeCleared() public {
+        for (uint256 i; i < handler.actorCount(); ++i) {
+            address account = handler.actors(i);
+            if (vault.epochOf(account) & 1 == 0) continue;
+            uint256 snapshot = vm.snapshotState();
+            vm.deal(address(this), 10 ether);
+            try vault.clear{ value: 10 ether }(account, "") { }
+            catch (bytes memory reason) {
+                // The first four bytes are the error's selector.
+                // forge-lint: disable-next-line(unsafe-typecast)
+                assertEq(
+                    bytes4(reason), ICollateralVault.Vault_StillUnhealthy.selector, "L-11: clear refused for a fault"
+                );
+            }
+            vm.revertToState(snapshot);
         }
     }
 

@@ -27,6 +27,11 @@ import { devnetKeys } from './keys.ts';
  */
 export const LIQUIDATION_CONFIG = { closeFactorBps: 5_000, priceTolerance: 3_600, recallHealth: 11n * 10n ** 17n } as const;
 
+/** Collateral worth less than this ($1, 1e18 USD) no longer blocks a flagged account's bad-debt write-off
+ * (docs/PROTOCOL.md L-16): on anvil a liquidation costs next to nothing; production sets it above the gas of
+ * a liquidation on both chains plus the SEIZE fee. */
+export const DUST_FLOOR = 10n ** 18n;
+
 /** Per-consumer draw cap on the devnet: the largest a `uint120` holds. */
 const CONSUMER_CAP = (1n << 120n) - 1n;
 
@@ -81,6 +86,7 @@ export async function deployBallast(devnet: Devnet, options: BallastDevnetOption
   await homeDeployer.write('vault.configureAsset(WETH)', vault, collateralVaultAbi, 'configureAsset', [weth, 8_000, 8_500, 500, maxUint128, true]);
   await homeDeployer.write('vault.configureAsset(WBTC)', vault, collateralVaultAbi, 'configureAsset', [wbtc, 7_000, 7_500, 1_000, maxUint128, true]);
   await homeDeployer.write('vault.configureLiquidation', vault, collateralVaultAbi, 'configureLiquidation', [LIQUIDATION_CONFIG]);
+  await homeDeployer.write('vault.setDustFloor', vault, collateralVaultAbi, 'setDustFloor', [DUST_FLOOR]);
 
   // Remotes: mirror, USDC, pool with liquidity.
   const remoteContracts = await Promise.all(

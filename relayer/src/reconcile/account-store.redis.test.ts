@@ -58,11 +58,11 @@ test('a flagged line sheds undrawn credit, a late grant parks without touching t
   // LIQUIDATABLE: the undrawn 40 is parked, the line shrinks to what is drawn.
   await applyBlock(REMOTE, [
     [
-      { contract: 'mirror', eventName: 'CreditParked', args: { account: ALICE, amount: credit(40n), reason: reason('liquidation') } },
+      { contract: 'mirror', eventName: 'CreditParked', args: { account: ALICE, amount: credit(40n), reason: reason('liquidation'), lineShrank: true } },
       { contract: 'mirror', eventName: 'LineFlagged', args: { account: ALICE, epoch: 1, repayable: credit(30n) } },
     ],
     // A GRANT sent before the flag lands after it: parked, never on the line (same block, another transaction).
-    [{ contract: 'mirror', eventName: 'CreditParked', args: { account: ALICE, amount: credit(25n), reason: reason('liquidation') } }],
+    [{ contract: 'mirror', eventName: 'CreditParked', args: { account: ALICE, amount: credit(25n), reason: reason('liquidation'), lineShrank: false } }],
   ]);
   expect(await line()).toEqual({ line: credit(60n), drawn: credit(60n), parked: credit(65n) });
 
@@ -82,7 +82,7 @@ test('a flagged line sheds undrawn credit, a late grant parks without touching t
   await applyBlock(REMOTE, [
     [
       { contract: 'mirror', eventName: 'BadDebtWrittenOff', args: { account: ALICE, consumer: POOL, amount: credit(30n), notified: true } },
-      { contract: 'mirror', eventName: 'CreditParked', args: { account: ALICE, amount: credit(30n), reason: reason('liquidation') } },
+      { contract: 'mirror', eventName: 'CreditParked', args: { account: ALICE, amount: credit(30n), reason: reason('liquidation'), lineShrank: true } },
     ],
   ]);
   expect(await line()).toEqual({ line: 0n, drawn: 0n, parked: credit(95n) });
@@ -92,9 +92,18 @@ test('a flagged line sheds undrawn credit, a late grant parks without touching t
   expect(await line()).toEqual({ line: 0n, drawn: 0n, parked: 0n });
 });
 
+test('a BAD_DEBT that writes off nothing drawn still takes the undrawn credit off the line (the event says so)', async () => {
+  await applyBlock(REMOTE, [[{ contract: 'mirror', eventName: 'CreditGranted', args: { account: ALICE, owner: ALICE, amount: credit(70n), grantId: 3n } }]]);
+  // Nothing drawn, so no BadDebtWrittenOff in the transaction: only the event's own word tells the line shrank.
+  await applyBlock(REMOTE, [[{ contract: 'mirror', eventName: 'CreditParked', args: { account: ALICE, amount: credit(70n), reason: reason('liquidation'), lineShrank: true } }]]);
+  expect(await line()).toEqual({ line: 0n, drawn: 0n, parked: credit(70n) });
+  await applyBlock(REMOTE, [[{ contract: 'mirror', eventName: 'CreditReleased', args: { account: ALICE, amount: credit(70n), reason: reason('liquidation'), guid: zeroHash } }]]);
+  expect(await line()).toEqual({ line: 0n, drawn: 0n, parked: 0n });
+});
+
 test('a RECALL parks undrawn credit off the line; a voluntary release shrinks the line', async () => {
   await applyBlock(REMOTE, [[{ contract: 'mirror', eventName: 'CreditGranted', args: { account: ALICE, owner: ALICE, amount: credit(50n), grantId: 2n } }]]);
-  await applyBlock(REMOTE, [[{ contract: 'mirror', eventName: 'CreditParked', args: { account: ALICE, amount: credit(20n), reason: reason('recalled') } }]]);
+  await applyBlock(REMOTE, [[{ contract: 'mirror', eventName: 'CreditParked', args: { account: ALICE, amount: credit(20n), reason: reason('recalled'), lineShrank: true } }]]);
   expect(await line()).toEqual({ line: credit(30n), drawn: 0n, parked: credit(20n) });
   await applyBlock(REMOTE, [
     [{ contract: 'mirror', eventName: 'CreditReleased', args: { account: ALICE, amount: credit(20n), reason: reason('recalled'), guid: zeroHash } }],

@@ -3,15 +3,12 @@
 // CollateralSeized), credit exported per remote (CreditExported − CreditReleased − SeizeApplied's
 // repaid) and the liquidation epoch (AccountFlagged and AccountCleared carry the new one; odd while
 // flagged); the latest answer of each price feed. On each remote, from the mirror:
-//   line    CreditGranted − voluntary CreditReleased − Liquidated − CreditParked that took credit off
-//           the line (a RECALL; a LIQUIDATABLE or BAD_DEBT shrinking the line, see below)
+//   line    CreditGranted − voluntary CreditReleased − Liquidated − CreditParked with lineShrank (a
+//           RECALL, a LIQUIDATABLE or a BAD_DEBT took the credit off the line)
 //   drawn   Drawn − Restored − Liquidated − BadDebtWrittenOff
 //   parked  CreditParked − CreditReleased of parked credit (every reason but voluntary)
-// A CreditParked for liquidation takes credit off the line when a LIQUIDATABLE sheds undrawn credit
-// (its transaction also emits LineFlagged) or a BAD_DEBT writes a line down (BadDebtWrittenOff), but
-// not when a GRANT reaches a flagged line (nothing else in the transaction). The event does not say
-// which; a BAD_DEBT that writes off nothing drawn and parks undrawn credit is the one case this reads
-// wrong, and `accountDifferences` would show it.
+// The mirror says in CreditParked whether the line shrank: a GRANT that reaches a flagged line or lands
+// late is parked without ever being on it (lineShrank false).
 //
 // Amounts are decimal strings (Redis integers stop at 2^63; credit is 1e18-scaled). Every field of a
 // chain lives under that chain's hash tag, so ingest commits it with the chain's cursor and rolls it
@@ -46,8 +43,6 @@ export type FeedAnswer = { answer: bigint; roundId: bigint; updatedAt: bigint };
 export type StoreSnapshot = { blocks: Map<number, bigint>; accounts: AccountState[] };
 
 const VOLUNTARY = RELEASE_REASONS.indexOf('voluntary');
-const RECALLED = RELEASE_REASONS.indexOf('recalled');
-const LIQUIDATION = RELEASE_REASONS.indexOf('liquidation');
 
 type Change = { key: string; field: string; block: bigint } & ({ add: bigint } | { set: string });
 
@@ -100,13 +95,6 @@ export class ReconcileStore implements IngestConsumer {
       changes.push({ key: this.#accountKey(batch.eid, account), field, set: value, block });
       if (!touched.has(account)) touched.set(account, block);
     };
-    // Transactions in which a mirror shrank a line for liquidation: (transaction, account).
-    const lineShrinks = new Set<string>();
-    for (const event of batch.events) {
-      if (event.contract === 'mirror' && (event.eventName === 'LineFlagged' || event.eventName === 'BadDebtWrittenOff')) {
-        lineShrinks.add(`${event.transactionHash}:${event.args.account}`);
-      }
-    }
     for (const event of batch.events) {
       const block = event.blockNumber;
       if (event.contract === 'vault') {
@@ -126,10 +114,9 @@ export class ReconcileStore implements IngestConsumer {
           add(event.args.account, 'drawn', -event.args.amount, block);
           add(event.args.account, 'line', -event.args.amount, block);
         } else if (event.eventName === 'CreditParked') {
-          const { account, amount, reason } = event.args;
+          const { account, amount, lineShrank } = event.args;
           add(account, 'parked', amount, block);
-          const offLine = reason === RECALLED || (reason === LIQUIDATION && lineShrinks.has(`${event.transactionHash}:${account}`));
-          if (offLine) add(account, 'line', -amount, block);
+          if (lineShrank) add(account, 'line', -amount, block);
         } else if (event.eventName === 'CreditReleased') {
           add(event.args.account, event.args.reason === VOLUNTARY ? 'line' : 'parked', -event.args.amount, block);
         }

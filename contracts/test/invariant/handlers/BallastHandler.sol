@@ -10,6 +10,7 @@ import { ICreditMirror } from "../../../src/interfaces/ICreditMirror.sol";
 import { IOracleAdapter } from "../../../src/interfaces/IOracleAdapter.sol";
 import { MsgCodec } from "../../../src/libraries/MsgCodec.sol";
 import { RiskMath } from "../../../src/libraries/RiskMath.sol";
+import { VaultRisk } from "../../../src/libraries/VaultRisk.sol";
 import { MockAggregator } from "../../../src/oracle/MockAggregator.sol";
 import { MessagingReceipt } from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
 import { IERC20 } from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
@@ -215,12 +216,19 @@ contract BallastHandler is Test {
     /// @notice Repays on the remotes and is paid on home; never an actor.
     address public immutable liquidator = makeAddr("liquidator");
 
+    /// The risk update the handler has queued, if any (one at a time).
+    ICollateralVault.RiskUpdate internal _riskUpdate;
+    bool internal _riskQueued;
+    bytes32 internal _riskId;
+    uint256 public riskUpdatesApplied;
+
     constructor(Deployment memory deployment, address[] memory actors_) {
         courier = deployment.courier;
         vault = deployment.vault;
         (weth, wbtc) = (deployment.weth, deployment.wbtc);
         (wethFeed, wbtcFeed) = (deployment.wethFeed, deployment.wbtcFeed);
         actors = actors_;
+        _riskUpdate.correlations.push(ICollateralVault.CorrelationUpdate(address(weth), address(wbtc), 5000));
         CreditMirror[2] memory mirrors = [deployment.mirrorA, deployment.mirrorB];
         CreditLendingPool[2] memory pools = [deployment.poolA, deployment.poolB];
         for (uint256 i; i < 2; ++i) {
@@ -271,13 +279,33 @@ contract BallastHandler is Test {
             _skip("deposit");
             return;
         }
-        amount = _bound(amount, 1, cap - held);
+        _deposit(actor, token, held, _bound(amount, 1, cap - held));
+    }
+
+    /// Deposits dust (1 … 1,000 base units, a fraction of a cent): the griefing of ARCHITECTURE.md §8 ("dust is a
+    /// weapon") — it must never block a flag, a clear, a SEIZE or a write-off.
+    function depositDust(uint256 actorSeed, uint256 assetSeed, uint256 amount) external atCurrentTime("depositDust") {
+        address actor = _actor(actorSeed);
+        TestToken token = assetSeed % 2 == 0 ? weth : wbtc;
+        _deposit(actor, token, vault.collateralOf(actor, address(token)), _bound(amount, 1, 1000));
+    }
+
+    /// A deposit must succeed, except that a flagged account cannot add an asset it does not hold (rule L-11).
+    function _deposit(address actor, TestToken token, uint256 held, uint256 amount) internal {
         token.mint(actor, amount);
         vm.prank(actor);
         try vault.deposit(actor, address(token), amount) {
             ghostDeposited[address(token)] += amount;
+            if (held == 0 && vault.epochOf(actor) & 1 == 1) flagDecisionMismatches++;
         } catch (bytes memory reason) {
-            _unexpected("deposit", reason);
+            if (
+                held == 0 && vault.epochOf(actor) & 1 == 1
+                    && _selector(reason) == ICollateralVault.Vault_AccountFlagged.selector
+            ) {
+                skips["deposit:flaggedNewAsset"]++;
+            } else {
+                _unexpected("deposit", reason);
+            }
         }
     }
 
@@ -583,8 +611,10 @@ contract BallastHandler is Test {
             _skip("clear");
             return;
         }
-        (uint256 weighted, uint256 exported) = _liquidationValues(actor);
-        bool expected = weighted >= exported;
+        // `clear` counts an asset without a usable liquidation price as nothing (rule L-11).
+        uint256[2] memory amounts = [vault.collateralOf(actor, address(weth)), vault.collateralOf(actor, address(wbtc))];
+        uint256 weighted = _stressed(amounts, [_liquidationPriced(weth), _liquidationPriced(wbtc)], true);
+        bool expected = weighted >= vault.totalExported(actor);
         vm.recordLogs();
         try vault.clear{ value: 1 ether }(actor, "") {
             if (!expected) flagDecisionMismatches++;
@@ -688,6 +718,53 @@ contract BallastHandler is Test {
     function staleFeed(uint256 assetSeed) external atCurrentTime("staleFeed") {
         (TestToken token, MockAggregator feed) = assetSeed % 2 == 0 ? (weth, wethFeed) : (wbtc, wbtcFeed);
         feed.setUpdatedAt(currentTime - vault.oracle().feed(address(token)).heartbeat - 1);
+    }
+
+    /// Lets one feed die: its answer older than heartbeat + the liquidation tolerance, until the next price move or
+    /// warp. Nothing may freeze (rule L-11): flag and the SEIZE bonus use the last answer, clear counts the asset as
+    /// nothing, a SEIZE pays out of the other asset, exports and withdrawals count it for nothing.
+    function deadFeed(uint256 assetSeed) external atCurrentTime("deadFeed") {
+        (TestToken token, MockAggregator feed) = assetSeed % 2 == 0 ? (weth, wethFeed) : (wbtc, wbtcFeed);
+        uint256 limit = vault.oracle().feed(address(token)).heartbeat + vault.liquidationConfig().priceTolerance;
+        feed.setUpdatedAt(currentTime - limit - 1);
+    }
+
+    /// The risk admin's queue (rule L-13): queue a correlation within one step of the one in force, the guardian
+    /// cancels it, or anyone applies it once ready. Queue and cancel never revert; apply only before its time.
+    function riskUpdate(uint256 action, uint256 correlationSeed) external atCurrentTime("riskUpdate") {
+        action %= 3;
+        if (action == 0 && !_riskQueued) {
+            (uint16 current,) = vault.riskOf(address(weth), address(wbtc));
+            uint256 low = Math.max(VaultRisk.MIN_CORRELATION_BPS, (uint256(current) + 1) / 2);
+            uint256 high = Math.min(10_000, uint256(current) * 2);
+            _riskUpdate.correlations[0].correlationBps = uint16(_bound(correlationSeed, low, high));
+            vm.prank(vault.owner()); // the risk admin (named in setUp)
+            try vault.queueRiskUpdate(_riskUpdate) returns (bytes32 id) {
+                (_riskQueued, _riskId) = (true, id);
+            } catch (bytes memory reason) {
+                _unexpected("riskUpdate:queue", reason);
+            }
+        } else if (action == 1 && _riskQueued) {
+            vm.prank(vault.guardian());
+            try vault.cancelRiskUpdate(_riskId) {
+                _riskQueued = false;
+            } catch (bytes memory reason) {
+                _unexpected("riskUpdate:cancel", reason);
+            }
+        } else if (action == 2 && _riskQueued) {
+            try vault.applyRiskUpdate(_riskUpdate) {
+                _riskQueued = false;
+                riskUpdatesApplied++;
+            } catch (bytes memory reason) {
+                if (_selector(reason) != ICollateralVault.Vault_RiskUpdateNotReady.selector) {
+                    _unexpected("riskUpdate:apply", reason);
+                } else {
+                    skips["riskUpdate:notReady"]++;
+                }
+            }
+        } else {
+            _skip("riskUpdate");
+        }
     }
 
     /// Moves time: mostly minutes, sometimes hours (grants in flight expire after an hour), now and
@@ -1175,7 +1252,12 @@ contract BallastHandler is Test {
     }
 
     function _hasBadDebt(address actor, uint32 eid) internal view returns (bool) {
-        return vault.assetsOf(actor).length == 0 && vault.exportedTo(actor, eid) != 0;
+        return vault.epochOf(actor) & 1 == 1 && vault.assetsOf(actor).length == 0 && vault.exportedTo(actor, eid) != 0;
+    }
+
+    /// Whether `token` has a usable liquidation price now.
+    function _liquidationPriced(TestToken token) internal view returns (bool ok) {
+        (ok,,) = vault.oracle().tryLiquidationPrice(address(token), vault.liquidationConfig().priceTolerance);
     }
 
     function _hasParked(address actor, uint32 eid) internal view returns (bool) {
