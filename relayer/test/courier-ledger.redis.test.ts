@@ -47,7 +47,8 @@ test('a failure keeps the first line of its error, at most 240 characters, URLs 
   const error = new Error(
     `HTTP request failed. URL: https://rpc.example.org/v2/Ab12Cd34Ef56Gh78?key=Zz99 auth hunter2hunter2 ${'x'.repeat(400)}\nRequest body: {"method":"eth_sendRawTransaction"}`,
   );
-  const record = await ledger.recordFailure(job(1), 'HttpRequestError', error, 1);
+  const record = await ledger.recordFailure(job(1), 'The contract function "lzReceive" reverted with the following reason:\nEVM error OutOfGas', error, 1);
+  expect(record.reason).toBe('The contract function "lzReceive" reverted with the following reason: EVM error OutOfGas');
   const [stored] = await ledger.failures();
   expect(stored).toEqual(record);
   expect(record.error.length).toBeLessThanOrEqual(240);

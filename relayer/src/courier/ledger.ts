@@ -110,7 +110,8 @@ export class CourierLedger {
       srcEid: job.srcEid,
       dstEid: job.dstEid,
       nonce: job.nonce,
-      reason: shortErrorMessage(reason, 120, this.#secrets),
+      // A revert reason may span lines (viem: "…reverted with the following reason:\nEVM error OutOfGas"): joined, not cut.
+      reason: shortErrorMessage(reason.replace(/\s*\n\s*/g, ' '), 240, this.#secrets),
       error: shortErrorMessage(error, 240, this.#secrets),
       attempts,
       firstFailedAt: previous ? (JSON.parse(previous) as FailureRecord).firstFailedAt : now,
