@@ -68,7 +68,7 @@ export const courierService: ServiceFactory = ({ config, deployments, env, logge
   const cursor = metrics.gauge({ name: 'ballast_courier_cursor_block', help: 'Last block of each source chain whose PacketSent logs are queued.', labelNames: ['eid', 'chain'] });
   const refused = metrics.counter({
     name: 'ballast_courier_refused_packets_total',
-    help: 'Packets the carriage policy refused, every relayer of the prefix (reason "unpaid": neither our Executor nor our DVN paid; "gas-cap", "value-cap": the options ask more than the cap; "bad-options": unreadable options). `status` lists the latest.',
+    help: 'Packets the carriage policy refused, every relayer of the prefix (reason "unpaid": neither our Executor nor our DVN paid; "gas-cap", "value-cap": the options ask more than the cap; "bad-options": unreadable options; "forged": the job does not match its source transaction, someone wrote to Redis). `status` lists the latest.',
     labelNames: ['reason'],
   });
   const watcherLabels = ['eid', 'chain'] as const;
