@@ -2,11 +2,13 @@
 // with LayerZero v2's production contracts: an app that names a zero-fee Executor and DVN of its own
 // and asks for huge gas and value gets nothing carried and costs the courier nothing, while the
 // devnet's own (allowlisted) app, sending at the same time, is delivered; a paying app off the
-// allowlist is carried too.
+// allowlist is carried too. Deliver jobs forged straight into the queue (a packet never sent, a real
+// packet with its message altered, a payment record added to an unpaid packet) are refused as forged and
+// nothing of theirs is verified on the destination.
 import { endpointV2Abi, pingOAppAbi, receiveUln302Abi } from '@ballast/abi';
-import { addressToBytes32, contractAddress, lzReceiveOptions } from '@ballast/protocol';
+import { addressToBytes32, bytes32ToAddress, contractAddress, decodePacket, encodePacket, lzReceiveOptions, packetGuid } from '@ballast/protocol';
 import { ChainDeployer, PING_OAPP, devnetClients, devnetKeys, forgeBytecode, liveChildren } from '@ballast/devnet';
-import { type Courier, type RefusalRecord, DEFAULT_DELIVERY_CAPS, buildCarriagePolicy, deliverJobId, relayerStatus } from '@ballast/relayer';
+import { type Courier, type DeliveryOutcome, type PacketJob, type RefusalRecord, DEFAULT_DELIVERY_CAPS, buildCarriagePolicy, deliverJobId, relayerStatus } from '@ballast/relayer';
 import { Redis } from 'ioredis';
 import { type Address, type Hex, createTestClient, encodeAbiParameters, encodeFunctionData, http, keccak256, numberToHex, parseEventLogs, parseEther, zeroHash } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -25,6 +27,8 @@ let stack: Stack;
 let courier: Courier;
 let deliveries: DeliveryTracker;
 const refusals = new Map<Hex, RefusalRecord>();
+/** A packet of the first test that paid nobody (refused as unpaid): the third forges a payment for it. */
+let unpaidSpam: Hex | undefined;
 
 beforeAll(async () => {
   stack = await startStack();
@@ -124,6 +128,7 @@ describe('executor and DVN policy', () => {
 
     await waitUntil('every spam packet refused', async () => spam.every((guid) => refusals.has(guid)) || `${refusals.size} refused`, 30_000);
     const reasons = spam.map((guid) => refusals.get(guid)?.reason);
+    unpaidSpam = spam.find((guid) => refusals.get(guid)?.reason === 'unpaid');
     expect(reasons.filter((reason) => reason === 'value-cap')).toHaveLength(4);
     expect(reasons.filter((reason) => reason === 'gas-cap')).toHaveLength(4);
     expect(reasons.filter((reason) => reason === 'unpaid')).toHaveLength(4);
@@ -176,5 +181,78 @@ describe('executor and DVN policy', () => {
     expect(record?.steps).toEqual(['verify', 'commit', 'execute']);
     expect(await (stack.pings.get(remote2.eid) as PingClient).publicClient.readContract({ address: apps.get(remote2.eid) as Address, abi: pingOAppAbi, functionName: 'received', args: [home.eid] })).toBe(1n);
     expect(contractAddress(home, PING_OAPP)).not.toBe(apps.get(home.eid));
+  });
+});
+
+describe('the DVN verifies what the source chain sent', () => {
+  test('forged deliver jobs written into the queue are refused as forged, nothing of theirs is verified, and real packets still deliver', async () => {
+    const [home, remote1, remote2] = stack.devnet.deployments.chains;
+    if (!home || !remote1 || !remote2 || !unpaidSpam) throw new Error('needs three chains and the first test\'s unpaid packet');
+    const homePings = stack.pings.get(home.eid) as PingClient;
+    const [real] = await homePings.send(remote2.eid);
+    if (!real) throw new Error('no ping sent');
+    await deliveries.waitFor([real.guid], 30_000);
+    const realJob = (await courier.queue.getJob(deliverJobId(real.guid)))?.data as PacketJob;
+    const realPacket = decodePacket(realJob.encodedPacket);
+    const unpaidJob = (await courier.queue.getJob(deliverJobId(unpaidSpam)))?.data as PacketJob;
+
+    // The allowlisted app's pathway: a packet it never sent (a later nonce, a message of the attacker's), named at
+    // the real source transaction and at a made-up one; the real packet with its message altered.
+    const neverSent = { ...realPacket, nonce: realPacket.nonce + 1_000n, message: `0x${'ab'.repeat(40)}` as Hex };
+    const neverSentPacket = encodePacket({ ...neverSent, guid: packetGuid(neverSent) });
+    const alteredPacket = encodePacket({ ...realPacket, message: `0x${'cd'.repeat(40)}` as Hex });
+    const forgedPayment = { sendLibrary: home.layerZero.sendUln302, executor: { address: home.layerZero.executor, fee: '1000000000000000' }, dvns: [{ address: home.layerZero.dvn, fee: '1000000000000000' }] };
+    const forged: { name: string; data: PacketJob }[] = [
+      { name: 'never sent, at a real transaction', data: { ...realJob, guid: decodePacket(neverSentPacket).guid, nonce: neverSent.nonce.toString(), encodedPacket: neverSentPacket } },
+      { name: 'never sent, at no transaction', data: { ...realJob, guid: decodePacket(neverSentPacket).guid, nonce: neverSent.nonce.toString(), encodedPacket: neverSentPacket, srcTxHash: keccak256('0x01') } },
+      { name: 'message altered', data: { ...realJob, encodedPacket: alteredPacket } },
+      { name: 'payment added to an unpaid packet', data: { ...unpaidJob, payment: forgedPayment } },
+    ];
+    const remote1Client = (stack.pings.get(remote1.eid) as PingClient).publicClient;
+    const courierAddress = privateKeyToAccount(devnetKeys.couriers[0]).address;
+    const remote1Before = await remote1Client.getBalance({ address: courierAddress });
+    const refusedBefore = (await courier.ledger.refusalCounts()).forged ?? 0;
+
+    await courier.queue.addBulk(forged.map(({ data }, index) => ({ name: 'deliver', data, opts: { jobId: `forged-${index}` } })));
+    const outcomes = new Map<string, DeliveryOutcome>();
+    await waitUntil(
+      'every forged job finished',
+      async () => {
+        for (const [index, { name }] of forged.entries()) {
+          const job = await courier.queue.getJob(`forged-${index}`);
+          if (job && (await job.getState()) === 'completed') outcomes.set(name, job.returnvalue as DeliveryOutcome);
+        }
+        return outcomes.size === forged.length || `${outcomes.size} of ${forged.length}`;
+      },
+      30_000,
+    );
+    for (const { name } of forged) {
+      const outcome = outcomes.get(name) as RefusalRecord & { status: string };
+      expect({ name, status: outcome.status, reason: outcome.reason }).toEqual({ name, status: 'refused', reason: 'forged' });
+    }
+    expect(((await courier.ledger.refusalCounts()).forged ?? 0) - refusedBefore).toBe(forged.length);
+
+    // Nothing of theirs is verified: our DVN's record in the receive library and the endpoint's inbound hash.
+    for (const { name, data } of forged) {
+      const packet = decodePacket(data.encodedPacket);
+      const destination = stack.devnet.deployments.chains.find((chain) => chain.eid === packet.dstEid);
+      if (!destination) throw new Error(`no chain ${packet.dstEid}`);
+      const client = (stack.pings.get(destination.eid) as PingClient).publicClient;
+      const [verified] = await client.readContract({ address: destination.layerZero.receiveUln302, abi: receiveUln302Abi, functionName: 'hashLookup', args: [keccak256(packet.header), packet.payloadHash, destination.layerZero.dvn] });
+      const inbound = await client.readContract({
+        address: destination.layerZero.endpoint,
+        abi: endpointV2Abi,
+        functionName: 'inboundPayloadHash',
+        args: [bytes32ToAddress(packet.receiver), packet.srcEid, packet.sender, packet.nonce],
+      });
+      expect({ name, verified, inbound: inbound === packet.payloadHash }).toEqual({ name, verified: false, inbound: false });
+    }
+    // The unpaid packet's destination: the courier sent nothing there.
+    expect(await remote1Client.getBalance({ address: courierAddress })).toBe(remote1Before);
+
+    // Real packets still deliver, every step taken.
+    const [after] = await homePings.send(remote2.eid);
+    const [record] = await deliveries.waitFor([after?.guid as Hex], 30_000);
+    expect(record?.status).toBe('delivered');
   });
 });

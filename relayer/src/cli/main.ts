@@ -256,7 +256,7 @@ async function start(config: RelayerConfig): Promise<number> {
   const redis = new Redis(config.redis.url, { ...redisOptions(config.redis.tls), lazyConnect: true, maxRetriesPerRequest: null });
   const redisHealth = new RedisHealth({ redis, prefix: config.redis.prefix, logger, timeoutMs: config.health.redisTimeoutMs });
   const metrics = new MetricsRegistry();
-  const services = buildServices(config.roles, BUILT_IN_ROLES, { config, deployments, redis, metrics, logger, env: process.env });
+  const services = buildServices(config.roles, BUILT_IN_ROLES, { config, deployments, redis, metrics, logger, env: process.env, secrets });
   // An evicting Redis loses jobs, cursors and reorg windows: refuse it before any role touches it.
   try {
     const policy = await checkRedisPolicy(redis, { timeoutMs: 5_000 });

@@ -36,8 +36,11 @@ export type CarriagePolicy = {
   defaultCaps: DeliveryCaps;
 };
 
-/** Why a packet is not carried; `bad-options`: its executor options cannot be read (so neither priced nor capped). */
-export const REFUSAL_REASONS = ['unpaid', 'gas-cap', 'value-cap', 'bad-options'] as const;
+/**
+ * Why a packet is not carried; `bad-options`: its executor options cannot be read (so neither priced nor
+ * capped); `forged`: the job does not match its source transaction (./source-evidence.ts).
+ */
+export const REFUSAL_REASONS = ['unpaid', 'gas-cap', 'value-cap', 'bad-options', 'forged'] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
 export type CarriageDecision =

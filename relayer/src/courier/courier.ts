@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { type Deployments, PacketDecodeError } from '@ballast/protocol';
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Hex } from 'viem';
 import { Chains } from '../chains.ts';
 import { type TransactionSenderOptions, isInsufficientFunds } from '../transactions.ts';
@@ -59,6 +59,12 @@ export type CourierOptions = {
   transactions?: TransactionSenderOptions;
   /** How long a job waits after "insufficient funds" before it tries again (no attempt is counted). @defaultValue 30_000 */
   insufficientFundsRetryMs?: number;
+  /** Failing packets the failure list keeps at most (the oldest dropped past it). @defaultValue 10_000 */
+  failuresKept?: number;
+  /** Values masked in the failure list's error texts (the Redis password, RPC URL parts). */
+  secrets?: readonly string[];
+  /** ioredis options of every connection the courier opens (TLS: `redisOptions(config.redis.tls)`). */
+  redisOptions?: RedisOptions;
 };
 
 /** The job's result: a delivery, or a refusal (a completed job, so its id keeps deduplicating the packet). */
@@ -75,7 +81,7 @@ export class Courier extends EventEmitter<CourierEvents> {
   readonly queue: Queue<PacketJob>;
   readonly ledger: CourierLedger;
   readonly policy: CarriagePolicy;
-  readonly #options: Required<Omit<CourierOptions, 'logger' | 'policy' | 'transactions'>>;
+  readonly #options: Required<Omit<CourierOptions, 'logger' | 'policy' | 'transactions' | 'secrets'>>;
   readonly #logger: Logger;
   readonly #redis: Redis;
   readonly #signers: DvnSigners;
@@ -98,14 +104,16 @@ export class Courier extends EventEmitter<CourierEvents> {
       maxBlockRange: 2_000,
       maxPollBackoffMs: 10_000,
       insufficientFundsRetryMs: 30_000,
+      failuresKept: 10_000,
+      redisOptions: {},
       ...options,
     };
     this.policy = options.policy ?? { allowlist: new Set(), caps: new Map(), defaultCaps: DEFAULT_DELIVERY_CAPS };
     this.#logger = (options.logger ?? silentLogger).child({ component: 'courier' });
     this.chains = new Chains(options.deployments, { transactorKey: options.transactorKey, ...(options.transactions ? { transactions: options.transactions } : {}) });
     this.#signers = new DvnSigners(options.dvnSignerKeys);
-    this.#redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
-    this.ledger = new CourierLedger(this.#redis, this.#options.prefix);
+    this.#redis = new Redis(options.redisUrl, { ...this.#options.redisOptions, maxRetriesPerRequest: null });
+    this.ledger = new CourierLedger(this.#redis, this.#options.prefix, { failuresKept: this.#options.failuresKept, secrets: options.secrets ?? [] });
     this.queue = new Queue<PacketJob>(DELIVER_QUEUE, {
       connection: this.#redis,
       prefix: this.#options.prefix,
@@ -120,9 +128,9 @@ export class Courier extends EventEmitter<CourierEvents> {
   }
 
   start(): void {
-    const { prefix, concurrency, lockDurationMs, backoffMs, maxBackoffMs, redisUrl } = this.#options;
+    const { prefix, concurrency, lockDurationMs, backoffMs, maxBackoffMs, redisUrl, redisOptions } = this.#options;
     this.#worker = new Worker<PacketJob, DeliveryOutcome>(DELIVER_QUEUE, this.#inFlight.wrap((job, token) => this.#process(job, token)), {
-      connection: new Redis(redisUrl, { maxRetriesPerRequest: null }),
+      connection: new Redis(redisUrl, { ...redisOptions, maxRetriesPerRequest: null }),
       prefix,
       concurrency,
       lockDuration: lockDurationMs,
@@ -207,8 +215,7 @@ export class Courier extends EventEmitter<CourierEvents> {
       if (error instanceof DelayedError) throw error;
       const underfunded = isInsufficientFunds(error);
       const reason = underfunded ? 'insufficient-funds' : error instanceof DeliveryRevertedError ? error.reason : error instanceof Error ? error.name : 'unknown';
-      const message = error instanceof Error ? error.message : String(error);
-      const failure = await this.ledger.recordFailure(job.data, reason, message, job.attemptsMade + 1);
+      const failure = await this.ledger.recordFailure(job.data, reason, error, job.attemptsMade + 1);
       this.emit('failed', failure);
       if (underfunded) {
         // Not the packet's fault: wait for the key to be funded without spending the job's attempts.
@@ -217,7 +224,7 @@ export class Courier extends EventEmitter<CourierEvents> {
         throw new DelayedError();
       }
       log.warn({ reason, attempt: failure.attempts, err: error }, 'delivery failed; kept for retry');
-      if (error instanceof PacketDecodeError || error instanceof PayloadConflictError) throw new UnrecoverableError(message);
+      if (error instanceof PacketDecodeError || error instanceof PayloadConflictError) throw new UnrecoverableError(failure.error);
       throw error;
     }
   }

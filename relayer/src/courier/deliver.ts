@@ -1,6 +1,8 @@
 // Carries one packet to its destination: verify as the DVN, commit the verification, execute
 // `lzReceive` with the gas and value the options paid for — each only in the roles the carriage policy
-// grants (./carriage-policy.ts: paid or allowlisted, within the caps). Each step first reads where the
+// grants (./carriage-policy.ts: paid or allowlisted, within the caps). The job is checked against its
+// source transaction's receipt first (./source-evidence.ts): its options and payment are the receipt's,
+// and a packet the source chain did not send is refused as forged. Each step first reads where the
 // packet stands, so a repeated job (restart, second courier) does only what is left, and an executed
 // packet is done.
 import { endpointV2Abi, receiveUln302Abi } from '@ballast/abi';
@@ -12,6 +14,7 @@ import { type CarriagePolicy, DEFAULT_DELIVERY_CAPS, type PacketPayment, type Re
 import { type DvnSigners, verifyAsDvn } from './dvn.ts';
 import { AwaitingVerificationError, DeliveryRevertedError, PayloadConflictError } from './errors.ts';
 import { readInboundState } from './inbound-state.ts';
+import { readSourceEvidence } from './source-evidence.ts';
 
 /**
  * Gas added to the options' lzReceive gas for the transaction itself: intrinsic cost, calldata and
@@ -32,7 +35,10 @@ export type PacketJob = {
   srcBlock: string;
   /** Wall-clock ms when the courier saw the PacketSent log. */
   observedAt: number;
-  /** What the source transaction paid our workers (absent in jobs queued before payments were read: judged unpaid). */
+  /**
+   * What the source transaction paid our workers, as the watcher read it. Never trusted: the courier reads
+   * the payment again from the source receipt, and a job whose record differs from it is refused as forged.
+   */
   payment?: PacketPayment;
 };
 
@@ -84,13 +90,21 @@ export async function deliverPacket({ chains, signers, policy }: DeliverContext,
   const confirmations = source.deployment.confirmations;
   const sender = bytes32ToAddress(packet.sender);
   const { layerZero } = source.deployment;
+  const refuse = (reason: RefusalReason, detail: string): DeliverResult => ({
+    kind: 'refused',
+    record: { guid: packet.guid, srcEid: packet.srcEid, dstEid: packet.dstEid, nonce: packet.nonce.toString(), sender, srcTxHash: job.srcTxHash, reason, detail, refusedAt: Date.now() },
+  });
+  // The source receipt and the destination's state at once: the check adds a round trip to neither.
+  const [evidence, initialState] = await Promise.all([readSourceEvidence(source, job), readInboundState(destination, packet)]);
+  if (evidence.kind === 'forged') return refuse('forged', evidence.detail);
+  if (evidence.kind === 'unconfirmed') return { kind: 'wait', reason: evidence.reason };
   let budget: { gas: bigint; value: bigint };
   try {
-    budget = executionBudget(job.options);
+    budget = executionBudget(evidence.options);
   } catch (error) {
     if (!(error instanceof OptionsDecodeError)) throw error;
     // Options we cannot read cannot be priced or capped: never carried.
-    return { kind: 'refused', record: { guid: packet.guid, srcEid: packet.srcEid, dstEid: packet.dstEid, nonce: packet.nonce.toString(), sender, srcTxHash: job.srcTxHash, reason: 'bad-options', detail: error.message, refusedAt: Date.now() } };
+    return refuse('bad-options', error.message);
   }
   const decision = judgeCarriage({
     policy,
@@ -98,13 +112,10 @@ export async function deliverPacket({ chains, signers, policy }: DeliverContext,
     dstEid: packet.dstEid,
     sender,
     budget,
-    payment: job.payment,
+    payment: evidence.payment,
     workers: { sendLibrary: layerZero.sendUln302, executor: layerZero.executor, dvn: layerZero.dvn },
   });
-  if (decision.kind === 'refuse') {
-    const { reason, detail } = decision;
-    return { kind: 'refused', record: { guid: packet.guid, srcEid: packet.srcEid, dstEid: packet.dstEid, nonce: packet.nonce.toString(), sender, srcTxHash: job.srcTxHash, reason, detail, refusedAt: Date.now() } };
-  }
+  if (decision.kind === 'refuse') return refuse(decision.reason, decision.detail);
   const steps: DeliveryStep[] = [];
   const done = (dstTxHash: Hash | undefined, status?: DeliveryRecord['status']): DeliverResult => ({
     kind: 'done',
@@ -122,7 +133,7 @@ export async function deliverPacket({ chains, signers, policy }: DeliverContext,
     },
   });
 
-  let state = await readInboundState(destination, packet);
+  let state = initialState;
   if (state.kind === 'executed') return done(undefined);
   if (state.kind === 'conflict') {
     throw new PayloadConflictError(`Nonce ${packet.nonce} from eid ${packet.srcEid} already holds another payload (${state.storedHash}).`, {
@@ -151,7 +162,7 @@ export async function deliverPacket({ chains, signers, policy }: DeliverContext,
   if (state.kind !== 'verified') throw new PayloadConflictError(`Packet ${packet.guid} is ${state.kind} right after its commit.`);
   if (!decision.execute) return done(undefined, 'verified');
   if (!state.executable) return { kind: 'wait', reason: `an earlier nonce than ${packet.nonce} from eid ${packet.srcEid} is not verified yet` };
-  const dstTxHash = await execute(destination, packet, job.options);
+  const dstTxHash = await execute(destination, packet, evidence.options);
   steps.push('execute');
   return done(dstTxHash);
 }

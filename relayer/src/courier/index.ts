@@ -6,3 +6,4 @@ export * from './errors.ts';
 export * from './inbound-state.ts';
 export * from './ledger.ts';
 export * from './packet-watcher.ts';
+export * from './source-evidence.ts';

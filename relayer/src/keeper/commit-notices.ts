@@ -9,7 +9,7 @@
 // parameters as it does for its own batches. Pub/sub keeps nothing: a notice missed while a connection was
 // down is made up by a sweep, which the keeper asks for when its subscription comes back.
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Address } from 'viem';
 import { checksummed } from '../checksum-cache.ts';
 import type { IngestedEvent } from '../ingest/contracts.ts';
@@ -144,6 +144,8 @@ export type CommitNoticeSubscription = { close(): void };
 
 export type SubscribeCommitNoticesOptions = {
   redisUrl: string;
+  /** ioredis options of the subscription's connection (TLS). */
+  redisOptions?: RedisOptions;
   prefix: string;
   onNotice: (notice: CommitNotice) => void;
   /** Called when the subscription is back after its connection dropped: notices may have been missed. */
@@ -154,9 +156,9 @@ export type SubscribeCommitNoticesOptions = {
 };
 
 /** Subscribes to the prefix's commit notices on a connection of its own (a subscribed connection serves nothing else). */
-export function subscribeCommitNotices({ redisUrl, prefix, onNotice, onResubscribed, ignoreOrigin, logger = silentLogger }: SubscribeCommitNoticesOptions): CommitNoticeSubscription {
+export function subscribeCommitNotices({ redisUrl, redisOptions = {}, prefix, onNotice, onResubscribed, ignoreOrigin, logger = silentLogger }: SubscribeCommitNoticesOptions): CommitNoticeSubscription {
   const channel = commitNoticeChannel(prefix);
-  const subscriber = new Redis(redisUrl, { maxRetriesPerRequest: null, connectionName: `ballast-commit-notices-${randomUUID().slice(0, 8)}` });
+  const subscriber = new Redis(redisUrl, { ...redisOptions, maxRetriesPerRequest: null, connectionName: `ballast-commit-notices-${randomUUID().slice(0, 8)}` });
   subscriber.on('error', (error) => logger.debug({ err: error }, 'commit notice subscription: connection error (reconnecting)'));
   subscriber.on('message', (from: string, message: string) => {
     if (from !== channel) return;

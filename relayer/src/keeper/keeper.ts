@@ -14,7 +14,7 @@
 import { EventEmitter } from 'node:events';
 import type { Deployments } from '@ballast/protocol';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Address, Hex } from 'viem';
 import { Chains } from '../chains.ts';
 import { checksummed } from '../checksum-cache.ts';
@@ -51,6 +51,8 @@ type ScoreBatch = { entries: CachedAccount[]; read: 'all' | 'cached' };
 export type KeeperOptions = {
   deployments: Deployments;
   redisUrl: string;
+  /** ioredis options of every connection the keeper opens, its commit-notice subscription included (TLS: `redisOptions(config.redis.tls)`). */
+  redisOptions?: RedisOptions;
   /** Key that signs the keeper's transactions on every chain (its own: never the courier's, never another keeper's). */
   transactorKey: Hex;
   /** Redis key prefix of the queue, the ledger and the reconcile store (relayers that cooperate share it). @defaultValue 'ballast' */
@@ -134,7 +136,7 @@ export class Keeper extends EventEmitter<KeeperEvents> {
     this.contracts = keeperContracts(options.deployments);
     this.chains = options.chains ?? new Chains(options.deployments, { transactorKey: options.transactorKey });
     this.address = this.chains.get(this.contracts.homeEid).sender.account.address;
-    this.#redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    this.#redis = new Redis(options.redisUrl, { ...options.redisOptions, maxRetriesPerRequest: null });
     this.store = options.store ?? new ReconcileStore({ redis: this.#redis, chains: options.deployments.chains, prefix: this.#options.prefix });
     this.ledger = new KeeperLedger(this.#redis, this.#options.prefix);
     this.actions = new ActionQueue({
@@ -166,7 +168,7 @@ export class Keeper extends EventEmitter<KeeperEvents> {
     this.#workers = served.map((name) => {
       const inFlight = new InFlightJobs<ActionJob, ActionRecord>();
       const worker = new Worker<ActionJob, ActionRecord>(name, inFlight.wrap((job, token) => this.#process(job, token)), {
-        connection: new Redis(this.#options.redisUrl, { maxRetriesPerRequest: null }),
+        connection: new Redis(this.#options.redisUrl, { ...this.#options.redisOptions, maxRetriesPerRequest: null }),
         prefix: this.#options.prefix,
         concurrency,
         lockDuration: lockDurationMs,
@@ -183,6 +185,7 @@ export class Keeper extends EventEmitter<KeeperEvents> {
     if (this.#options.followCommits !== false) {
       this.#notices = subscribeCommitNotices({
         redisUrl: this.#options.redisUrl,
+        ...(this.#options.redisOptions ? { redisOptions: this.#options.redisOptions } : {}),
         prefix: this.#options.prefix,
         onNotice: this.#onNotice,
         // Notices published while the connection was down are gone: everyone is read again.

@@ -134,6 +134,7 @@ export const relayerConfigSchema = z.strictObject({
       maxDeliveryValueWei: wei.prefault('0'),
       maxBlockRange: positiveInteger.default(2_000),
       maxPollBackoffMs: positiveInteger.default(10_000),
+      failuresKept: positiveInteger.default(10_000),
     })
     .prefault({}),
   funds: z
@@ -264,13 +265,14 @@ const FIELD_HINTS: Record<string, string> = {
   'chains.*.maxDeliveryGas': 'the most lzReceive gas the courier gives one delivery to this chain, e.g. "5000000"',
   'chains.*.maxDeliveryValueWei': 'the most native value, in wei, the courier sends with one delivery to this chain, e.g. "0"',
   'chains.*.lowBalanceWei': 'a balance in wei under which a transactor key on this chain warns on /healthz, e.g. "100000000000000000"',
-  courier: 'an object with any of "concurrency", "lockDurationMs", "pollIntervalMs", "attempts", "allowlist", "maxDeliveryGas", "maxDeliveryValueWei", "maxBlockRange", "maxPollBackoffMs"',
+  courier: 'an object with any of "concurrency", "lockDurationMs", "pollIntervalMs", "attempts", "allowlist", "maxDeliveryGas", "maxDeliveryValueWei", "maxBlockRange", "maxPollBackoffMs", "failuresKept"',
   'courier.allowlist': 'a list of sending apps carried without payment: contract names of the deployments file or "<eid>:<0x address>", e.g. ["collateralVault", "creditMirror"]',
   'courier.allowlist.*': 'a contract name of the deployments file (e.g. "creditMirror") or "<eid>:<0x address>"',
   'courier.maxDeliveryGas': 'the most lzReceive gas the courier gives one delivery (a packet asking more is refused), e.g. "20000000"',
   'courier.maxDeliveryValueWei': 'the most native value, in wei, the courier sends with one delivery (a packet asking more is refused), e.g. "0"',
   'courier.maxBlockRange': 'the largest PacketSent getLogs range in blocks (halved when a node refuses it), e.g. 2000',
   'courier.maxPollBackoffMs': 'milliseconds (1 or more), the longest wait after failed PacketSent polls, e.g. 10000',
+  'courier.failuresKept': 'a whole number (1 or more) of failing packets the failure list keeps (the oldest dropped past it), e.g. 10000',
   funds: 'an object with any of "lowBalanceWei", "balanceRefreshMs", "insufficientFundsRetryMs"',
   'funds.lowBalanceWei': 'a balance in wei under which a transactor key warns on /healthz, e.g. "50000000000000000"',
   'funds.balanceRefreshMs': 'milliseconds (1 or more) between reads of each key\'s balance, e.g. 15000',

@@ -11,6 +11,7 @@ import { privateKeyFromEnv } from '../config.ts';
 import { registerTransactorMetrics } from '../transactor-watch.ts';
 import { transactorWatchFor } from './config-file.ts';
 import { KEEPER_ACTIONS, type KeeperSettings, Keeper } from '../keeper/index.ts';
+import { redisOptions } from './redis-connection.ts';
 import type { Service, ServiceContext, ServiceFactory } from './services.ts';
 
 /** The keeper's settings from the config file: its own `keeper` object, the per-message fee budget of the home chain as the default action budget. */
@@ -35,6 +36,7 @@ function keeperRole(role: 'keeper' | 'liquidator'): ServiceFactory {
       deployments,
       chains,
       redisUrl: config.redis.url,
+      redisOptions: redisOptions(config.redis.tls),
       prefix: config.redis.prefix,
       transactorKey,
       settings: keeperSettings(context, role),

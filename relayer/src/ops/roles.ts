@@ -13,13 +13,14 @@ import { DriftAudit } from '../reconcile/audit.ts';
 import { registerTransactorMetrics } from '../transactor-watch.ts';
 import { ingestChainSettings, transactorWatchFor } from './config-file.ts';
 import { keeperService, liquidatorService } from './keeper-roles.ts';
+import { redisOptions } from './redis-connection.ts';
 import type { RoleTable, Service, ServiceFactory } from './services.ts';
 
 /** Delivery latency buckets, seconds: one packet takes ~0.1 s on the devnet, minutes on a slow chain. */
 const LATENCY_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900];
 
 /** The courier: watches every chain's endpoint, queues `deliver` jobs, verifies and executes packets. */
-export const courierService: ServiceFactory = ({ config, deployments, env, logger, metrics }): Service => {
+export const courierService: ServiceFactory = ({ config, deployments, env, logger, metrics, secrets }): Service => {
   // Keys first: a missing one is reported before anything connects.
   const keys = courierKeysFromEnv(env, config.keys);
   const { allowlist, maxDeliveryGas, maxDeliveryValueWei, ...courierSettings } = config.courier;
@@ -40,6 +41,8 @@ export const courierService: ServiceFactory = ({ config, deployments, env, logge
     ...courierSettings,
     transactions: config.transactions,
     insufficientFundsRetryMs: config.funds.insufficientFundsRetryMs,
+    redisOptions: redisOptions(config.redis.tls),
+    ...(secrets ? { secrets } : {}),
     ...keys,
   });
   const transactors = transactorWatchFor(config, 'courier', courier.chains, logger);
@@ -58,10 +61,14 @@ export const courierService: ServiceFactory = ({ config, deployments, env, logge
   });
   const jobsFailed = metrics.counter({ name: 'ballast_jobs_failed_total', help: 'Job attempts that failed in this process (each is retried with backoff or parked).', labelNames: ['queue'] });
   const failing = metrics.gauge({ name: 'ballast_courier_failing_packets', help: 'Packets whose delivery is failing right now (the failure ledger; `status` lists them).' });
+  const failuresDropped = metrics.counter({
+    name: 'ballast_courier_failures_dropped_total',
+    help: 'Failing packets dropped from the failure list because it held courier.failuresKept (the oldest first), every relayer of the prefix; their jobs still retry.',
+  });
   const cursor = metrics.gauge({ name: 'ballast_courier_cursor_block', help: 'Last block of each source chain whose PacketSent logs are queued.', labelNames: ['eid', 'chain'] });
   const refused = metrics.counter({
     name: 'ballast_courier_refused_packets_total',
-    help: 'Packets the carriage policy refused, every relayer of the prefix (reason "unpaid": neither our Executor nor our DVN paid; "gas-cap", "value-cap": the options ask more than the cap; "bad-options": unreadable options). `status` lists the latest.',
+    help: 'Packets the carriage policy refused, every relayer of the prefix (reason "unpaid": neither our Executor nor our DVN paid; "gas-cap", "value-cap": the options ask more than the cap; "bad-options": unreadable options; "forged": the job does not match its source transaction, someone wrote to Redis). `status` lists the latest.',
     labelNames: ['reason'],
   });
   const watcherLabels = ['eid', 'chain'] as const;
@@ -75,6 +82,7 @@ export const courierService: ServiceFactory = ({ config, deployments, env, logge
   courier.on('failed', () => jobsFailed.inc({ queue: DELIVER_QUEUE }));
   metrics.collect('courier', async () => {
     failing.set({}, await courier.ledger.failureCount());
+    failuresDropped.setTotal({}, await courier.ledger.failuresDropped());
     for (const [reason, count] of Object.entries(await courier.ledger.refusalCounts())) refused.setTotal({ reason }, count);
     for (const watcher of courier.watcherMetrics()) {
       const at = { eid: watcher.eid, chain: names.get(watcher.eid) ?? String(watcher.eid) };

@@ -50,6 +50,8 @@ export type ServiceContext = {
   logger: Logger;
   /** Where keys are read from, by the names in `config.keys`. */
   env: NodeJS.ProcessEnv;
+  /** Values the process masks wherever it prints or stores text (the Redis password, RPC URL parts, keys). */
+  secrets?: readonly string[];
   /** What this process's roles share (`buildServices` makes it; ingest's factory runs first and fills it). */
   local: LocalServices;
 };
