@@ -6,7 +6,7 @@ import { collateralVaultAbi, creditMirrorAbi } from '@ballast/abi';
 import { BALLAST_CONTRACTS, ChainDeployer, devnetKeys, executeThroughTimelock } from '@ballast/devnet';
 import { INFINITE_HEALTH, contractAddress, homeChain } from '@ballast/protocol';
 import type { Courier } from '@ballast/relayer';
-import { type Address, createTestClient, encodeFunctionData, http, parseEther, parseUnits } from 'viem';
+import { type Address, createTestClient, encodeFunctionData, erc20Abi, http, parseEther, parseUnits } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BallastUser } from '../../../test/support/ballast.ts';
@@ -93,8 +93,18 @@ function sdkView(position: GetPositionReturnType) {
   };
 }
 
-/** Names the deployer the vault's risk admin (through the timelock), queues `update`, moves home a day on and applies it. */
-async function applyRiskUpdate(update: { correlations: { assetA: Address; assetB: Address; correlationBps: number }[]; depths: { asset: Address; depthThousands: number }[] }) {
+/** `VaultRisk.RISK_UPDATE_DELAY`: the devnet's timelock delay is 0, so the vault's own floor of 3 days applies. */
+const RISK_UPDATE_DELAY_SECONDS = 3 * 86_400;
+
+/**
+ * Names the deployer the vault's risk admin (through the timelock), queues `update`, moves home past the
+ * risk delay, answers the feeds again (the wait made them stale; a first depth is checked against the
+ * vault's holdings at a fresh price) and applies it.
+ */
+async function applyRiskUpdate(
+  update: { correlations: { assetA: Address; assetB: Address; correlationBps: number }[]; depths: { asset: Address; depthThousands: number }[] },
+  refreshFeeds: () => Promise<void>,
+) {
   const home = homeChain(stack.devnet.deployments);
   const deployer = new ChainDeployer(home, devnetKeys.deployer);
   const vault = contractAddress(home, BALLAST_CONTRACTS.vault);
@@ -102,8 +112,9 @@ async function applyRiskUpdate(update: { correlations: { assetA: Address; assetB
   await executeThroughTimelock(deployer, home.governance?.timelock as Address, 'setRiskAdmin', [{ target: vault, data: setRiskAdmin }]);
   await deployer.write('vault.queueRiskUpdate', vault, collateralVaultAbi, 'queueRiskUpdate', [update]);
   const test = createTestClient({ mode: 'anvil', transport: http(home.rpcUrl) });
-  await test.increaseTime({ seconds: 86_401 });
+  await test.increaseTime({ seconds: RISK_UPDATE_DELAY_SECONDS + 1 });
   await test.mine({ blocks: 1 });
+  await refreshFeeds();
   await deployer.write('vault.applyRiskUpdate', vault, collateralVaultAbi, 'applyRiskUpdate', [update]);
 }
 
@@ -228,11 +239,21 @@ describe('getPosition', () => {
     const { client } = countedClient(key);
     const home = homeChain(stack.devnet.deployments);
     const [weth, wbtc] = [contractAddress(home, BALLAST_CONTRACTS.weth), contractAddress(home, BALLAST_CONTRACTS.wbtc)];
-    // WETH and WBTC 40% correlated; WETH's depth $5,000, below what the account holds (a size haircut).
-    await applyRiskUpdate({ correlations: [{ assetA: weth, assetB: wbtc, correlationBps: 4_000 }], depths: [{ asset: weth, depthThousands: 5 }] });
-    // The day the update waited made the feeds stale: answer them again.
-    await user.setPrice('weth', 2_000n);
-    await user.setPrice('wbtc', 60_000n);
+    const refreshFeeds = async () => {
+      await user.setPrice('weth', 2_000n);
+      await user.setPrice('wbtc', 60_000n);
+    };
+    // WETH and WBTC 50% correlated (one update moves a correlation at most ×2 from 100%); WETH's depth
+    // brought to $5,000, below what the account holds (a size haircut): a first depth must be at least half
+    // the vault's WETH value, and each later update may at most halve it.
+    const heldWeth = await user.connection(home.eid).publicClient.readContract({ address: weth, abi: erc20Abi, functionName: 'balanceOf', args: [contractAddress(home, BALLAST_CONTRACTS.vault)] });
+    let depth = Math.max(5, Number((heldWeth + 10n ** 18n - 1n) / 10n ** 18n));
+    await applyRiskUpdate({ correlations: [{ assetA: weth, assetB: wbtc, correlationBps: 5_000 }], depths: [{ asset: weth, depthThousands: depth }] }, refreshFeeds);
+    while (depth > 5) {
+      depth = Math.max(5, Math.ceil(depth / 2));
+      await applyRiskUpdate({ correlations: [], depths: [{ asset: weth, depthThousands: depth }] }, refreshFeeds);
+    }
+    await refreshFeeds();
     const position = await client.getPosition({ account: user.address });
     expect(position.collateral.map((asset) => asset.depthThousands)).toEqual([5, 0]);
     expect(sdkView(position)).toEqual(await contractViews(user.address));
