@@ -279,11 +279,10 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
             vm.deal(address(this), 10 ether);
             try vault.clear{ value: 10 ether }(account, "") { }
             catch (bytes memory reason) {
-                // The first four bytes are the error's selector.
+                // casting to 'bytes4' is safe because the first four bytes are the error's selector.
                 // forge-lint: disable-next-line(unsafe-typecast)
-                assertEq(
-                    bytes4(reason), ICollateralVault.Vault_StillUnhealthy.selector, "L-11: clear refused for a fault"
-                );
+                bytes4 selector = bytes4(reason);
+                assertEq(selector, ICollateralVault.Vault_StillUnhealthy.selector, "L-11: clear refused for a fault");
             }
             vm.revertToState(snapshot);
         }
