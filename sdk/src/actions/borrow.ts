@@ -7,6 +7,7 @@ import type { Address, Hash } from 'viem';
 import { type BallastBaseClient, contractOn, walletOn } from '../client.ts';
 import { withBallastErrors } from '../errors/contract.ts';
 import { type WriteReturnType, sendSimulated } from '../messages/send.ts';
+import { setConsumerAuthorization } from './setConsumerAuthorization.ts';
 import { requireAccount, requirePositive, requireRemote } from './validate.ts';
 
 export type BorrowParameters = {
@@ -35,12 +36,7 @@ export async function borrow(client: BallastBaseClient, parameters: BorrowParame
   const wallet = walletOn(client, parameters.eid, action);
   let authorization: Hash | undefined;
   const authorized = await remote.publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'isConsumerAuthorized', args: [account, pool] });
-  if (!authorized) {
-    const { request } = await withBallastErrors(() =>
-      remote.publicClient.simulateContract({ address: mirror, abi: creditMirrorAbi, functionName: 'setConsumerAuthorization', args: [account, pool, true], account: wallet.account }),
-    );
-    authorization = (await sendSimulated(client, parameters.eid, 'borrow (authorise the pool)', () => wallet.writeContract(request))).transactionHash;
-  }
+  if (!authorized) authorization = (await setConsumerAuthorization(client, { eid: parameters.eid, consumer: pool, authorized: true })).transactionHash;
   const { request } = await withBallastErrors(() =>
     remote.publicClient.simulateContract({ address: pool, abi: creditLendingPoolAbi, functionName: 'borrow', args: [account, parameters.amount, parameters.receiver ?? account], account: wallet.account }),
   );

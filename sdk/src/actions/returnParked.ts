@@ -3,9 +3,10 @@
 import { creditMirrorAbi } from '@ballast/abi';
 import { CONTRACT_NAMES, MESSAGE_TYPES } from '@ballast/protocol/core';
 import type { Address, Hex } from 'viem';
-import { type BallastBaseClient, contractOn, walletOn } from '../client.ts';
+import { type BallastBaseClient, contractOn } from '../client.ts';
 import { withBallastErrors } from '../errors/contract.ts';
-import { type SentMessage, type WriteReturnType, onlyMessage, sendSimulated } from '../messages/send.ts';
+import { type PreparedWrite, preparedWrite, sendPrepared, simulationAccount } from '../messages/prepare.ts';
+import { type SentMessage, type WriteReturnType, onlyMessage } from '../messages/send.ts';
 import { requireAccount, requireRemote } from './validate.ts';
 
 export type ReturnParkedParameters = {
@@ -20,6 +21,32 @@ export type ReturnParkedParameters = {
 export type ReturnParkedReturnType = WriteReturnType & { release: SentMessage; fee: bigint };
 
 /**
+ * Checks, quotes and simulates a return of parked credit without sending it.
+ *
+ * @example
+ * const prepared = await prepareReturnParked(client, { eid: 40102, account });
+ */
+export async function prepareReturnParked(client: BallastBaseClient, parameters: ReturnParkedParameters): Promise<PreparedWrite> {
+  const action = 'returnParked';
+  const sender = requireAccount(client, action);
+  const remote = requireRemote(client, action, parameters.eid);
+  const mirror = contractOn(client, parameters.eid, CONTRACT_NAMES.mirror);
+  const options = parameters.options ?? '0x';
+  const fee = await remote.publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'quote', args: [MESSAGE_TYPES.release, options] });
+  const { request } = await withBallastErrors(() =>
+    remote.publicClient.simulateContract({
+      address: mirror,
+      abi: creditMirrorAbi,
+      functionName: 'returnParked',
+      args: [parameters.account ?? sender, options],
+      value: fee.nativeFee,
+      account: simulationAccount(client, action),
+    }),
+  );
+  return preparedWrite(action, parameters.eid, request);
+}
+
+/**
  * Sends `account`'s parked credit on `eid` home; returns the RELEASE's GUID.
  *
  * @example
@@ -27,16 +54,7 @@ export type ReturnParkedReturnType = WriteReturnType & { release: SentMessage; f
  * if (remotes[0].parked > 0n) await client.returnParked({ eid: remotes[0].eid, account });
  */
 export async function returnParked(client: BallastBaseClient, parameters: ReturnParkedParameters): Promise<ReturnParkedReturnType> {
-  const action = 'returnParked';
-  const sender = requireAccount(client, action);
-  const remote = requireRemote(client, action, parameters.eid);
-  const mirror = contractOn(client, parameters.eid, CONTRACT_NAMES.mirror);
-  const wallet = walletOn(client, parameters.eid, action);
-  const options = parameters.options ?? '0x';
-  const fee = await remote.publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'quote', args: [MESSAGE_TYPES.release, options] });
-  const { request } = await withBallastErrors(() =>
-    remote.publicClient.simulateContract({ address: mirror, abi: creditMirrorAbi, functionName: 'returnParked', args: [parameters.account ?? sender, options], value: fee.nativeFee, account: wallet.account }),
-  );
-  const result = await sendSimulated(client, parameters.eid, action, () => wallet.writeContract(request));
-  return { ...result, release: onlyMessage(result, action), fee: fee.nativeFee };
+  const prepared = await prepareReturnParked(client, parameters);
+  const result = await sendPrepared(client, prepared);
+  return { ...result, release: onlyMessage(result, prepared.action), fee: prepared.value };
 }

@@ -11,6 +11,7 @@ import { BallastUser } from '../../../test/support/ballast.ts';
 import type { Stack } from '../../../test/support/stack.ts';
 import { startBallastStack } from '../../test/ballast-stack.ts';
 import { countingTransport } from '../../test/counting-transport.ts';
+import { expectPaidQuote } from '../../test/fees.ts';
 import { createBallastClient } from '../client.ts';
 import { InvalidInputError, MissingAccountError } from '../errors/client.ts';
 import { BallastContractError } from '../errors/contract.ts';
@@ -68,13 +69,11 @@ test('a position\'s whole life through the SDK: each write returns its GUIDs and
   expect(await user.collateralOf('weth')).toBe(parseEther('5'));
 
   // The caller pays the quoted fee and the gas, nothing more: the endpoint took exactly the quote.
-  const before = await client.ballast.home.publicClient.getBalance({ address: user.address });
   const exported = await client.exportCredit({ dstEid: eid, amount: parseEther('3000') });
-  const after = await client.ballast.home.publicClient.getBalance({ address: user.address });
-  expect(before - after).toBe(exported.fee + exported.receipt.gasUsed * exported.receipt.effectiveGasPrice);
+  await expectPaidQuote(client, exported, exported.fee);
   expect(exported.grant).toMatchObject({ srcEid: home.eid, dstEid: eid });
   const heartbeat = await client.sendHeartbeat({ dstEid: eid });
-  expect(heartbeat.fee).toBeGreaterThan(0n);
+  await expectPaidQuote(client, heartbeat, heartbeat.fee);
   for (const guid of [exported.grant.guid, heartbeat.heartbeat.guid]) await client.waitForMessage({ guid, timeout: 60_000 });
   expect((await client.getMessage({ guid: heartbeat.heartbeat.guid })).arrival?.map((event) => event.eventName)).toContain('HeartbeatReceived');
 
@@ -96,6 +95,7 @@ test('a position\'s whole life through the SDK: each write returns its GUIDs and
   expect(line).toMatchObject({ line: parseEther('3000'), drawn: 0n, undrawn: parseEther('3000') });
   const released = await client.release({ eid, amount: parseEther('3000') });
   expect(released.release).toMatchObject({ srcEid: eid, dstEid: home.eid });
+  await expectPaidQuote(client, released, released.fee);
   const landed = await client.waitForMessage({ guid: released.release.guid, timeout: 60_000 });
   expect(landed.arrival?.map((event) => event.eventName)).toContain('CreditReleased');
 

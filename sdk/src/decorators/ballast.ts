@@ -13,6 +13,13 @@ import { type SendHeartbeatParameters, type SendHeartbeatReturnType, sendHeartbe
 import { type SetOperatorParameters, type SetOperatorReturnType, setOperator } from '../actions/setOperator.ts';
 import { type WaitForMessageParameters, type WaitForMessageReturnType, waitForMessage } from '../actions/waitForMessage.ts';
 import { type WithdrawParameters, type WithdrawReturnType, withdraw } from '../actions/withdraw.ts';
+import { type RecallParameters, type RecallReturnType, recall } from '../actions/recall.ts';
+import { type FlagParameters, type FlagReturnType, flag } from '../actions/flag.ts';
+import { type ClearParameters, type ClearReturnType, clear } from '../actions/clear.ts';
+import { type ReportBadDebtParameters, type ReportBadDebtReturnType, reportBadDebt } from '../actions/reportBadDebt.ts';
+import { type LiquidateParameters, type LiquidateReturnType, liquidate } from '../actions/liquidate.ts';
+import { type ClaimParameters, type ClaimReturnType, claim } from '../actions/claim.ts';
+import { type SetConsumerAuthorizationParameters, type SetConsumerAuthorizationReturnType, setConsumerAuthorization } from '../actions/setConsumerAuthorization.ts';
 import type { BallastBaseClient } from '../client.ts';
 
 /** Every SDK action, bound to a client. */
@@ -43,6 +50,20 @@ export type BallastActions = {
   returnParked: (parameters: ReturnParkedParameters) => Promise<ReturnParkedReturnType>;
   /** {@link setOperator} */
   setOperator: (parameters: SetOperatorParameters) => Promise<SetOperatorReturnType>;
+  /** {@link recall} */
+  recall: (parameters: RecallParameters) => Promise<RecallReturnType>;
+  /** {@link flag} */
+  flag: (parameters: FlagParameters) => Promise<FlagReturnType>;
+  /** {@link clear} */
+  clear: (parameters: ClearParameters) => Promise<ClearReturnType>;
+  /** {@link reportBadDebt} */
+  reportBadDebt: (parameters: ReportBadDebtParameters) => Promise<ReportBadDebtReturnType>;
+  /** {@link liquidate} */
+  liquidate: (parameters: LiquidateParameters) => Promise<LiquidateReturnType>;
+  /** {@link claim} */
+  claim: (parameters: ClaimParameters) => Promise<ClaimReturnType>;
+  /** {@link setConsumerAuthorization} */
+  setConsumerAuthorization: (parameters: SetConsumerAuthorizationParameters) => Promise<SetConsumerAuthorizationReturnType>;
 };
 
 /** Binds every SDK action to `client`: `createClient(…).extend(() => ({ ballast })).extend(ballastActions)`. */
@@ -61,5 +82,12 @@ export function ballastActions(client: BallastBaseClient): BallastActions {
     repay: (parameters) => repay(client, parameters),
     returnParked: (parameters) => returnParked(client, parameters),
     setOperator: (parameters) => setOperator(client, parameters),
+    recall: (parameters) => recall(client, parameters),
+    flag: (parameters) => flag(client, parameters),
+    clear: (parameters) => clear(client, parameters),
+    reportBadDebt: (parameters) => reportBadDebt(client, parameters),
+    liquidate: (parameters) => liquidate(client, parameters),
+    claim: (parameters) => claim(client, parameters),
+    setConsumerAuthorization: (parameters) => setConsumerAuthorization(client, parameters),
   };
 }
