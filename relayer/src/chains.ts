@@ -8,6 +8,8 @@ export type ChainConnection = {
   deployment: ChainDeployment;
   chain: Chain;
   publicClient: PublicClient<Transport, Chain>;
+  /** The transport both use: what the keeper's SDK client reads through too. */
+  transport: Transport;
   sender: TransactionSender;
 };
 
@@ -55,6 +57,7 @@ export class Chains {
         deployment,
         chain,
         publicClient,
+        transport,
         sender: new TransactionSender(publicClient, transport, transactorKey, transactions),
       });
     }

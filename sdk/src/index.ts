@@ -26,6 +26,8 @@ export * from './actions/claim.ts';
 export * from './actions/setConsumerAuthorization.ts';
 export { type SentMessage, type WriteReturnType, sentMessages } from './messages/send.ts';
 export { type PreparedWrite, sendPrepared } from './messages/prepare.ts';
+export { type InboundReader, type InboundState, readInboundState } from './messages/inbound.ts';
+export { type LocatedPacket, type MessageLocator, locatePacket } from './messages/locate.ts';
 export { type BallastContractErrorName } from './errors/abi.ts';
 export { type AnyBallastContractError, BallastContractError, type BallastContractErrorArgs, decodeBallastError, revertData, withBallastErrors } from './errors/contract.ts';
 export { DeploymentReadError, InvalidInputError, MessageTrackingError, MissingAccountError } from './errors/client.ts';

@@ -7,13 +7,13 @@
 // packet is done.
 import { endpointV2Abi, receiveUln302Abi } from '@ballast/abi';
 import { type DecodedPacket, OptionsDecodeError, bytes32ToAddress, decodePacket, executionBudget } from '@ballast/protocol';
+import { readInboundState } from '@ballast/sdk';
 import { type Hash, type Hex, encodeFunctionData } from 'viem';
 import type { ChainConnection, Chains } from '../chains.ts';
 import { revertReason } from '../revert-reason.ts';
 import { type CarriagePolicy, DEFAULT_DELIVERY_CAPS, type PacketPayment, type RefusalReason, judgeCarriage } from './carriage-policy.ts';
 import { type DvnSigners, verifyAsDvn } from './dvn.ts';
 import { AwaitingVerificationError, DeliveryRevertedError, PayloadConflictError } from './errors.ts';
-import { readInboundState } from './inbound-state.ts';
 import { readSourceEvidence } from './source-evidence.ts';
 
 /**

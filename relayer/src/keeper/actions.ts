@@ -17,12 +17,27 @@
 //   liquidate     home: epoch odd (the job's), liquidationHealth < 1, usage-aware < 1; remote: the line heard
 //                 that epoch (else wait for the LIQUIDATABLE), repayableOf > 0 → pool.liquidate(account,
 //                 min(repayable, principal, inventory left, balance), home address, largest collateral)
-import { collateralVaultAbi, creditLendingPoolAbi, creditMirrorAbi, endpointV2Abi } from '@ballast/abi';
+import { collateralVaultAbi, creditLendingPoolAbi, creditMirrorAbi } from '@ballast/abi';
 import { type Deployments, HEALTH_ONE, INFINITE_HEALTH, MESSAGE_TYPES, contractAddress, decodePacket, homeChain } from '@ballast/protocol';
 import {
-  type Abi,
+  type BallastBaseClient,
+  BallastContractError,
+  type PreparedWrite,
+  createBallastClient,
+  decodeBallastError,
+  locatePacket,
+  prepareClear,
+  prepareFlag,
+  prepareLiquidate,
+  prepareRecall,
+  prepareReturnParked,
+  readInboundState,
+  sentMessages,
+} from '@ballast/sdk';
+import {
   type Address,
   BaseError,
+  ContractFunctionExecutionError,
   ContractFunctionRevertedError,
   type Hash,
   type Hex,
@@ -30,11 +45,11 @@ import {
   encodeFunctionData,
   erc20Abi,
   getAddress,
+  getContract,
   maxUint256,
   parseEventLogs,
 } from 'viem';
 import type { ChainConnection, Chains } from '../chains.ts';
-import { readInboundState } from '../courier/inbound-state.ts';
 import { INGEST_CONTRACT_NAMES } from '../ingest/contracts.ts';
 import { revertReason } from '../revert-reason.ts';
 import { InsufficientFundsError, isUnderfunded } from '../transactions.ts';
@@ -98,8 +113,20 @@ export function keeperContracts(deployments: Deployments): KeeperContracts {
   };
 }
 
+/** The SDK client the keeper's actions prepare their calls with: the keeper's chains' transports, its key as the account. */
+export function keeperSdk(deployments: Deployments, chains: Chains, homeEid: number): BallastBaseClient {
+  return createBallastClient({
+    deployments,
+    account: chains.get(homeEid).sender.account,
+    transports: Object.fromEntries(chains.all().map((chain) => [chain.deployment.eid, chain.transport])),
+    pollingInterval: 50,
+  });
+}
+
 export type ActionContext = {
   chains: Chains;
+  /** The SDK over the same chains, as the keeper's key: it quotes, builds and simulates every call the keeper sends. */
+  sdk: BallastBaseClient;
   contracts: KeeperContracts;
   ledger: KeeperLedger;
   prices: PriceBook;
@@ -110,14 +137,10 @@ export type ActionContext = {
   maySubmit: () => boolean;
 };
 
-type ContractCall = { address: Address; abi: Abi; functionName: string; args: readonly unknown[]; value?: bigint };
-
 /** What an action sends once its checks pass, and what it does with the receipt. */
 type Prepared = {
-  chain: ChainConnection;
-  call: ContractCall;
-  /** msg.value: the LayerZero fee. */
-  fee: bigint;
+  /** The call as the SDK checked, quoted and simulated it; `value` is the LayerZero fee. */
+  write: PreparedWrite;
   detail: string;
   /** Kept with the sent record, for `after` on a resumed job. */
   meta?: Record<string, string>;
@@ -130,9 +153,6 @@ type Definition = {
   /** Records what the mined transaction started (a RECALL in flight, a pending SEIZE); returns a detail for the log. */
   after?(run: ActionRun, receipt: TransactionReceipt, meta: Record<string, string>): Promise<string | undefined>;
 };
-
-/** The pool's ABI with the mirror's errors: a pool liquidation bubbles the mirror's revert up unchanged. */
-const poolAbi: Abi = [...creditLendingPoolAbi, ...creditMirrorAbi.filter((item) => item.type === 'error')];
 
 /** Whether `error` is the chain refusing (a revert), rather than the transport failing. */
 function isRevert(error: unknown): boolean {
@@ -171,31 +191,38 @@ export class ActionRun {
     return mirror;
   }
 
-  /** A view call; a revert becomes `ActionRevertedError` at `step`. */
-  async read<result>(step: ActionStep, chain: ChainConnection, call: Omit<ContractCall, 'value'>): Promise<result> {
+  /** Awaits a view call on chain `eid`; a revert becomes `ActionRevertedError` at the `check` step. */
+  async check<result>(eid: number, read: Promise<result>): Promise<result> {
     try {
-      return (await chain.publicClient.readContract(call as never)) as result;
+      return await read;
     } catch (error) {
-      if (isRevert(error)) throw new ActionRevertedError(this.job.action, chain.deployment.eid, this.job.account, step, revertReason(error), error);
+      if (isRevert(error)) throw new ActionRevertedError(this.job.action, eid, this.job.account, 'check', revertReason(error), error);
       throw error;
     }
   }
 
-  vaultRead<result>(step: ActionStep, functionName: string, args: readonly unknown[]): Promise<result> {
-    return this.read<result>(step, this.home, { address: this.context.contracts.vault, abi: collateralVaultAbi, functionName, args });
+  /** The vault, typed, on home. */
+  get vault() {
+    return getContract({ address: this.context.contracts.vault, abi: collateralVaultAbi, client: this.home.publicClient });
   }
 
-  mirrorRead<result>(step: ActionStep, eid: number, functionName: string, args: readonly unknown[]): Promise<result> {
-    return this.read<result>(step, this.chain(eid), { address: this.mirror(eid), abi: creditMirrorAbi, functionName, args });
+  /** The mirror on `eid`, typed. */
+  mirrorOn(eid = this.job.eid) {
+    return getContract({ address: this.mirror(eid), abi: creditMirrorAbi, client: this.chain(eid).publicClient });
+  }
+
+  /** A view of the vault; a revert becomes `ActionRevertedError`. */
+  onHome<result>(read: Promise<result>): Promise<result> {
+    return this.check(this.context.contracts.homeEid, read);
   }
 
   /** Home's view of the account: epoch, the vault's own liquidation health, total exported. */
   async homeView(): Promise<{ epoch: number; health: bigint; totalExported: bigint }> {
     const { account } = this.job;
     const [epoch, health, totalExported] = await Promise.all([
-      this.vaultRead<number>('check', 'epochOf', [account]),
-      this.vaultRead<bigint>('check', 'liquidationHealth', [account]),
-      this.vaultRead<bigint>('check', 'totalExported', [account]),
+      this.onHome(this.vault.read.epochOf([account])),
+      this.onHome(this.vault.read.liquidationHealth([account])),
+      this.onHome(this.vault.read.totalExported([account])),
     ]);
     return { epoch, health, totalExported };
   }
@@ -207,47 +234,74 @@ export class ActionRun {
    */
   async usageHealthUp(health: bigint, totalExported: bigint): Promise<bigint> {
     const lines = await Promise.all(
-      [...this.context.contracts.mirrors.keys()].map((eid) => this.mirrorRead<{ drawn: bigint }>('check', eid, 'lineOf', [this.job.account])),
+      [...this.context.contracts.mirrors.keys()].map((eid) => this.check(eid, this.mirrorOn(eid).read.lineOf([this.job.account]))),
     );
     const drawn = lines.reduce((sum, line) => sum + line.drawn, 0n);
     if (drawn === 0n || health === INFINITE_HEALTH) return INFINITE_HEALTH;
     return ((health + 1n) * totalExported + drawn - 1n) / drawn;
   }
 
-  /** Simulates, checks the budget, submits (recording the hash before waiting), and waits for success. */
+  /**
+   * The SDK's prepared call for this action (checked, quoted, simulated as the keeper's key), its refusals
+   * typed: an unfunded key is `InsufficientFundsError`, a revert `ActionRevertedError` at `quote` or `simulate`.
+   */
+  async prepare(eid: number, prepare: () => Promise<PreparedWrite>): Promise<PreparedWrite> {
+    try {
+      return await prepare();
+    } catch (error) {
+      const chain = this.chain(eid);
+      // A node caps an estimate by the balance: an unfunded key looks like a revert here.
+      if (await isUnderfunded(error, chain.publicClient)) throw new InsufficientFundsError(chain.sender.account.address, chain.chain.id, error);
+      const decoded = decodeBallastError(error);
+      if (decoded || isRevert(error)) throw new ActionRevertedError(this.job.action, eid, this.job.account, failedStep(error), decoded ? contractErrorReason(decoded) : revertReason(error), error);
+      throw error;
+    }
+  }
+
+  /** Estimates, checks the budget, submits through the keeper's transactor (recording the hash before waiting), and waits for success. */
   async send(prepared: Prepared): Promise<TransactionReceipt> {
-    const { chain, call, fee } = prepared;
+    const { write } = prepared;
     const { action, account } = this.job;
-    const eid = chain.deployment.eid;
+    const chain = this.chain(write.eid);
     const client = chain.publicClient;
     const from = chain.sender.account;
     let gas: bigint;
     try {
-      await client.simulateContract({ ...call, value: fee, account: from } as never);
-      gas = await client.estimateContractGas({ ...call, value: fee, account: from } as never);
+      gas = await client.estimateGas({ account: from, to: write.to, data: write.data, value: write.value });
     } catch (error) {
-      // A node caps an estimate by the balance: an unfunded key looks like a revert here.
       if (await isUnderfunded(error, client)) throw new InsufficientFundsError(from.address, chain.chain.id, error);
-      if (isRevert(error)) throw new ActionRevertedError(action, eid, account, 'simulate', revertReason(error), error);
+      if (isRevert(error) || decodeBallastError(error)) throw new ActionRevertedError(action, write.eid, account, 'simulate', revertReason(error), error);
       throw error;
     }
     const gasPrice = await client.getGasPrice();
-    const cost = fee + gas * gasPrice;
+    const cost = write.value + gas * gasPrice;
     const max = this.context.settings.maxFeeWei[action];
-    if (cost > max) throw new ActionBudgetExceededError(action, eid, account, cost, max);
-    const data = encodeFunctionData({ abi: call.abi, functionName: call.functionName, args: call.args } as never);
-    if (!this.context.maySubmit()) throw new ActionPendingError(action, eid, account, `${action} of ${account} not sent: the keeper is stopping and handed the job back.`);
+    if (cost > max) throw new ActionBudgetExceededError(action, write.eid, account, cost, max);
+    if (!this.context.maySubmit()) throw new ActionPendingError(action, write.eid, account, `${action} of ${account} not sent: the keeper is stopping and handed the job back.`);
     // A quarter more than estimated: state may move a little between the estimate and inclusion.
-    const hash = await chain.sender.submit({ to: call.address, data, value: fee, gas: (gas * 5n) / 4n });
-    await this.context.ledger.recordSent(this.key, { eid, txHash: hash, meta: prepared.meta ?? {} });
+    const hash = await chain.sender.submit({ to: write.to, data: write.data, value: write.value, gas: (gas * 5n) / 4n });
+    await this.context.ledger.recordSent(this.key, { eid: write.eid, txHash: hash, meta: prepared.meta ?? {} });
     // The sender replaces it (same nonce, higher fees) if it goes unmined past its receipt timeout.
     const receipt = await chain.sender.receipt(hash);
     if (receipt.status !== 'success') {
       await this.context.ledger.forgetSent(this.key);
-      throw new ActionRevertedError(action, eid, account, 'send', `transaction ${hash} reverted on chain`);
+      throw new ActionRevertedError(action, write.eid, account, 'send', `transaction ${hash} reverted on chain`);
     }
     return receipt;
   }
+}
+
+/** `Name(arg, …)`: a decoded contract error as the keeper logs and matches it. */
+function contractErrorReason(error: BallastContractError): string {
+  return `${error.errorName}(${(error.args as readonly unknown[]).map(String).join(', ')})`;
+}
+
+/** The step a preparation failed at: the fee quote (a `quote…` view) or the simulation of the call itself. */
+function failedStep(error: unknown): ActionStep {
+  const viemError = error instanceof BallastContractError ? error.cause : error;
+  if (!(viemError instanceof BaseError)) return 'simulate';
+  const call = viemError.walk((cause) => cause instanceof ContractFunctionExecutionError);
+  return call instanceof ContractFunctionExecutionError && call.functionName.startsWith('quote') ? 'quote' : 'simulate';
 }
 
 // ------------------------------------------------------------------ the actions
@@ -273,29 +327,23 @@ const recall: Definition = {
     }
     const unrecorded = await recallInFlightOnChain(run);
     if (unrecorded) return { kind: 'skipped', detail: `a RECALL (${unrecorded}) is still in flight (found on chain)` };
-    const undrawn = await run.mirrorRead<bigint>('check', eid, 'undrawn', [account]);
+    const undrawn = await run.check(eid, run.mirrorOn(eid).read.undrawn([account]));
     if (undrawn === 0n) return { kind: 'skipped', detail: 'nothing undrawn on the line' };
-    const quote = await run.vaultRead<{ nativeFee: bigint }>('quote', 'quote', [eid, MESSAGE_TYPES.recall, '0x']);
     return {
-      chain: run.home,
-      call: { address: contracts.vault, abi: collateralVaultAbi, functionName: 'recall', args: [account, eid, undrawn, '0x'] },
-      fee: quote.nativeFee,
+      write: await run.prepare(contracts.homeEid, () => prepareRecall(run.context.sdk, { account, dstEid: eid, amount: undrawn })),
       detail: `recalled ${undrawn} undrawn credit at health ${view.health}`,
     };
   },
   async after(run, receipt) {
-    const [notice] = parseEventLogs({ abi: collateralVaultAbi, logs: receipt.logs, eventName: 'NoticeSent' });
-    const [packet] = parseEventLogs({ abi: endpointV2Abi, logs: receipt.logs, eventName: 'PacketSent' });
-    if (notice && packet) {
-      await run.context.ledger.recordInflightRecall(run.job.eid, run.job.account, {
-        guid: notice.args.guid,
-        encodedPacket: packet.args.encodedPayload,
-        txHash: receipt.transactionHash,
-        sentAt: Date.now(),
-      });
-      return `RECALL ${notice.args.guid}`;
-    }
-    return undefined;
+    const [message] = sentMessages(run.context.sdk, run.context.contracts.homeEid, receipt);
+    if (!message) return undefined;
+    await run.context.ledger.recordInflightRecall(run.job.eid, run.job.account, {
+      guid: message.guid,
+      encodedPacket: message.encodedPacket,
+      txHash: receipt.transactionHash,
+      sentAt: Date.now(),
+    });
+    return `RECALL ${message.guid}`;
   },
 };
 
@@ -322,11 +370,8 @@ async function recallInFlightOnChain(run: ActionRun): Promise<Hex | undefined> {
     strict: true,
   });
   for (const notice of notices.reverse()) {
-    const receipt = await client.getTransactionReceipt({ hash: notice.transactionHash });
-    const packet = parseEventLogs({ abi: endpointV2Abi, logs: receipt.logs, eventName: 'PacketSent' })
-      .map((log) => decodePacket(log.args.encodedPayload))
-      .find((candidate) => candidate.guid === notice.args.guid);
-    if (packet && (await readInboundState(run.chain(eid), packet)).kind !== 'executed') return notice.args.guid;
+    const { packet } = await locatePacket(run.context.sdk, { guid: notice.args.guid, srcEid: run.context.contracts.homeEid, transactionHash: notice.transactionHash });
+    if ((await readInboundState(run.chain(eid), packet)).kind !== 'executed') return notice.args.guid;
   }
   return undefined;
 }
@@ -343,11 +388,8 @@ const flag: Definition = {
       const waiting = await reflagBlocker(run, epoch);
       if (waiting) return waiting;
     }
-    const fee = await run.vaultRead<bigint>('quote', 'quoteNotices', [account, MESSAGE_TYPES.liquidatable, '0x']);
     return {
-      chain: run.home,
-      call: { address: run.context.contracts.vault, abi: collateralVaultAbi, functionName: 'flag', args: [account, '0x'] },
-      fee,
+      write: await run.prepare(run.context.contracts.homeEid, () => prepareFlag(run.context.sdk, { account })),
       detail: `${epoch % 2 === 1 ? 'flagged again' : 'flagged'} at health ${view.health}`,
     };
   },
@@ -355,9 +397,9 @@ const flag: Definition = {
     // A vault without re-flagging refuses a flagged account; a first flag that lost a race is an error (retried, then skipped).
     return run.job.epoch % 2 === 1 && reason.startsWith('Vault_AccountFlagged') ? 'this vault does not flag a flagged account again' : undefined;
   },
-  async after(_run, receipt) {
-    const notices = parseEventLogs({ abi: collateralVaultAbi, logs: receipt.logs, eventName: 'NoticeSent' });
-    return `LIQUIDATABLE ${notices.map((notice) => `${notice.args.dstEid}:${notice.args.guid}`).join(', ')}`;
+  async after(run, receipt) {
+    const notices = sentMessages(run.context.sdk, run.context.contracts.homeEid, receipt);
+    return `LIQUIDATABLE ${notices.map((notice) => `${notice.dstEid}:${notice.guid}`).join(', ')}`;
   },
 };
 
@@ -368,15 +410,15 @@ const flag: Definition = {
  */
 async function reflagBlocker(run: ActionRun, epoch: number): Promise<Extract<ActionResult, { kind: 'skipped' | 'wait' }> | undefined> {
   const { account } = run.job;
-  const assets = await run.vaultRead<Address[]>('check', 'assetsOf', [account]);
+  const assets = await run.onHome(run.vault.read.assetsOf([account]));
   if (assets.length === 0) return { kind: 'skipped', detail: 'no collateral left: nothing a liquidation could pay' };
   for (const eid of run.context.contracts.mirrors.keys()) {
-    const exported = await run.vaultRead<bigint>('check', 'exportedTo', [account, eid]);
+    const exported = await run.onHome(run.vault.read.exportedTo([account, eid]));
     if (exported === 0n) continue;
     const [line, parked, repayable] = await Promise.all([
-      run.mirrorRead<{ line: bigint; epoch: number }>('check', eid, 'lineOf', [account]),
-      run.mirrorRead<bigint>('check', eid, 'parkedOf', [account]),
-      run.mirrorRead<bigint>('check', eid, 'repayableOf', [account]),
+      run.check(eid, run.mirrorOn(eid).read.lineOf([account])),
+      run.check(eid, run.mirrorOn(eid).read.parkedOf([account])),
+      run.check(eid, run.mirrorOn(eid).read.repayableOf([account])),
     ]);
     if (line.epoch < epoch) return { kind: 'wait', detail: `the LIQUIDATABLE of epoch ${epoch} has not reached chain ${eid}` };
     if (repayable > 0n) return { kind: 'skipped', detail: `liquidators may still repay ${repayable} on chain ${eid} at epoch ${epoch}` };
@@ -391,11 +433,8 @@ const clear: Definition = {
     const view = await run.homeView();
     if (view.epoch !== epoch || view.epoch % 2 === 0) return { kind: 'skipped', detail: `epoch is ${view.epoch} (queued at ${epoch}): not flagged, or cleared by someone else` };
     if (view.health < HEALTH_ONE) return { kind: 'skipped', detail: `still unhealthy (health ${view.health})` };
-    const fee = await run.vaultRead<bigint>('quote', 'quoteNotices', [account, MESSAGE_TYPES.clear, '0x']);
     return {
-      chain: run.home,
-      call: { address: run.context.contracts.vault, abi: collateralVaultAbi, functionName: 'clear', args: [account, '0x'] },
-      fee,
+      write: await run.prepare(run.context.contracts.homeEid, () => prepareClear(run.context.sdk, { account })),
       detail: `cleared at health ${view.health}`,
     };
   },
@@ -404,13 +443,10 @@ const clear: Definition = {
 const returnParked: Definition = {
   async prepare(run) {
     const { account, eid } = run.job;
-    const parked = await run.mirrorRead<bigint>('check', eid, 'parkedOf', [account]);
+    const parked = await run.check(eid, run.mirrorOn(eid).read.parkedOf([account]));
     if (parked === 0n) return { kind: 'skipped', detail: 'nothing parked' };
-    const quote = await run.mirrorRead<{ nativeFee: bigint }>('quote', eid, 'quote', [MESSAGE_TYPES.release, '0x']);
     return {
-      chain: run.chain(eid),
-      call: { address: run.mirror(eid), abi: creditMirrorAbi, functionName: 'returnParked', args: [account, '0x'] },
-      fee: quote.nativeFee,
+      write: await run.prepare(eid, () => prepareReturnParked(run.context.sdk, { eid, account })),
       detail: `returned ${parked} parked credit`,
     };
   },
@@ -429,32 +465,32 @@ const liquidate: Definition = {
     if (view.health >= HEALTH_ONE) return { kind: 'skipped', detail: `healthy at home (health ${view.health}): to be cleared, not liquidated` };
     const usage = await run.usageHealthUp(view.health, view.totalExported);
     if (usage >= HEALTH_ONE) return { kind: 'skipped', detail: `healthy once its undrawn credit is home (usage-aware health ≥ ${usage})` };
-    const line = await run.mirrorRead<{ epoch: number }>('check', eid, 'lineOf', [account]);
+    const line = await run.check(eid, run.mirrorOn(eid).read.lineOf([account]));
     if (line.epoch < epoch) return { kind: 'wait', detail: `the LIQUIDATABLE of epoch ${epoch} has not reached chain ${eid} (line at epoch ${line.epoch})` };
     if (line.epoch > epoch) return { kind: 'skipped', detail: `the line moved on to epoch ${line.epoch}` };
     const remote = run.chain(eid);
     const keeper = remote.sender.account.address;
     const [repayable, drawnByPool, token] = await Promise.all([
-      run.mirrorRead<bigint>('check', eid, 'repayableOf', [account]),
-      run.mirrorRead<bigint>('check', eid, 'drawnBy', [pool, account]),
-      run.read<Address>('check', remote, { address: pool, abi: creditLendingPoolAbi, functionName: 'asset', args: [] }),
+      run.check(eid, run.mirrorOn(eid).read.repayableOf([account])),
+      run.check(eid, run.mirrorOn(eid).read.drawnBy([pool, account])),
+      run.check(eid, remote.publicClient.readContract({ address: pool, abi: creditLendingPoolAbi, functionName: 'asset' })),
     ]);
     if (repayable === 0n) return { kind: 'skipped', detail: `nothing repayable at epoch ${epoch} (close factor used up)` };
     const [decimals, balance, spent] = await Promise.all([
-      run.read<number>('check', remote, { address: token, abi: erc20Abi, functionName: 'decimals', args: [] }),
-      run.read<bigint>('check', remote, { address: token, abi: erc20Abi, functionName: 'balanceOf', args: [keeper] }),
+      run.check(eid, remote.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'decimals' })),
+      run.check(eid, remote.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [keeper] })),
       ledger.inventorySpent(keeper, eid),
     ]);
     const creditPerUnit = 10n ** BigInt(18 - decimals);
     // Paid in the account's most valuable collateral first; never repay more than the collateral left can pay
     // with its bonus (a liquidation past that would pay the keeper less than it repaid).
-    const assets = await run.vaultRead<Address[]>('check', 'assetsOf', [account]);
+    const assets = await run.onHome(run.vault.read.assetsOf([account]));
     let collateral: Address | undefined;
     let best = -1n;
     let totalValue = 0n;
     let maxBonusBps = 0n;
     for (const asset of assets) {
-      const [held, risk, price] = await Promise.all([run.vaultRead<bigint>('check', 'collateralOf', [account, asset]), prices.risk(asset), prices.price(asset)]);
+      const [held, risk, price] = await Promise.all([run.onHome(run.vault.read.collateralOf([account, asset])), prices.risk(asset), prices.price(asset)]);
       if (!price.ok) throw new ActionRevertedError('liquidate', contracts.homeEid, account, 'check', price.reason);
       const value = (held * price.price) / 10n ** BigInt(risk.decimals);
       totalValue += value;
@@ -467,7 +503,7 @@ const liquidate: Definition = {
     const amount = [credit / creditPerUnit, left, balance].reduce((low, value) => (value < low ? value : low));
     if (!collateral || payable === 0n) return { kind: 'skipped', detail: 'no collateral left to pay a liquidation' };
     if (amount === 0n) return { kind: 'skipped', detail: `no inventory left on chain ${eid} (budget ${budget}, spent ${spent}, balance ${balance})` };
-    const allowance = await run.read<bigint>('check', remote, { address: token, abi: erc20Abi, functionName: 'allowance', args: [keeper, pool] });
+    const allowance = await run.check(eid, remote.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'allowance', args: [keeper, pool] }));
     if (allowance < amount) {
       try {
         const data = encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [pool, maxUint256] });
@@ -476,12 +512,9 @@ const liquidate: Definition = {
         throw new ActionRevertedError('liquidate', eid, account, 'approve', revertReason(error), error);
       }
     }
-    const quote = await run.mirrorRead<{ nativeFee: bigint }>('quote', eid, 'quote', [MESSAGE_TYPES.seize, '0x']);
     const homeBlock = await run.home.publicClient.getBlockNumber({ cacheTime: 0 });
     return {
-      chain: remote,
-      call: { address: pool, abi: poolAbi, functionName: 'liquidate', args: [account, amount, homeLiquidator, collateral, '0x'] },
-      fee: quote.nativeFee,
+      write: await run.prepare(eid, () => prepareLiquidate(run.context.sdk, { eid, account, amount, homeLiquidator, collateral })),
       detail: `repaid ${amount} of ${token} (repayable ${repayable} credit), paid in ${collateral} at ${homeLiquidator}`,
       meta: { homeBlock: homeBlock.toString(), creditPerUnit: creditPerUnit.toString() },
     };
@@ -546,5 +579,5 @@ export async function runAction(context: ActionContext, job: ActionJob, key: str
     throw error;
   }
   const detail = await definition.after?.(run, receipt, prepared.meta ?? {});
-  return { kind: 'sent', txHash: receipt.transactionHash, fee: prepared.fee, detail: detail ? `${prepared.detail}; ${detail}` : prepared.detail, resumed: false };
+  return { kind: 'sent', txHash: receipt.transactionHash, fee: prepared.write.value, detail: detail ? `${prepared.detail}; ${detail}` : prepared.detail, resumed: false };
 }

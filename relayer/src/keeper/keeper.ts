@@ -27,7 +27,7 @@ import { isInsufficientFunds } from '../transactions.ts';
 import { type BatchTriggers, type CommitNotice, type CommitNoticeSubscription, batchTriggers, subscribeCommitNotices } from './commit-notices.ts';
 import { type CloseWorkerGracefullyReturnType, InFlightJobs, closeWorkerGracefully } from '../ops/worker-shutdown.ts';
 import { type AccountState, ReconcileStore } from '../reconcile/account-store.ts';
-import { type ActionContext, type ActionJob, type KeeperContracts, keeperContracts, runAction } from './actions.ts';
+import { type ActionContext, type ActionJob, type KeeperContracts, keeperContracts, keeperSdk, runAction } from './actions.ts';
 import { type ActionRequest, decideActions } from './decisions.ts';
 import { ActionRevertedError, KeeperActionError } from './errors.ts';
 import { type ActionFailure, type ActionRecord, type EncodedScore, KEEPER_HEALTH_BUCKETS, KeeperLedger, type SettledLiquidation, type StoredScore } from './ledger.ts';
@@ -149,6 +149,7 @@ export class Keeper extends EventEmitter<KeeperEvents> {
     this.prices = new PriceBook(this.chains.get(this.contracts.homeEid), this.contracts.vault, this.contracts.oracle);
     this.#context = {
       chains: this.chains,
+      sdk: keeperSdk(options.deployments, this.chains, this.contracts.homeEid),
       contracts: this.contracts,
       ledger: this.ledger,
       prices: this.prices,

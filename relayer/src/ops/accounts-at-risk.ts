@@ -2,7 +2,8 @@
 // first. Where the keeper has stored its scores (`<prefix>:keeper:accounts`, one JSON score per
 // account), those are listed as stored. Otherwise — the reconcile store keeps collateral and exported
 // credit per account but no health — health is computed here as the vault's `liquidationHealth`
-// computes it, with @ballast/protocol's `weightedCollateralDown`: RiskMath's stressed value of the
+// computes it, with @ballast/protocol's `collateralValueDown`, `weightedCollateralDown` and `healthDown`
+// (the maths the keeper scores with; nothing of it is written again here): RiskMath's stressed value of the
 // priced assets (value = amount × price ÷ 10^decimals rounded down, cut above the asset's liquidity
 // depth, haircut 10,000 − liquidation threshold, combined through the correlations in force) ÷
 // exported, from the store's amounts at the home block ingest has applied and the oracle adapter's
@@ -12,10 +13,13 @@ import { chainlinkOracleAdapterAbi, collateralVaultAbi } from '@ballast/abi';
 import {
   BallastError,
   type CollateralPosition,
+  HEALTH_ONE,
   type Deployments,
   RISK_BPS,
   VAULT_DEPTH_UNIT,
+  collateralValueDown,
   contractAddress,
+  healthDown,
   healthModelFor,
   homeChain,
   weightedCollateralDown,
@@ -28,8 +32,6 @@ import { IngestLedger } from '../ingest/ledger.ts';
 import { KeeperLedger, type StoredScore, keeperKey } from '../keeper/ledger.ts';
 import { type AccountState, ReconcileStore } from '../reconcile/account-store.ts';
 import { revertReason } from '../revert-reason.ts';
-
-const WAD = 10n ** 18n;
 
 /** Ingest has not applied any home block under the prefix: there is nothing to compute health from. */
 export class NoIngestedStateError extends BallastError {
@@ -150,7 +152,7 @@ function formatHealth(health: bigint | undefined, digits = 4): string {
 function bucketOf(health: bigint | undefined, unpriced: boolean, { recallHealth, atRiskHealth }: HealthThresholds): AccountHealthBucket {
   if (health === undefined) return 'no-debt';
   if (unpriced) return 'unpriced';
-  if (health < WAD) return 'liquidatable';
+  if (health < HEALTH_ONE) return 'liquidatable';
   if (health < recallHealth) return 'recall';
   if (health < atRiskHealth) return 'watch';
   return 'healthy';
@@ -298,7 +300,7 @@ function assess(
     if (!pricing) continue;
     if (stored < 0n) warnings.push(`collateral of ${pricing.symbol} is ${stored} in the store (events missing before the start block); counted as 0`);
     const amount = stored < 0n ? 0n : stored;
-    const value = pricing.price === undefined ? undefined : (amount * pricing.price) / 10n ** BigInt(pricing.decimals);
+    const value = pricing.price === undefined ? undefined : collateralValueDown(amount, pricing.price, pricing.decimals);
     if (value === undefined && amount > 0n) unpriced = true;
     if (value === undefined && amount > 0n) warnings.push(`${pricing.symbol} has no usable price (${pricing.priceError ?? 'oracle refused'}); counted as 0`);
     collateral.push({ asset, symbol: pricing.symbol, amount: formatUnits(stored, pricing.decimals), valueUsd: value === undefined ? null : formatUnits(value, 18) });
@@ -323,7 +325,7 @@ function assess(
   }
   const drawn: Record<number, string> = {};
   for (const [eid, line] of Object.entries(account.lines)) drawn[Number(eid)] = formatUnits(line.drawn, 18);
-  const health = exportedTotal === 0n ? undefined : (weighted * WAD) / exportedTotal;
+  const health = exportedTotal === 0n ? undefined : healthDown(weighted, exportedTotal);
   return {
     sortKey: health,
     risk: {

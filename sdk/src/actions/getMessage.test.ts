@@ -4,7 +4,6 @@
 // retryMessage executes it once the receiver accepts it.
 import { pingOAppAbi } from '@ballast/abi';
 import { ChainDeployer, PING_OAPP, devnetKeys } from '@ballast/devnet';
-import type { Courier } from '@ballast/relayer';
 import { createTestClient, decodeErrorResult, http, parseEther } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -14,6 +13,9 @@ import { startBallastStack } from '../../test/ballast-stack.ts';
 import { type BallastClient, createBallastClient } from '../client.ts';
 import { MessageTrackingError } from '../errors/client.ts';
 import type { MessageStatus } from './getMessage.ts';
+
+/** The relayer's courier, as the test stack builds it. */
+type Courier = ReturnType<Stack['courier']>;
 
 let stack: Stack;
 let client: BallastClient;

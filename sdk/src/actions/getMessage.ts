@@ -2,11 +2,12 @@
 // endpoint and receive library (no relayer, no indexer), and what it did on arrival: the receiver's own
 // events in the delivering transaction (a GRANT lands as CreditGranted, GrantExpired or CreditParked; a
 // notice may land as StaleNotice). A verified message that will not execute is simulated for its revert.
-import { collateralVaultAbi, creditMirrorAbi, endpointV2Abi, receiveUln302Abi } from '@ballast/abi';
+import { collateralVaultAbi, creditMirrorAbi, endpointV2Abi } from '@ballast/abi';
 import { type MessageType, bytes32ToAddress, messageTypeOf } from '@ballast/protocol/core';
-import { type Address, type Hash, type Hex, type Log, keccak256, parseEventLogs, zeroHash } from 'viem';
+import { type Address, type Hash, type Hex, type Log, parseEventLogs } from 'viem';
 import { type BallastBaseClient, type BallastChainConnection, connectionOf } from '../client.ts';
 import { type BallastContractError, decodeBallastError, revertData } from '../errors/contract.ts';
+import { readInboundState } from '../messages/inbound.ts';
 import { type LocatedPacket, type MessageLocator, locatePacket } from '../messages/locate.ts';
 
 /**
@@ -42,8 +43,6 @@ export type GetMessageReturnType = {
   /** Why executing it reverts (PAYLOAD_STORED): decoded when a Ballast or LayerZero contract raised it, else the raw data. */
   revert: { error: BallastContractError | undefined; message: string; data: Hex | undefined } | undefined;
 };
-
-const NIL_PAYLOAD_HASH: Hex = `0x${'f'.repeat(64)}`;
 
 /** The events of the receiver, decoded with its ABI when it is the chain's vault or mirror (another app's stay undecoded). */
 function arrivalEvents(destination: BallastChainConnection, receiver: Address, logs: Log[]): ArrivalEvent[] {
@@ -90,16 +89,9 @@ export async function getMessage(client: BallastBaseClient, parameters: GetMessa
   const located = await locatePacket(client, parameters);
   const { packet } = located;
   const destination = connectionOf(client, packet.dstEid);
-  const { endpoint, receiveUln302, dvn } = destination.deployment.layerZero;
   const receiver = bytes32ToAddress(packet.receiver);
-  const path = [receiver, packet.srcEid, packet.sender] as const;
   const reader = destination.publicClient;
-  const [storedHash, lazyNonce, inboundNonce, verification] = await Promise.all([
-    reader.readContract({ address: endpoint, abi: endpointV2Abi, functionName: 'inboundPayloadHash', args: [...path, packet.nonce] }),
-    reader.readContract({ address: endpoint, abi: endpointV2Abi, functionName: 'lazyInboundNonce', args: path }),
-    reader.readContract({ address: endpoint, abi: endpointV2Abi, functionName: 'inboundNonce', args: path }),
-    reader.readContract({ address: receiveUln302, abi: receiveUln302Abi, functionName: 'hashLookup', args: [keccak256(packet.header), packet.payloadHash, dvn] }),
-  ]);
+  const state = await readInboundState(destination, packet);
   let type: MessageType | undefined;
   try {
     type = messageTypeOf(packet.message);
@@ -120,19 +112,16 @@ export async function getMessage(client: BallastBaseClient, parameters: GetMessa
     arrival: undefined,
     revert: undefined,
   };
-  const signed = verification[0];
-  if (storedHash === zeroHash) {
-    if (packet.nonce <= lazyNonce) {
-      const found = await arrivalOf(destination, located, BigInt(destination.deployment.startBlock));
-      return { ...base, status: 'DELIVERED', deliveredIn: found?.deliveredIn, arrival: found?.arrival };
-    }
-    return { ...base, status: signed ? 'CONFIRMING' : 'INFLIGHT' };
+  if (state.kind === 'executed') {
+    const found = await arrivalOf(destination, located, BigInt(destination.deployment.startBlock));
+    return { ...base, status: 'DELIVERED', deliveredIn: found?.deliveredIn, arrival: found?.arrival };
   }
-  if (storedHash === NIL_PAYLOAD_HASH || storedHash.toLowerCase() !== packet.payloadHash.toLowerCase()) return { ...base, status: signed ? 'CONFIRMING' : 'INFLIGHT' };
-  if (packet.nonce > inboundNonce) return { ...base, status: 'BLOCKED' };
+  // Not verified, or another payload verified for its nonce: this one waits for its verifiers.
+  if (state.kind === 'unverified' || state.kind === 'conflict') return { ...base, status: state.dvnSubmitted ? 'CONFIRMING' : 'INFLIGHT' };
+  if (!state.executable) return { ...base, status: 'BLOCKED' };
   // Verified and executable: would executing it now succeed? A revert means the payload sits stored.
   try {
-    await reader.simulateContract({ address: endpoint, abi: endpointV2Abi, functionName: 'lzReceive', args: [{ srcEid: packet.srcEid, sender: packet.sender, nonce: packet.nonce }, receiver, packet.guid, packet.message, '0x'] });
+    await reader.simulateContract({ address: destination.deployment.layerZero.endpoint, abi: endpointV2Abi, functionName: 'lzReceive', args: [{ srcEid: packet.srcEid, sender: packet.sender, nonce: packet.nonce }, receiver, packet.guid, packet.message, '0x'] });
     return { ...base, status: 'VERIFIED' };
   } catch (error) {
     const decoded = decodeBallastError(error);

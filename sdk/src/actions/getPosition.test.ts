@@ -5,7 +5,6 @@
 import { collateralVaultAbi, creditMirrorAbi } from '@ballast/abi';
 import { BALLAST_CONTRACTS, ChainDeployer, devnetKeys, executeThroughTimelock } from '@ballast/devnet';
 import { INFINITE_HEALTH, contractAddress, homeChain } from '@ballast/protocol';
-import type { Courier } from '@ballast/relayer';
 import { type Address, createTestClient, encodeFunctionData, erc20Abi, http, parseEther, parseUnits } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -18,6 +17,9 @@ import { type RequestCounter, countingTransport } from '../../test/counting-tran
 import { type BallastClient, createBallastClient } from '../client.ts';
 import { BallastContractError } from '../errors/contract.ts';
 import type { GetPositionReturnType } from './getPosition.ts';
+
+/** The relayer's courier, as the test stack builds it. */
+type Courier = ReturnType<Stack['courier']>;
 
 let stack: Stack;
 let courier: Courier;

@@ -9,7 +9,14 @@ import { withBallastErrors } from '../errors/contract.ts';
 import { MessageTrackingError } from '../errors/client.ts';
 
 /** A LayerZero message a write sent. */
-export type SentMessage = { guid: Hex; srcEid: number; dstEid: number; nonce: bigint };
+export type SentMessage = {
+  guid: Hex;
+  srcEid: number;
+  dstEid: number;
+  nonce: bigint;
+  /** The packet as the endpoint emitted it (`PacketSent.encodedPayload`): `decodePacket` reads it back. */
+  encodedPacket: Hex;
+};
 
 /** What every write returns. */
 export type WriteReturnType = {
@@ -26,7 +33,7 @@ export function sentMessages(client: BallastBaseClient, eid: number, receipt: Tr
   const endpoint = connectionOf(client, eid).deployment.layerZero.endpoint.toLowerCase();
   return parseEventLogs({ abi: endpointV2Abi, logs: receipt.logs.filter((log) => log.address.toLowerCase() === endpoint), eventName: 'PacketSent' }).map((log) => {
     const packet = decodePacket(log.args.encodedPayload);
-    return { guid: packet.guid, srcEid: packet.srcEid, dstEid: packet.dstEid, nonce: packet.nonce };
+    return { guid: packet.guid, srcEid: packet.srcEid, dstEid: packet.dstEid, nonce: packet.nonce, encodedPacket: log.args.encodedPayload };
   });
 }
 
