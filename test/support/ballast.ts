@@ -1,11 +1,13 @@
-// A Ballast user on the devnet, for suites and the demo: one wallet on every chain and the calls of
-// the lifecycle (deposit, export, borrow, repay, release, withdraw) and of liquidation (recall, flag,
-// return parked credit, liquidate), each waiting for its receipt and returning the LayerZero GUID
-// where a message leaves. The SDK issue replaces this with viem actions in sdk/.
-import { collateralVaultAbi, creditLendingPoolAbi, creditMirrorAbi, mockAggregatorAbi, testTokenAbi } from '@ballast/abi';
-import { BALLAST_CONTRACTS, type DevnetClients, devnetClients, simulateAndWrite } from '@ballast/devnet';
-import { type ChainDeployment, type Deployments, MESSAGE_TYPES, contractAddress, homeChain } from '@ballast/protocol';
-import { type Abi, type Address, type ContractFunctionArgs, type ContractFunctionName, type Hex, type TransactionReceipt, maxUint256, parseEventLogs } from 'viem';
+// A Ballast user on the devnet, for suites and the demo: a thin adapter over an `@ballast/sdk` client
+// (`client`), keeping the short calls the suites were written with — each Ballast write is the SDK's action
+// (validated, quoted, simulated, sent, its GUIDs read from the receipt), each position read the SDK's
+// `getPosition`. What the SDK has no business doing stays here: minting test tokens, moving mock feeds, and
+// `write` for an arbitrary call a suite needs (governance, a refusing app).
+import { collateralVaultAbi, creditLendingPoolAbi, mockAggregatorAbi, testTokenAbi } from '@ballast/abi';
+import { BALLAST_CONTRACTS, type DevnetClients, simulateAndWrite } from '@ballast/devnet';
+import { type ChainDeployment, type Deployments, contractAddress, homeChain } from '@ballast/protocol';
+import { type BallastClient, type GetPositionReturnType, type RemotePosition, createBallastClient } from '@ballast/sdk';
+import { type Abi, type Address, type ContractFunctionArgs, type ContractFunctionName, type Hex, type TransactionReceipt } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
 type Connection = { chain: ChainDeployment; publicClient: DevnetClients['publicClient']; wallet: DevnetClients['walletClient'] };
@@ -15,39 +17,29 @@ export type CollateralAsset = 'weth' | 'wbtc';
 /** A remote's line of this user as liquidation sees it: the line, what is parked to go home, what a liquidator may repay. */
 export type LineState = { line: bigint; drawn: bigint; parked: bigint; repayable: bigint; epoch: number };
 
-/** The pool's ABI with the mirror's errors: a pool liquidation bubbles the mirror's revert up unchanged. */
-const poolAbiWithMirrorErrors = [...creditLendingPoolAbi, ...creditMirrorAbi.filter((item) => item.type === 'error')];
-
 /** Gas for a mock feed's `setAnswer`: a fixed limit with room for a new round in a new second. */
 const SET_ANSWER_GAS = 200_000n;
 
 const FEEDS = { weth: BALLAST_CONTRACTS.wethFeed, wbtc: BALLAST_CONTRACTS.wbtcFeed } as const;
 
-/** The GUID of the message a transaction sent, from its one event that carries it. */
-function eventGuid(events: readonly { args: { guid: Hex } }[], eventName: string): Hex {
-  const [event] = events;
-  if (!event) throw new Error(`no ${eventName} event in the receipt`);
-  return event.args.guid;
-}
-
 export class BallastUser {
   readonly address: Address;
   readonly home: ChainDeployment;
-  readonly #connections = new Map<number, Connection>();
+  /** The SDK client every Ballast call of this user goes through. */
+  readonly client: BallastClient;
 
   constructor(deployments: Deployments, key: Hex) {
-    this.address = privateKeyToAccount(key).address;
+    const account = privateKeyToAccount(key);
+    this.address = account.address;
     this.home = homeChain(deployments);
-    for (const chain of deployments.chains) {
-      const { publicClient, walletClient } = devnetClients(chain, key, { pollingInterval: 20 });
-      this.#connections.set(chain.eid, { chain, publicClient, wallet: walletClient });
-    }
+    this.client = createBallastClient({ deployments, account, pollingInterval: 20 });
   }
 
+  /** This user's connection to chain `eid`: its deployment, a public client and a wallet. */
   connection(eid: number): Connection {
-    const connection = this.#connections.get(eid);
-    if (!connection) throw new Error(`no chain ${eid}`);
-    return connection;
+    const connection = this.client.ballast.chains.get(eid);
+    if (!connection?.walletClient) throw new Error(`no chain ${eid}`);
+    return { chain: connection.deployment, publicClient: connection.publicClient, wallet: connection.walletClient };
   }
 
   contract(eid: number, name: string): Address {
@@ -77,44 +69,30 @@ export class BallastUser {
     return this.connection(eid).publicClient.readContract({ address: token, abi: testTokenAbi, functionName: 'balanceOf', args: [this.address] });
   }
 
+  /** Mints `amount` of `asset` to this user and deposits it (the SDK approves the vault first). */
   async deposit(asset: CollateralAsset, amount: bigint): Promise<void> {
     const token = this.contract(this.home.eid, BALLAST_CONTRACTS[asset]);
-    const vault = this.contract(this.home.eid, BALLAST_CONTRACTS.vault);
     await this.mint(this.home.eid, token, amount);
-    await this.write(this.home.eid, token, testTokenAbi, 'approve', [vault, amount]);
-    await this.write(this.home.eid, vault, collateralVaultAbi, 'deposit', [this.address, token, amount]);
+    await this.client.deposit({ asset: token, amount });
   }
 
   async withdraw(asset: CollateralAsset, amount: bigint): Promise<void> {
-    const token = this.contract(this.home.eid, BALLAST_CONTRACTS[asset]);
-    await this.write(this.home.eid, this.contract(this.home.eid, BALLAST_CONTRACTS.vault), collateralVaultAbi, 'withdraw', [this.address, token, amount, this.address]);
+    await this.client.withdraw({ asset: this.contract(this.home.eid, BALLAST_CONTRACTS[asset]), amount });
   }
 
   /** Exports credit to `dstEid`; returns the GRANT's GUID. */
   async exportCredit(dstEid: number, amount: bigint): Promise<Hex> {
-    const vault = this.contract(this.home.eid, BALLAST_CONTRACTS.vault);
-    const { publicClient } = this.connection(this.home.eid);
-    const fee = await publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'quoteExport', args: [dstEid, '0x'] });
-    const receipt = await this.write(this.home.eid, vault, collateralVaultAbi, 'exportCredit', [this.address, dstEid, amount, this.address, '0x'], fee.nativeFee);
-    return eventGuid(parseEventLogs({ abi: collateralVaultAbi, logs: receipt.logs, eventName: 'CreditExported' }), 'CreditExported');
+    return (await this.client.exportCredit({ dstEid, amount })).grant.guid;
   }
 
   /** Sends a HEARTBEAT to `dstEid` (anyone may; draws there need a recent one); returns its GUID. */
   async sendHeartbeat(dstEid: number): Promise<Hex> {
-    const vault = this.contract(this.home.eid, BALLAST_CONTRACTS.vault);
-    const { publicClient } = this.connection(this.home.eid);
-    const fee = await publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'quote', args: [dstEid, MESSAGE_TYPES.heartbeat, '0x'] });
-    const receipt = await this.write(this.home.eid, vault, collateralVaultAbi, 'sendHeartbeat', [dstEid, '0x'], fee.nativeFee);
-    return eventGuid(parseEventLogs({ abi: collateralVaultAbi, logs: receipt.logs, eventName: 'HeartbeatSent' }), 'HeartbeatSent');
+    return (await this.client.sendHeartbeat({ dstEid })).heartbeat.guid;
   }
 
   /** Authorises the pool on `eid` (once) and borrows `amount` USDC. */
   async borrow(eid: number, amount: bigint): Promise<void> {
-    const mirror = this.contract(eid, BALLAST_CONTRACTS.mirror);
-    const pool = this.contract(eid, BALLAST_CONTRACTS.pool);
-    const authorized = await this.connection(eid).publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'isConsumerAuthorized', args: [this.address, pool] });
-    if (!authorized) await this.write(eid, mirror, creditMirrorAbi, 'setConsumerAuthorization', [this.address, pool, true]);
-    await this.write(eid, pool, creditLendingPoolAbi, 'borrow', [this.address, amount, this.address]);
+    await this.client.borrow({ eid, amount });
   }
 
   debtOf(eid: number): Promise<bigint> {
@@ -123,44 +101,45 @@ export class BallastUser {
 
   /** Repays the whole debt on `eid` (minting the interest first). */
   async repayAll(eid: number): Promise<bigint> {
-    const pool = this.contract(eid, BALLAST_CONTRACTS.pool);
     const usdc = this.contract(eid, BALLAST_CONTRACTS.usdc);
     // A little headroom: interest keeps accruing until the repay is mined.
     const debt = (await this.debtOf(eid)) + 1_000n;
     const balance = await this.balanceOf(eid, usdc);
     if (balance < debt) await this.mint(eid, usdc, debt - balance);
-    await this.write(eid, usdc, testTokenAbi, 'approve', [pool, maxUint256]);
-    await this.write(eid, pool, creditLendingPoolAbi, 'repay', [this.address, debt]);
+    await this.client.repay({ eid, amount: debt });
     return debt;
   }
 
   /** Releases `amount` of undrawn credit on `eid` home; returns the RELEASE's GUID. */
   async release(eid: number, amount: bigint): Promise<Hex> {
-    const mirror = this.contract(eid, BALLAST_CONTRACTS.mirror);
-    const fee = await this.connection(eid).publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'quote', args: [MESSAGE_TYPES.release, '0x'] });
-    const receipt = await this.write(eid, mirror, creditMirrorAbi, 'release', [this.address, amount, '0x'], fee.nativeFee);
-    return eventGuid(parseEventLogs({ abi: creditMirrorAbi, logs: receipt.logs, eventName: 'CreditReleased' }), 'CreditReleased');
+    return (await this.client.release({ eid, amount })).release.guid;
+  }
+
+  /** This user's position on every chain, as the SDK reads it (one round trip per chain). */
+  getPosition(): Promise<GetPositionReturnType> {
+    return this.client.getPosition({ account: this.address });
+  }
+
+  /** This user's line on remote `eid` in the SDK's position. */
+  async remote(eid: number): Promise<RemotePosition> {
+    const remote = (await this.getPosition()).remotes.find((candidate) => candidate.eid === eid);
+    if (!remote) throw new Error(`no remote ${eid} in the position`);
+    return remote;
   }
 
   /** Home's record and the remote's line for this user on `eid`. */
   async position(eid: number): Promise<{ exported: bigint; line: bigint; drawn: bigint }> {
-    const vault = this.contract(this.home.eid, BALLAST_CONTRACTS.vault);
-    const mirror = this.contract(eid, BALLAST_CONTRACTS.mirror);
-    const [exported, line] = await Promise.all([
-      this.connection(this.home.eid).publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'exportedTo', args: [this.address, eid] }),
-      this.connection(eid).publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'lineOf', args: [this.address] }),
-    ]);
-    return { exported, line: line.line, drawn: line.drawn };
+    const { exported, line, drawn } = await this.remote(eid);
+    return { exported, line, drawn };
   }
 
-  collateralOf(asset: CollateralAsset): Promise<bigint> {
-    const vault = this.contract(this.home.eid, BALLAST_CONTRACTS.vault);
-    return this.connection(this.home.eid).publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'collateralOf', args: [this.address, this.contract(this.home.eid, BALLAST_CONTRACTS[asset])] });
+  async collateralOf(asset: CollateralAsset): Promise<bigint> {
+    const token = this.contract(this.home.eid, BALLAST_CONTRACTS[asset]).toLowerCase();
+    return (await this.getPosition()).collateral.find((held) => held.asset.toLowerCase() === token)?.amount ?? 0n;
   }
 
-  totalExported(): Promise<bigint> {
-    const vault = this.contract(this.home.eid, BALLAST_CONTRACTS.vault);
-    return this.connection(this.home.eid).publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'totalExported', args: [this.address] });
+  async totalExported(): Promise<bigint> {
+    return (await this.getPosition()).totalExported;
   }
 
   // ------------------------------------------------------------------ liquidation
@@ -191,26 +170,17 @@ export class BallastUser {
 
   /** Asks `dstEid` to send home up to `amount` of `account`'s undrawn credit (anyone may under the recall health); returns the RECALL's GUID. */
   async recall(account: Address, dstEid: number, amount: bigint): Promise<Hex> {
-    const vault = this.contract(this.home.eid, BALLAST_CONTRACTS.vault);
-    const fee = await this.connection(this.home.eid).publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'quote', args: [dstEid, MESSAGE_TYPES.recall, '0x'] });
-    const receipt = await this.write(this.home.eid, vault, collateralVaultAbi, 'recall', [account, dstEid, amount, '0x'], fee.nativeFee);
-    return eventGuid(parseEventLogs({ abi: collateralVaultAbi, logs: receipt.logs, eventName: 'NoticeSent' }), 'NoticeSent');
+    return (await this.client.recall({ account, dstEid, amount })).recall.guid;
   }
 
   /** Flags `account` (its home health must be below 1); returns the GUIDs of its LIQUIDATABLEs, one per remote it exported to. */
   async flag(account: Address): Promise<Hex[]> {
-    const vault = this.contract(this.home.eid, BALLAST_CONTRACTS.vault);
-    const fee = await this.connection(this.home.eid).publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'quoteNotices', args: [account, MESSAGE_TYPES.liquidatable, '0x'] });
-    const receipt = await this.write(this.home.eid, vault, collateralVaultAbi, 'flag', [account, '0x'], fee);
-    return parseEventLogs({ abi: collateralVaultAbi, logs: receipt.logs, eventName: 'NoticeSent' }).map((event) => event.args.guid);
+    return (await this.client.flag({ account })).notices.map((notice) => notice.guid);
   }
 
   /** Sends home the credit of `account` parked on `eid` (permissionless: a keeper's job); returns the RELEASE's GUID. */
   async returnParked(eid: number, account: Address): Promise<Hex> {
-    const mirror = this.contract(eid, BALLAST_CONTRACTS.mirror);
-    const fee = await this.connection(eid).publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'quote', args: [MESSAGE_TYPES.release, '0x'] });
-    const receipt = await this.write(eid, mirror, creditMirrorAbi, 'returnParked', [account, '0x'], fee.nativeFee);
-    return eventGuid(parseEventLogs({ abi: creditMirrorAbi, logs: receipt.logs, eventName: 'CreditReleased' }), 'CreditReleased');
+    return (await this.client.returnParked({ eid, account })).release.guid;
   }
 
   /**
@@ -218,40 +188,22 @@ export class BallastUser {
    * lacks), to be paid collateral on home at this user's address, in `collateral` first; returns the SEIZE's GUID.
    */
   async liquidate(eid: number, account: Address, amount: bigint, collateral: CollateralAsset): Promise<Hex> {
-    const { publicClient } = this.connection(eid);
-    const pool = this.contract(eid, BALLAST_CONTRACTS.pool);
     const usdc = this.contract(eid, BALLAST_CONTRACTS.usdc);
     const balance = await this.balanceOf(eid, usdc);
     if (balance < amount) await this.mint(eid, usdc, amount - balance);
-    await this.write(eid, usdc, testTokenAbi, 'approve', [pool, amount]);
-    const mirror = this.contract(eid, BALLAST_CONTRACTS.mirror);
-    const fee = await publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'quote', args: [MESSAGE_TYPES.seize, '0x'] });
     const asset = this.contract(this.home.eid, BALLAST_CONTRACTS[collateral]);
-    const receipt = await this.write(eid, pool, poolAbiWithMirrorErrors, 'liquidate', [account, amount, this.address, asset, '0x'], fee.nativeFee);
-    return eventGuid(parseEventLogs({ abi: creditMirrorAbi, logs: receipt.logs, eventName: 'Liquidated' }), 'Liquidated');
+    return (await this.client.liquidate({ eid, account, amount, collateral: asset })).seize.guid;
   }
 
   /** This user's line on `eid` with what liquidation adds: credit parked to go home and what a liquidator may still repay. */
   async line(eid: number): Promise<LineState> {
-    const mirror = this.contract(eid, BALLAST_CONTRACTS.mirror);
-    const { publicClient } = this.connection(eid);
-    const [line, parked, repayable] = await Promise.all([
-      publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'lineOf', args: [this.address] }),
-      publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'parkedOf', args: [this.address] }),
-      publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'repayableOf', args: [this.address] }),
-    ]);
-    return { line: line.line, drawn: line.drawn, parked, repayable, epoch: line.epoch };
+    const { line, drawn, parked, repayable, epoch } = await this.remote(eid);
+    return { line, drawn, parked, repayable, epoch };
   }
 
   /** This user's liquidation epoch on home and as each remote last heard it, by eid (odd: flagged). */
   async epochs(): Promise<Record<number, number>> {
-    const vault = this.contract(this.home.eid, BALLAST_CONTRACTS.vault);
-    const entries = await Promise.all(
-      [...this.#connections.values()].map(async ({ chain, publicClient }) => {
-        if (chain.role === 'home') return [chain.eid, await publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'epochOf', args: [this.address] })] as const;
-        return [chain.eid, (await this.line(chain.eid)).epoch] as const;
-      }),
-    );
-    return Object.fromEntries(entries);
+    const position = await this.getPosition();
+    return Object.fromEntries([[this.home.eid, position.epoch], ...position.remotes.map((remote) => [remote.eid, remote.epoch])]);
   }
 }
