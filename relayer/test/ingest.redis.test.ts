@@ -10,6 +10,7 @@
 import { collateralVaultAbi, mockAggregatorAbi, testTokenAbi } from '@ballast/abi';
 import { BALLAST_CONTRACTS, deployBallast, devnetChain, devnetClients, devnetKeys, liveChildren } from '@ballast/devnet';
 import { type Deployments, homeChain } from '@ballast/protocol';
+import type { GetPositionReturnType } from '@ballast/sdk';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { type Address, type Hex, createPublicClient, encodeFunctionData, getAddress, http, parseEther } from 'viem';
@@ -28,7 +29,7 @@ import { ReorgTooDeepError } from '../src/ingest/errors.ts';
 import { type IngestLedger, chainKey } from '../src/ingest/ledger.ts';
 import type { IngestSettings } from '../src/ingest/settings.ts';
 import { createLogger } from '../src/logging.ts';
-import { ReconcileStore } from '../src/reconcile/account-store.ts';
+import { type AccountState, ReconcileStore, type RemoteLine } from '../src/reconcile/account-store.ts';
 import { DriftAudit, auditKeys, lastAuditReport } from '../src/reconcile/audit.ts';
 import { accountDifferences } from '../src/reconcile/differences.ts';
 import { relayerStatus } from '../src/ops/status.ts';
@@ -97,6 +98,30 @@ async function caughtUp(ledger: IngestLedger, timeoutMs = 20_000): Promise<void>
   }
 }
 
+/** What both the SDK's position and the reconcile store record of an account, zeros left out. */
+type Book = { collateral: Record<string, bigint>; exported: Record<number, bigint>; lines: Record<number, RemoteLine>; epoch: number };
+
+const nonZero = <value>(entries: [string | number, value][], isZero: (value: value) => boolean) => Object.fromEntries(entries.filter(([, value]) => !isZero(value)));
+const isZeroLine = (line: RemoteLine) => line.line === 0n && line.drawn === 0n && line.parked === 0n;
+
+function positionBook(position: GetPositionReturnType): Book {
+  return {
+    collateral: nonZero(position.collateral.map((asset) => [getAddress(asset.asset), asset.amount]), (amount) => amount === 0n),
+    exported: nonZero(position.remotes.map((remote) => [remote.eid, remote.exported]), (amount) => amount === 0n),
+    lines: nonZero(position.remotes.map(({ eid, line, drawn, parked }) => [eid, { line, drawn, parked }]), isZeroLine),
+    epoch: position.epoch,
+  };
+}
+
+function storeBook(state: AccountState): Book {
+  return {
+    collateral: nonZero(Object.entries(state.collateral).map(([asset, amount]) => [getAddress(asset), amount]), (amount) => amount === 0n),
+    exported: nonZero(Object.entries(state.exported).map(([eid, amount]) => [Number(eid), amount]), (amount) => amount === 0n),
+    lines: nonZero(Object.entries(state.lines).map(([eid, line]) => [Number(eid), { line: line.line, drawn: line.drawn, parked: line.parked }]), isZeroLine),
+    epoch: state.epoch,
+  };
+}
+
 function differences({ ingest, store }: Instance) {
   return accountDifferences({ store, ledger: ingest.ledger, chains });
 }
@@ -152,6 +177,12 @@ test(`ingest and the reconcile store agree with every chain after ${OPERATIONS} 
   await deliveries.waitFor(operations.guids, 30_000);
   await caughtUp(instance.ingest.ledger);
   expect(await differences(instance)).toEqual([]);
+  // The SDK's position of each user equals the store's (which equals the chains, just above): one record
+  // of collateral, exports, lines and epochs, read three ways.
+  for (const user of operations.users) {
+    const [position, state] = await Promise.all([user.getPosition(), instance.store.account(user.address)]);
+    expect(positionBook(position), user.address).toEqual(storeBook(state));
+  }
 
   // The run exercised every kind of state on every chain.
   const done = (kind: string) => operations.records.filter((record) => record.kind === kind && record.outcome === 'done').length;

@@ -1,5 +1,6 @@
-// The quick start in sdk/README.md, run as written: its code block is copied to a file inside the
-// package and run with tsx against a devnet with Ballast and the courier, for a user who holds WETH.
+// The quick start and the operator's recipe in sdk/README.md, run as written: each code block is copied to a
+// file inside the package and run with tsx against a devnet with Ballast and the courier — the quick start for
+// a user who holds WETH, the recipe reading that user's position and a message it sent.
 import { execFile } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -24,10 +25,35 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-test('the quick start runs as written', async () => {
+/** The first ts code block under `heading` in sdk/README.md. */
+function readmeBlock(heading: string): string {
   const readme = readFileSync(join(sdkRoot, 'README.md'), 'utf8');
-  const block = /## Quick start[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  if (!block) throw new Error('no ts block under "## Quick start" in sdk/README.md');
+  const start = readme.indexOf(`## ${heading}`);
+  const block = start < 0 ? undefined : /```ts\n([\s\S]*?)```/.exec(readme.slice(start))?.[1];
+  if (!block) throw new Error(`no ts block under "## ${heading}" in sdk/README.md`);
+  return block;
+}
+
+/** Runs `block` with tsx from inside the package (so `@ballast/sdk` resolves to itself as it would for a caller); its output lines. */
+async function runBlock(block: string, env: Record<string, string>): Promise<string[]> {
+  const file = join(sdkRoot, `readme-block-${process.pid}.ts`);
+  writeFileSync(file, block);
+  try {
+    // Asynchronously: the courier runs in this process and the anvils' output is drained by it.
+    const { stdout: output } = await promisify(execFile)(process.execPath, [join(sdkRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), file], {
+      cwd: sdkRoot,
+      encoding: 'utf8',
+      env: { ...process.env, BALLAST_DEPLOYMENTS: stack.devnet.deploymentsPath, ...env },
+      timeout: 120_000,
+    });
+    return output.trim().split('\n');
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+test('the quick start runs as written', async () => {
+  const block = readmeBlock('Quick start');
   expect(block.trim().split('\n').length).toBeLessThanOrEqual(16);
 
   const key = devnetKeys.users[2];
@@ -35,24 +61,26 @@ test('the quick start runs as written', async () => {
   const home = homeChain(stack.devnet.deployments);
   await user.mint(home.eid, contractAddress(home, BALLAST_CONTRACTS.weth), parseEther('1'));
 
-  // Inside the package, so `@ballast/sdk` resolves to itself as it would for a caller.
-  const file = join(sdkRoot, `quick-start-${process.pid}.ts`);
-  writeFileSync(file, block);
-  try {
-    // Asynchronously: the courier runs in this process and the anvils' output is drained by it.
-    const { stdout: output } = await promisify(execFile)(process.execPath, [join(sdkRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), file], {
-      cwd: sdkRoot,
-      encoding: 'utf8',
-      env: { ...process.env, BALLAST_DEPLOYMENTS: stack.devnet.deploymentsPath, BALLAST_KEY: key },
-      timeout: 120_000,
-    });
-    const lines = output.trim().split('\n');
-    expect(lines.at(-2)).toBe('DELIVERED');
-    expect(lines.at(-1)).toMatch(/^\[ 'CreditGranted' \] 500000000000000000000n \d+n$/);
-  } finally {
-    rmSync(file, { force: true });
-  }
+  const lines = await runBlock(block, { BALLAST_KEY: key });
+  expect(lines.at(-2)).toBe('DELIVERED');
+  expect(lines.at(-1)).toMatch(/^\[ 'CreditGranted' \] 500000000000000000000n \d+n$/);
   expect(await user.collateralOf('weth')).toBe(parseEther('1'));
   const [remote] = stack.devnet.deployments.chains.filter((chain) => chain.role === 'remote');
   expect((await user.position(remote?.eid ?? 0)).line).toBe(parseEther('500'));
+});
+
+test("the operator's recipe runs as written: a position and a message read with a client without an account", async () => {
+  const user = new BallastUser(stack.devnet.deployments, devnetKeys.users[3]);
+  const home = homeChain(stack.devnet.deployments);
+  const [remote] = stack.devnet.deployments.chains.filter((chain) => chain.role === 'remote');
+  if (!remote) throw new Error('no remote');
+  await user.deposit('weth', parseEther('1'));
+  const grant = await user.exportCredit(remote.eid, parseEther('400'));
+  await user.client.waitForMessage({ guid: grant, timeout: 60_000 });
+  const lines = await runBlock(readmeBlock('Recipe: an operator reading positions and messages'), { BALLAST_ACCOUNT: user.address, BALLAST_GUID: grant });
+  expect(lines[0]).toMatch(/^liquidation health \d+n? flagged false$/);
+  expect(lines).toContain(`${remote.name} line 400 drawn 0 in flight 0`);
+  expect(lines).toContain(`${contractAddress(home, BALLAST_CONTRACTS.weth)} 2000`);
+  expect(lines.at(-2)).toBe("grant DELIVERED [ 'CreditGranted' ] undefined");
+  expect(lines.at(-1)).toBe('executed');
 });
