@@ -3,9 +3,10 @@
 import { collateralVaultAbi } from '@ballast/abi';
 import { CONTRACT_NAMES } from '@ballast/protocol/core';
 import type { Address, Hex } from 'viem';
-import { type BallastBaseClient, contractOn, walletOn } from '../client.ts';
+import { type BallastBaseClient, contractOn } from '../client.ts';
 import { withBallastErrors } from '../errors/contract.ts';
-import { type SentMessage, type WriteReturnType, onlyMessage, sendSimulated } from '../messages/send.ts';
+import { type PreparedWrite, preparedWrite, sendPrepared, simulationAccount } from '../messages/prepare.ts';
+import { type SentMessage, type WriteReturnType, onlyMessage } from '../messages/send.ts';
 import { MAX_UINT128, requireAccount, requirePositive, requireRemote } from './validate.ts';
 
 export type ExportCreditParameters = {
@@ -24,13 +25,12 @@ export type ExportCreditParameters = {
 export type ExportCreditReturnType = WriteReturnType & { grant: SentMessage; fee: bigint };
 
 /**
- * Exports `amount` of credit to `dstEid`; returns the GRANT's GUID (wait for it with `waitForMessage`).
+ * Checks, quotes and simulates an export without sending it: the typed call and its fee.
  *
  * @example
- * const { grant } = await client.exportCredit({ dstEid: 40102, amount: parseEther('1000') });
- * await client.waitForMessage({ guid: grant.guid });
+ * const prepared = await prepareExportCredit(client, { dstEid: 40102, amount: parseEther('1000') });
  */
-export async function exportCredit(client: BallastBaseClient, parameters: ExportCreditParameters): Promise<ExportCreditReturnType> {
+export async function prepareExportCredit(client: BallastBaseClient, parameters: ExportCreditParameters): Promise<PreparedWrite> {
   const action = 'exportCredit';
   const sender = requireAccount(client, action);
   requireRemote(client, action, parameters.dstEid);
@@ -38,7 +38,6 @@ export async function exportCredit(client: BallastBaseClient, parameters: Export
   const { home } = client.ballast;
   const account = parameters.account ?? sender;
   const vault = contractOn(client, home.deployment.eid, CONTRACT_NAMES.vault);
-  const wallet = walletOn(client, home.deployment.eid, action);
   const options = parameters.options ?? '0x';
   const fee = await home.publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'quoteExport', args: [parameters.dstEid, options] });
   const { request } = await withBallastErrors(() =>
@@ -48,9 +47,21 @@ export async function exportCredit(client: BallastBaseClient, parameters: Export
       functionName: 'exportCredit',
       args: [account, parameters.dstEid, parameters.amount, parameters.receiver ?? account, options],
       value: fee.nativeFee,
-      account: wallet.account,
+      account: simulationAccount(client, action),
     }),
   );
-  const result = await sendSimulated(client, home.deployment.eid, action, () => wallet.writeContract(request));
-  return { ...result, grant: onlyMessage(result, action), fee: fee.nativeFee };
+  return preparedWrite(action, home.deployment.eid, request);
+}
+
+/**
+ * Exports `amount` of credit to `dstEid`; returns the GRANT's GUID (wait for it with `waitForMessage`).
+ *
+ * @example
+ * const { grant } = await client.exportCredit({ dstEid: 40102, amount: parseEther('1000') });
+ * await client.waitForMessage({ guid: grant.guid });
+ */
+export async function exportCredit(client: BallastBaseClient, parameters: ExportCreditParameters): Promise<ExportCreditReturnType> {
+  const prepared = await prepareExportCredit(client, parameters);
+  const result = await sendPrepared(client, prepared);
+  return { ...result, grant: onlyMessage(result, prepared.action), fee: prepared.value };
 }

@@ -3,9 +3,10 @@
 import { creditMirrorAbi } from '@ballast/abi';
 import { CONTRACT_NAMES, MESSAGE_TYPES } from '@ballast/protocol/core';
 import type { Address, Hex } from 'viem';
-import { type BallastBaseClient, contractOn, walletOn } from '../client.ts';
+import { type BallastBaseClient, contractOn } from '../client.ts';
 import { withBallastErrors } from '../errors/contract.ts';
-import { type SentMessage, type WriteReturnType, onlyMessage, sendSimulated } from '../messages/send.ts';
+import { type PreparedWrite, preparedWrite, sendPrepared, simulationAccount } from '../messages/prepare.ts';
+import { type SentMessage, type WriteReturnType, onlyMessage } from '../messages/send.ts';
 import { MAX_UINT128, requireAccount, requirePositive, requireRemote } from './validate.ts';
 
 export type ReleaseParameters = {
@@ -22,19 +23,17 @@ export type ReleaseParameters = {
 export type ReleaseReturnType = WriteReturnType & { release: SentMessage; fee: bigint };
 
 /**
- * Releases `amount` of undrawn credit on `eid` back home; returns the RELEASE's GUID.
+ * Checks, quotes and simulates a release without sending it.
  *
  * @example
- * const { release } = await client.release({ eid: 40102, amount: parseEther('500') });
- * await client.waitForMessage({ guid: release.guid });
+ * const prepared = await prepareRelease(client, { eid: 40102, amount: parseEther('500') });
  */
-export async function release(client: BallastBaseClient, parameters: ReleaseParameters): Promise<ReleaseReturnType> {
+export async function prepareRelease(client: BallastBaseClient, parameters: ReleaseParameters): Promise<PreparedWrite> {
   const action = 'release';
   const sender = requireAccount(client, action);
   const remote = requireRemote(client, action, parameters.eid);
   requirePositive(action, 'amount', parameters.amount, MAX_UINT128);
   const mirror = contractOn(client, parameters.eid, CONTRACT_NAMES.mirror);
-  const wallet = walletOn(client, parameters.eid, action);
   const options = parameters.options ?? '0x';
   const fee = await remote.publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'quote', args: [MESSAGE_TYPES.release, options] });
   const { request } = await withBallastErrors(() =>
@@ -44,9 +43,21 @@ export async function release(client: BallastBaseClient, parameters: ReleasePara
       functionName: 'release',
       args: [parameters.account ?? sender, parameters.amount, options],
       value: fee.nativeFee,
-      account: wallet.account,
+      account: simulationAccount(client, action),
     }),
   );
-  const result = await sendSimulated(client, parameters.eid, action, () => wallet.writeContract(request));
-  return { ...result, release: onlyMessage(result, action), fee: fee.nativeFee };
+  return preparedWrite(action, parameters.eid, request);
+}
+
+/**
+ * Releases `amount` of undrawn credit on `eid` back home; returns the RELEASE's GUID.
+ *
+ * @example
+ * const { release } = await client.release({ eid: 40102, amount: parseEther('500') });
+ * await client.waitForMessage({ guid: release.guid });
+ */
+export async function release(client: BallastBaseClient, parameters: ReleaseParameters): Promise<ReleaseReturnType> {
+  const prepared = await prepareRelease(client, parameters);
+  const result = await sendPrepared(client, prepared);
+  return { ...result, release: onlyMessage(result, prepared.action), fee: prepared.value };
 }

@@ -3,9 +3,10 @@
 import { collateralVaultAbi } from '@ballast/abi';
 import { CONTRACT_NAMES, MESSAGE_TYPES } from '@ballast/protocol/core';
 import type { Hex } from 'viem';
-import { type BallastBaseClient, contractOn, walletOn } from '../client.ts';
+import { type BallastBaseClient, contractOn } from '../client.ts';
 import { withBallastErrors } from '../errors/contract.ts';
-import { type SentMessage, type WriteReturnType, onlyMessage, sendSimulated } from '../messages/send.ts';
+import { type PreparedWrite, preparedWrite, sendPrepared, simulationAccount } from '../messages/prepare.ts';
+import { type SentMessage, type WriteReturnType, onlyMessage } from '../messages/send.ts';
 import { requireAccount, requireRemote } from './validate.ts';
 
 export type SendHeartbeatParameters = {
@@ -17,6 +18,26 @@ export type SendHeartbeatParameters = {
 export type SendHeartbeatReturnType = WriteReturnType & { heartbeat: SentMessage; fee: bigint };
 
 /**
+ * Checks, quotes and simulates a heartbeat without sending it.
+ *
+ * @example
+ * const prepared = await prepareSendHeartbeat(client, { dstEid: 40102 });
+ */
+export async function prepareSendHeartbeat(client: BallastBaseClient, parameters: SendHeartbeatParameters): Promise<PreparedWrite> {
+  const action = 'sendHeartbeat';
+  requireAccount(client, action);
+  requireRemote(client, action, parameters.dstEid);
+  const { home } = client.ballast;
+  const vault = contractOn(client, home.deployment.eid, CONTRACT_NAMES.vault);
+  const options = parameters.options ?? '0x';
+  const fee = await home.publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'quote', args: [parameters.dstEid, MESSAGE_TYPES.heartbeat, options] });
+  const { request } = await withBallastErrors(() =>
+    home.publicClient.simulateContract({ address: vault, abi: collateralVaultAbi, functionName: 'sendHeartbeat', args: [parameters.dstEid, options], value: fee.nativeFee, account: simulationAccount(client, action) }),
+  );
+  return preparedWrite(action, home.deployment.eid, request);
+}
+
+/**
  * Sends a HEARTBEAT to `dstEid`; returns its GUID.
  *
  * @example
@@ -24,17 +45,7 @@ export type SendHeartbeatReturnType = WriteReturnType & { heartbeat: SentMessage
  * await client.waitForMessage({ guid: heartbeat.guid });
  */
 export async function sendHeartbeat(client: BallastBaseClient, parameters: SendHeartbeatParameters): Promise<SendHeartbeatReturnType> {
-  const action = 'sendHeartbeat';
-  requireAccount(client, action);
-  requireRemote(client, action, parameters.dstEid);
-  const { home } = client.ballast;
-  const vault = contractOn(client, home.deployment.eid, CONTRACT_NAMES.vault);
-  const wallet = walletOn(client, home.deployment.eid, action);
-  const options = parameters.options ?? '0x';
-  const fee = await home.publicClient.readContract({ address: vault, abi: collateralVaultAbi, functionName: 'quote', args: [parameters.dstEid, MESSAGE_TYPES.heartbeat, options] });
-  const { request } = await withBallastErrors(() =>
-    home.publicClient.simulateContract({ address: vault, abi: collateralVaultAbi, functionName: 'sendHeartbeat', args: [parameters.dstEid, options], value: fee.nativeFee, account: wallet.account }),
-  );
-  const result = await sendSimulated(client, home.deployment.eid, action, () => wallet.writeContract(request));
-  return { ...result, heartbeat: onlyMessage(result, action), fee: fee.nativeFee };
+  const prepared = await prepareSendHeartbeat(client, parameters);
+  const result = await sendPrepared(client, prepared);
+  return { ...result, heartbeat: onlyMessage(result, prepared.action), fee: prepared.value };
 }
