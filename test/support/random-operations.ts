@@ -4,10 +4,10 @@
 // contracts refuse (a withdrawal that would break power, …) is recorded as refused, not retried.
 // Deterministic choices for a seed (outcomes also depend on delivery timing). Messages leave through
 // the courier; `guids` lists them for a DeliveryTracker to wait for.
-import { collateralVaultAbi, creditLendingPoolAbi, creditMirrorAbi, testTokenAbi } from '@ballast/abi';
+import { collateralVaultAbi, creditMirrorAbi } from '@ballast/abi';
 import { BALLAST_CONTRACTS } from '@ballast/devnet';
 import { type ChainDeployment, type Deployments, homeChain } from '@ballast/protocol';
-import { type Hex, maxUint256 } from 'viem';
+import type { Hex } from 'viem';
 import { SeededRandom } from '../../packages/protocol/src/risk-random.ts';
 import { BallastUser } from './ballast.ts';
 
@@ -132,11 +132,8 @@ export class RandomOperations {
         }
         const amount = this.#share(debt, 10, 90);
         if (amount === 0n) return 'skipped';
-        const pool = user.contract(remote.eid, BALLAST_CONTRACTS.pool);
-        const usdc = user.contract(remote.eid, BALLAST_CONTRACTS.usdc);
-        await user.mint(remote.eid, usdc, amount);
-        await user.write(remote.eid, usdc, testTokenAbi, 'approve', [pool, maxUint256]);
-        await user.write(remote.eid, pool, creditLendingPoolAbi, 'repay', [user.address, amount]);
+        await user.mint(remote.eid, user.contract(remote.eid, BALLAST_CONTRACTS.usdc), amount);
+        await user.client.repay({ eid: remote.eid, amount });
         return 'done';
       }
       case 'release': {
