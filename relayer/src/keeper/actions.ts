@@ -2,7 +2,9 @@
 // sends, what it sends, and what it records. Every check reads the chain, not the reconcile store, and
 // home health is the vault's own view (`liquidationHealth`), so a job built from a stale score is
 // skipped, never sent wrongly. A job that already submitted its transaction (a crash, a stalled lock) finds
-// it recorded and does not send again.
+// it recorded and does not send again. The calls themselves are the SDK's (`prepare…`: the quote, the
+// typed call, its simulation as the keeper's key, the decoded refusal; `sentMessages`: the GUIDs): this
+// file owns the decisions and sends through the keeper's transactor, never building a call by hand.
 //
 //   recall        home: not flagged, vault.liquidationHealth < recallHealth, and not under 1 even with its
 //                 undrawn credit home (then it is flag's: skipped, and the keeper reads the account again);
