@@ -32,11 +32,13 @@ export function sentMessages(client: BallastBaseClient, eid: number, receipt: Tr
 
 /**
  * Sends a simulated write (`send` signs and broadcasts the simulation's request), waits for its receipt and
- * returns it with the messages it sent. A revert at any point comes back as a `BallastContractError`.
+ * returns it with the messages it sent. A revert at any point comes back as a `BallastContractError`. The
+ * client's `onSent` hook, when set, hears the hash after broadcast and before the receipt wait.
  */
 export async function sendSimulated(client: BallastBaseClient, eid: number, action: string, send: () => Promise<Hash>): Promise<WriteReturnType> {
   const connection = connectionOf(client, eid);
   const transactionHash = await withBallastErrors(send);
+  await client.ballast.onSent?.({ eid, action, transactionHash });
   const receipt = await connection.publicClient.waitForTransactionReceipt({ hash: transactionHash });
   if (receipt.status !== 'success') {
     throw new MessageTrackingError(`${action} was mined but reverted (${transactionHash} on ${connection.deployment.name}). Read the position again: the chain changed between simulation and inclusion.`);
