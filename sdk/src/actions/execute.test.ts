@@ -7,9 +7,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collateralVaultAbi, creditMirrorAbi } from '@ballast/abi';
-import { BALLAST_CONTRACTS, devnetKeys, repoRoot } from '@ballast/devnet';
+import { BALLAST_CONTRACTS, ChainDeployer, devnetKeys, executeThroughTimelock, repoRoot } from '@ballast/devnet';
 import { contractAddress, homeChain } from '@ballast/protocol';
-import { type Address, type Hex, parseEther, parseUnits } from 'viem';
+import { type Address, type Hex, createTestClient, encodeFunctionData, http, parseEther, parseUnits } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { BallastUser } from '../../../test/support/ballast.ts';
@@ -17,6 +17,7 @@ import type { Stack } from '../../../test/support/stack.ts';
 import { startBallastStack } from '../../test/ballast-stack.ts';
 import { type BallastClient, connectionOf, createBallastClient } from '../client.ts';
 import { fileStore } from '../node.ts';
+import { MessageEffectError } from '../errors/intents.ts';
 import type { ExecuteProgress } from './execute.ts';
 
 let stack: Stack;
@@ -209,4 +210,27 @@ test('a plan SIGKILLed after its first step was sent resumes from its file: ever
   const again = await client.execute({ plan: planned, store: fileStore(storePath) });
   expect(again.resumed).toBe(true);
   expect(await home.publicClient.getTransactionCount({ address: user.address })).toBe(nonce);
+});
+
+test('a GRANT that lands after its deadline is parked, and execute says so and what to do', async () => {
+  const { client } = await funded(devnetKeys.users[4], parseEther('1'));
+  // A minute to live for GRANTs to remote 2, whose clock runs ten minutes ahead: the GRANT arrives expired (M-5).
+  const home = homeChain(stack.devnet.deployments);
+  const vault = contractAddress(home, BALLAST_CONTRACTS.vault);
+  const configure = (grantTtl: number) =>
+    executeThroughTimelock(new ChainDeployer(home, devnetKeys.deployer), home.governance?.timelock as Address, 'configureRemote', [
+      { target: vault, data: encodeFunctionData({ abi: collateralVaultAbi, functionName: 'configureRemote', args: [remote2, { enabled: true, grantTtl, rateWindow: 86_400, creditCap: 10n ** 28n, maxPerWindow: 10n ** 28n }] }) },
+    ]);
+  await configure(60);
+  const planned = await client.plan({ type: 'ensureCredit', chain: remote2, amount: parseEther('100'), tripSeconds: 30 });
+  expect(planned.steps[0]?.call).toBe('exportCredit');
+  const { chain, deployment } = connectionOf(client, remote2);
+  const anvil = createTestClient({ mode: 'anvil', chain, transport: http(deployment.rpcUrl) });
+  await anvil.increaseTime({ seconds: 600 });
+  await anvil.mine({ blocks: 1 });
+  const error = await client.execute({ plan: planned }).catch((caught: unknown) => caught);
+  await configure(3_600);
+  expect(error).toBeInstanceOf(MessageEffectError);
+  expect((error as Error).message).toMatch(/landed parked on .* \(it arrived after its deadline\): call returnParked\(\{ eid: \d+ \}\)/);
+  expect(lineOn(await client.getPosition({ account: privateKeyToAccount(devnetKeys.users[4]).address }), remote2)).toMatchObject({ line: 0n, parked: parseEther('100') });
 });
