@@ -17,8 +17,9 @@ import type { Stack } from '../../../test/support/stack.ts';
 import { startBallastStack } from '../../test/ballast-stack.ts';
 import { type BallastClient, connectionOf, createBallastClient } from '../client.ts';
 import { fileStore } from '../node.ts';
-import { MessageEffectError } from '../errors/intents.ts';
-import type { ExecuteProgress } from './execute.ts';
+import { MessageEffectError, PlanExecutionError } from '../errors/intents.ts';
+import { memoryStore } from '../intents/store.ts';
+import { type ExecuteProgress, progressKey } from './execute.ts';
 
 let stack: Stack;
 let weth: Address;
@@ -210,6 +211,25 @@ test('a plan SIGKILLed after its first step was sent resumes from its file: ever
   const again = await client.execute({ plan: planned, store: fileStore(storePath) });
   expect(again.resumed).toBe(true);
   expect(await home.publicClient.getTransactionCount({ address: user.address })).toBe(nonce);
+});
+
+test('a step on record as sending, with no hash but the account\'s nonce moved, is refused instead of sent again', async () => {
+  const key = devnetKeys.users[3];
+  const client = createBallastClient({ deployments: stack.devnet.deployments, account: privateKeyToAccount(key), pollingInterval: 20 });
+  const address = privateKeyToAccount(key).address;
+  const planned = await client.plan({ type: 'ensureCredit', chain: remote1, amount: parseEther('700') });
+  expect(planned.steps.map((step) => step.call)).toEqual(['exportCredit']);
+  // As if a process had sent step 0 and died before its hash was written: the nonce it noted is behind.
+  const home = client.ballast.home.publicClient;
+  const nonce = await home.getTransactionCount({ address, blockTag: 'pending' });
+  const store = memoryStore();
+  store.set(progressKey(planned.id), JSON.stringify({ planId: planned.id, steps: [{ state: 'sending', nonce: nonce - 1, sent: [], messages: [], landed: [] }], done: false }));
+  const exported = (await client.getPosition({ account: address })).totalExported;
+  const error = await client.execute({ plan: planned, store }).catch((caught: unknown) => caught);
+  expect(error).toBeInstanceOf(PlanExecutionError);
+  expect((error as Error).message).toMatch(/may have sent a transaction whose hash was not recorded/);
+  expect(await home.getTransactionCount({ address, blockTag: 'pending' })).toBe(nonce);
+  expect((await client.getPosition({ account: address })).totalExported).toBe(exported);
 });
 
 test('a GRANT that lands after its deadline is parked, and execute says so and what to do', async () => {
