@@ -23,7 +23,7 @@ import {
 import { type Cover, type FreeSource, coversByFee, describeSources, trimCover } from '../intents/routes.ts';
 import { type PlanSnapshot, type RemoteSnapshot, readPlanSnapshot } from '../intents/snapshot.ts';
 import { type Intent, type Plan, type PlanRoute, type PlanStep, type PlanWait, intentJson } from '../intents/types.ts';
-import { maxExportDown, weightedValueDown } from '../position/limits.ts';
+import { type MaxExport, maxExportDown, weightedValueDown } from '../position/limits.ts';
 import { MAX_UINT128, requireAccount, requirePositive, requireRemote } from './validate.ts';
 
 export type PlanParameters = Intent & {
@@ -112,17 +112,24 @@ function addHeartbeatIfStale(context: Context, steps: Steps, eid: number): void 
 }
 
 /** The error for an export of `needed` that even the most generous freeing leaves short, by the rule that binds. */
-function exportError(context: Context, eid: number, needed: bigint, freedAll: bigint, freedOnTarget: bigint, intent: string): InfeasibleIntentError {
+/** The most home would export to `eid` once `freed` credit came home, `freedOnTarget` of it from `eid` itself (the vault's own checks, V-2 and V-6). */
+function maxExportAfter(context: Context, eid: number, freed: bigint, freedOnTarget: bigint): MaxExport {
   const remote = remoteOf(context, eid);
   const { position, basket } = context.snapshot;
-  const max = maxExportDown({
+  return maxExportDown({
     basket,
-    totalExported: position.totalExported - freedAll,
+    totalExported: position.totalExported - freed,
     flagged: position.flagged,
     exportsPaused: position.exportsPaused,
     remote: { ...remote.limits, exported: remote.limits.exported - freedOnTarget },
     now: position.timestamp,
   });
+}
+
+function exportError(context: Context, eid: number, needed: bigint, freedAll: bigint, freedOnTarget: bigint, intent: string): InfeasibleIntentError {
+  const remote = remoteOf(context, eid);
+  const { position } = context.snapshot;
+  const max = maxExportAfter(context, eid, freedAll, freedOnTarget);
   const chain = remote.position.name;
   switch (max.limitedBy) {
     case 'paused':
@@ -148,7 +155,7 @@ function ensureCreditSteps(context: Context, steps: Steps, eid: number, amount: 
   requireUnflagged(context);
   requireDrawable(context, eid);
   const remote = remoteOf(context, eid);
-  const { position, basket } = context.snapshot;
+  const { position } = context.snapshot;
   const chain = remote.position.name;
   const needed = amount > remote.position.undrawn ? amount - remote.position.undrawn : 0n;
   if (needed === 0n) {
@@ -162,27 +169,14 @@ function ensureCreditSteps(context: Context, steps: Steps, eid: number, amount: 
     });
   }
   const sources = freeSources(context, { exceptLineOf: eid });
-  const fits = (chosen: readonly FreeSource[]) => {
-    const freed = chosen.reduce((sum, source) => sum + source.amount, 0n);
-    const freedOnTarget = chosen.filter((source) => source.eid === eid).reduce((sum, source) => sum + source.amount, 0n);
-    const max = maxExportDown({
-      basket,
-      totalExported: position.totalExported - freed,
-      flagged: position.flagged,
-      exportsPaused: position.exportsPaused,
-      remote: { ...remote.limits, exported: remote.limits.exported - freedOnTarget },
-      now: position.timestamp,
-    });
-    return max.amount >= needed;
-  };
+  const total = (chosen: readonly FreeSource[]) => chosen.reduce((sum, source) => sum + source.amount, 0n);
+  const fits = (chosen: readonly FreeSource[]) => maxExportAfter(context, eid, total(chosen), total(chosen.filter((source) => source.eid === eid))).amount >= needed;
   const covers = coversByFee(sources, fits);
   const best = covers[0];
   if (!best) {
-    const all = sources.reduce((sum, source) => sum + source.amount, 0n);
-    const onTarget = sources.filter((source) => source.eid === eid).reduce((sum, source) => sum + source.amount, 0n);
-    throw exportError(context, eid, needed, all, onTarget, intent);
+    throw exportError(context, eid, needed, total(sources), total(sources.filter((source) => source.eid === eid)), intent);
   }
-  const powerRoom = context.snapshot.position.borrowingPower > position.totalExported ? context.snapshot.position.borrowingPower - position.totalExported : 0n;
+  const powerRoom = position.borrowingPower > position.totalExported ? position.borrowingPower - position.totalExported : 0n;
   // Releases are trimmed to the power short; parked credit returns whole (which is also what helps a cap).
   const shortfall = needed > powerRoom ? needed - powerRoom : 0n;
   const taken = trimCover(best, shortfall);
@@ -282,9 +276,7 @@ function planMoveCredit(context: Context, steps: Steps, from: number, to: number
   const source = remoteOf(context, from);
   const target = remoteOf(context, to);
   if (source.position.undrawn < amount) throw new InsufficientCreditError({ eid: from, chain: source.position.name, needed: amount, available: source.position.undrawn });
-  const { position, basket } = context.snapshot;
-  const max = maxExportDown({ basket, totalExported: position.totalExported - amount, flagged: position.flagged, exportsPaused: position.exportsPaused, remote: target.limits, now: position.timestamp });
-  if (max.amount < amount) throw exportError(context, to, amount, amount, 0n, `moveCredit to ${target.position.name}`);
+  if (maxExportAfter(context, to, amount, 0n).amount < amount) throw exportError(context, to, amount, amount, 0n, `moveCredit to ${target.position.name}`);
   const released = steps.add({
     chain: from,
     call: 'release',

@@ -15,31 +15,33 @@ export class InfeasibleIntentError extends BallastError {
   override name = 'InfeasibleIntentError';
 }
 
-/** The account's borrowing power (after freeing everything a route may free) is short of what the intent needs. */
-export class InsufficientPowerError extends InfeasibleIntentError {
-  override name = 'InsufficientPowerError';
+/** An infeasible intent for want of an amount: `needed` against the `available` the binding rule leaves. */
+export class ShortfallError extends InfeasibleIntentError {
+  override name = 'ShortfallError';
   readonly needed: bigint;
   readonly available: bigint;
-  constructor({ intent, needed, available, hint }: { intent: string; needed: bigint; available: bigint; hint: string }) {
-    super(`${intent} needs ${formatUsd(needed)} of credit but at most ${formatUsd(available)} can be had: ${hint}`, { meta: { needed, available } });
+  constructor(message: string, { needed, available, ...meta }: { needed: bigint; available: bigint } & Record<string, unknown>, docsPath?: string) {
+    super(message, { docsPath, meta: { needed, available, ...meta } });
     this.needed = needed;
     this.available = available;
   }
 }
 
+/** The account's borrowing power (after freeing everything a route may free) is short of what the intent needs. */
+export class InsufficientPowerError extends ShortfallError {
+  override name = 'InsufficientPowerError';
+  constructor({ intent, needed, available, hint }: { intent: string; needed: bigint; available: bigint; hint: string }) {
+    super(`${intent} needs ${formatUsd(needed)} of credit but at most ${formatUsd(available)} can be had: ${hint}`, { needed, available });
+  }
+}
+
 /** Undrawn credit on a remote is short of what the intent moves or uses. */
-export class InsufficientCreditError extends InfeasibleIntentError {
+export class InsufficientCreditError extends ShortfallError {
   override name = 'InsufficientCreditError';
   readonly eid: number;
-  readonly needed: bigint;
-  readonly available: bigint;
   constructor({ eid, chain, needed, available }: { eid: number; chain: string; needed: bigint; available: bigint }) {
-    super(`The line on ${chain} (${eid}) has ${formatUsd(available)} undrawn, ${formatUsd(needed)} is needed: repay what consumers drew there, or ask for less.`, {
-      meta: { eid, needed, available },
-    });
+    super(`The line on ${chain} (${eid}) has ${formatUsd(available)} undrawn, ${formatUsd(needed)} is needed: repay what consumers drew there, or ask for less.`, { eid, needed, available });
     this.eid = eid;
-    this.needed = needed;
-    this.available = available;
   }
 }
 
@@ -85,50 +87,37 @@ export class AccountFlaggedError extends InfeasibleIntentError {
 }
 
 /** The remote's export rate window has no room left for the amount; it opens again at `opensAt`. */
-export class RateWindowExhaustedError extends InfeasibleIntentError {
+export class RateWindowExhaustedError extends ShortfallError {
   override name = 'RateWindowExhaustedError';
   readonly eid: number;
-  readonly needed: bigint;
-  readonly available: bigint;
   /** When the window opens again (unix seconds, home's clock). */
   readonly opensAt: bigint;
   constructor({ eid, chain, needed, available, opensAt }: { eid: number; chain: string; needed: bigint; available: bigint; opensAt: bigint }) {
     super(
       `The export rate window of ${chain} (${eid}) has ${formatUsd(available)} left, ${formatUsd(needed)} is needed: it opens again at ${new Date(Number(opensAt) * 1000).toISOString()} (${opensAt}). Plan again then, or ask for less.`,
-      { docsPath: 'PROTOCOL.md#collateralvault-home', meta: { eid, needed, available, opensAt } },
+      { eid, needed, available, opensAt },
+      'PROTOCOL.md#collateralvault-home',
     );
     this.eid = eid;
-    this.needed = needed;
-    this.available = available;
     this.opensAt = opensAt;
   }
 }
 
 /** The remote's credit cap (over every account) leaves too little room. */
-export class RemoteCapReachedError extends InfeasibleIntentError {
+export class RemoteCapReachedError extends ShortfallError {
   override name = 'RemoteCapReachedError';
   readonly eid: number;
-  readonly needed: bigint;
-  readonly available: bigint;
   constructor({ eid, chain, needed, available }: { eid: number; chain: string; needed: bigint; available: bigint }) {
-    super(`${chain} (${eid}) is within ${formatUsd(available)} of its credit cap, ${formatUsd(needed)} is needed: pick another chain or wait for credit to come home from it.`, {
-      meta: { eid, needed, available },
-    });
+    super(`${chain} (${eid}) is within ${formatUsd(available)} of its credit cap, ${formatUsd(needed)} is needed: pick another chain or wait for credit to come home from it.`, { eid, needed, available });
     this.eid = eid;
-    this.needed = needed;
-    this.available = available;
   }
 }
 
 /** The account lacks the tokens a step pays with (a repay). */
-export class InsufficientBalanceError extends InfeasibleIntentError {
+export class InsufficientBalanceError extends ShortfallError {
   override name = 'InsufficientBalanceError';
-  readonly needed: bigint;
-  readonly available: bigint;
   constructor({ what, needed, available }: { what: string; needed: bigint; available: bigint }) {
-    super(`${what}: ${needed} token units are needed, the account holds ${available}. Fund it and plan again.`, { meta: { needed, available } });
-    this.needed = needed;
-    this.available = available;
+    super(`${what}: ${needed} token units are needed, the account holds ${available}. Fund it and plan again.`, { needed, available });
   }
 }
 
