@@ -22,6 +22,7 @@ import {
 } from '../errors/intents.ts';
 import { type Cover, type FreeSource, coversByFee, describeSources, trimCover } from '../intents/routes.ts';
 import { type PlanSnapshot, type RemoteSnapshot, readPlanSnapshot } from '../intents/snapshot.ts';
+import { formatUsd } from '../intents/usd.ts';
 import { type Intent, type Plan, type PlanRoute, type PlanStep, type PlanWait, intentJson } from '../intents/types.ts';
 import { type MaxExport, maxExportDown, weightedValueDown } from '../position/limits.ts';
 import { MAX_UINT128, requireAccount, requirePositive, requireRemote } from './validate.ts';
@@ -50,8 +51,6 @@ class Steps {
     return this.list.flatMap((step, index) => (step.sends.some((message) => message.type === type) ? [{ step: index, type }] : []));
   }
 }
-
-const usd = (credit: bigint): string => `$${(credit / 10n ** 18n).toLocaleString('en-US')}${credit % 10n ** 18n === 0n ? '' : '…'}`;
 
 type Context = { client: BallastBaseClient; snapshot: PlanSnapshot; homeEid: number; tripSeconds: number };
 
@@ -85,9 +84,9 @@ function addFreeing(context: Context, steps: Steps, sources: readonly FreeSource
   for (const source of sources) {
     const sends = [{ type: 'RELEASE' as const, to: context.homeEid, landsAs: 'CreditReleased' as const }];
     if (source.kind === 'returnParked') {
-      steps.add({ chain: source.eid, call: 'returnParked', args: { eid: source.eid }, fee: source.fee.toString(), sends, waitsFor: [], why: `Send the ${usd(source.amount)} parked on ${source.chain} home, ${purpose}.` });
+      steps.add({ chain: source.eid, call: 'returnParked', args: { eid: source.eid }, fee: source.fee.toString(), sends, waitsFor: [], why: `Send the ${formatUsd(source.amount)} parked on ${source.chain} home, ${purpose}.` });
     } else {
-      steps.add({ chain: source.eid, call: 'release', args: { eid: source.eid, amount: source.amount.toString() }, fee: source.fee.toString(), sends, waitsFor: [], why: `Release ${usd(source.amount)} of the undrawn line on ${source.chain}, ${purpose}.` });
+      steps.add({ chain: source.eid, call: 'release', args: { eid: source.eid, amount: source.amount.toString() }, fee: source.fee.toString(), sends, waitsFor: [], why: `Release ${formatUsd(source.amount)} of the undrawn line on ${source.chain}, ${purpose}.` });
     }
   }
 }
@@ -160,7 +159,7 @@ function ensureCreditSteps(context: Context, steps: Steps, eid: number, amount: 
   const needed = amount > remote.position.undrawn ? amount - remote.position.undrawn : 0n;
   if (needed === 0n) {
     addHeartbeatIfStale(context, steps, eid);
-    const why = `The line on ${chain} already has ${usd(remote.position.undrawn)} undrawn: no credit needs to move.`;
+    const why = `The line on ${chain} already has ${formatUsd(remote.position.undrawn)} undrawn: no credit needs to move.`;
     return { route: 'line', why, routes: [{ route: 'line', fee: '0', feasible: true, note: why }] };
   }
   if (remote.grantTtl <= context.tripSeconds) {
@@ -189,7 +188,7 @@ function ensureCreditSteps(context: Context, steps: Steps, eid: number, amount: 
     fee: remote.fees.grant.toString(),
     sends: [{ type: 'GRANT', to: eid, landsAs: 'CreditGranted' }],
     waitsFor: releases,
-    why: `Export ${usd(needed)} to ${chain}${releases.length > 0 ? ' once the RELEASEs above have landed (freed power exists at home only then)' : ''}; its GRANT must land within ${remote.grantTtl} s or it is parked.`,
+    why: `Export ${formatUsd(needed)} to ${chain}${releases.length > 0 ? ' once the RELEASEs above have landed (freed power exists at home only then)' : ''}; its GRANT must land within ${remote.grantTtl} s or it is parked.`,
   });
   addHeartbeatIfStale(context, steps, eid);
   const routeOf = (cover: Cover) => (cover.sources.length === 0 ? 'export' : `${describeSources(cover.sources)} + export`);
@@ -199,11 +198,11 @@ function ensureCreditSteps(context: Context, steps: Steps, eid: number, amount: 
     feasible: true,
     note: index === 0 ? 'taken: the cheapest feasible route by quoted fees' : `costs ${cover.fee + remote.fees.grant - best.fee - remote.fees.grant} wei more than the route taken`,
   }));
-  if (best.sources.length > 0) routes.push({ route: 'export', fee: remote.fees.grant.toString(), feasible: false, note: `home's power, cap or window alone leaves less than ${usd(needed)} for ${chain}` });
+  if (best.sources.length > 0) routes.push({ route: 'export', fee: remote.fees.grant.toString(), feasible: false, note: `home's power, cap or window alone leaves less than ${formatUsd(needed)} for ${chain}` });
   const why =
     best.sources.length === 0
-      ? `The line on ${chain} has ${usd(remote.position.undrawn)} undrawn; exporting the other ${usd(needed)} from home is the cheapest route (${remote.fees.grant} wei quoted).`
-      : `Home cannot export ${usd(needed)} to ${chain} as it stands; bringing credit home first (${describeSources(taken)}) is the cheapest of ${covers.length} feasible routes (${best.fee + remote.fees.grant} wei quoted).`;
+      ? `The line on ${chain} has ${formatUsd(remote.position.undrawn)} undrawn; exporting the other ${formatUsd(needed)} from home is the cheapest route (${remote.fees.grant} wei quoted).`
+      : `Home cannot export ${formatUsd(needed)} to ${chain} as it stands; bringing credit home first (${describeSources(taken)}) is the cheapest of ${covers.length} feasible routes (${best.fee + remote.fees.grant} wei quoted).`;
   return { route: routeOf(best), why, routes };
 }
 
@@ -224,7 +223,7 @@ function planBorrow(context: Context, steps: Steps, eid: number, amount: bigint)
     fee: '0',
     sends: [],
     waitsFor: [...steps.waitsForAll('GRANT'), ...steps.waitsForAll('HEARTBEAT')],
-    why: `Borrow from the lending pool on ${remote.position.name}, drawing ${usd(credit)} of the line${steps.list.length > 0 ? ' once the credit and a fresh heartbeat have landed' : ''} (the pool is authorised as a consumer first if it is not).`,
+    why: `Borrow from the lending pool on ${remote.position.name}, drawing ${formatUsd(credit)} of the line${steps.list.length > 0 ? ' once the credit and a fresh heartbeat have landed' : ''} (the pool is authorised as a consumer first if it is not).`,
   });
   return { ...planned, route: `${planned.route} + borrow` };
 }
@@ -264,8 +263,8 @@ function planWithdraw(context: Context, steps: Steps, asset: Address, amount: bi
   const route = taken.length === 0 ? 'withdraw' : `${describeSources(taken)} + withdraw`;
   const why =
     taken.length === 0
-      ? `Power after the withdrawal still covers the ${usd(position.totalExported)} exported: nothing needs to come home.`
-      : `Withdrawing leaves ${usd(powerAfter)} of power under the ${usd(position.totalExported)} exported; ${describeSources(taken)} brings the ${usd(shortfall)} home at the lowest quoted fee of ${covers.length} feasible sets.`;
+      ? `Power after the withdrawal still covers the ${formatUsd(position.totalExported)} exported: nothing needs to come home.`
+      : `Withdrawing leaves ${formatUsd(powerAfter)} of power under the ${formatUsd(position.totalExported)} exported; ${describeSources(taken)} brings the ${formatUsd(shortfall)} home at the lowest quoted fee of ${covers.length} feasible sets.`;
   return { route, why, routes: covers.slice(0, 8).map((cover, rank) => ({ route: cover.sources.length === 0 ? 'withdraw' : `${describeSources(cover.sources)} + withdraw`, fee: cover.fee.toString(), feasible: true, note: rank === 0 ? 'taken: the cheapest feasible route by quoted fees' : 'dearer' })) };
 }
 
@@ -284,7 +283,7 @@ function planMoveCredit(context: Context, steps: Steps, from: number, to: number
     fee: source.fees.release.toString(),
     sends: [{ type: 'RELEASE', to: context.homeEid, landsAs: 'CreditReleased' }],
     waitsFor: [],
-    why: `Release ${usd(amount)} of the undrawn line on ${source.position.name}; the remote debits at once, home frees the power when the RELEASE lands.`,
+    why: `Release ${formatUsd(amount)} of the undrawn line on ${source.position.name}; the remote debits at once, home frees the power when the RELEASE lands.`,
   });
   steps.add({
     chain: context.homeEid,
@@ -293,7 +292,7 @@ function planMoveCredit(context: Context, steps: Steps, from: number, to: number
     fee: target.fees.grant.toString(),
     sends: [{ type: 'GRANT', to, landsAs: 'CreditGranted' }],
     waitsFor: [{ step: released, type: 'RELEASE' }],
-    why: `Export ${usd(amount)} to ${target.position.name} once the RELEASE has landed home; its GRANT must land within ${target.grantTtl} s or it is parked.`,
+    why: `Export ${formatUsd(amount)} to ${target.position.name} once the RELEASE has landed home; its GRANT must land within ${target.grantTtl} s or it is parked.`,
   });
   addHeartbeatIfStale(context, steps, to);
   const fee = source.fees.release + target.fees.grant;
@@ -329,7 +328,7 @@ function planCloseAll(context: Context, steps: Steps) {
         fee: remote.fees.release.toString(),
         sends: [{ type: 'RELEASE', to: context.homeEid, landsAs: 'CreditReleased' }],
         waitsFor: [],
-        why: `Release the whole ${usd(line.line)} line on ${line.name}${debt > 0n ? ' after the repay' : ''}.`,
+        why: `Release the whole ${formatUsd(line.line)} line on ${line.name}${debt > 0n ? ' after the repay' : ''}.`,
       });
     }
     if (line.parked > 0n) {
@@ -340,7 +339,7 @@ function planCloseAll(context: Context, steps: Steps) {
         fee: remote.fees.release.toString(),
         sends: [{ type: 'RELEASE', to: context.homeEid, landsAs: 'CreditReleased' }],
         waitsFor: [],
-        why: `Send the ${usd(line.parked)} parked on ${line.name} home.`,
+        why: `Send the ${formatUsd(line.parked)} parked on ${line.name} home.`,
       });
     }
   }

@@ -3,12 +3,7 @@
 // opens); `execute` raises the others when a message did not do what the plan needed, or a resume cannot
 // tell whether a transaction went out.
 import { BallastError } from '@ballast/protocol/core';
-
-const formatUsd = (credit: bigint): string => {
-  const whole = credit / 10n ** 18n;
-  const cents = (credit % 10n ** 18n) / 10n ** 16n;
-  return `$${whole.toLocaleString('en-US')}.${cents.toString().padStart(2, '0')}`;
-};
+import { formatUsd } from '../intents/usd.ts';
 
 /** An intent no route can satisfy now; the subclass says which rule stands in the way. Raised before any transaction. */
 export class InfeasibleIntentError extends BallastError {
