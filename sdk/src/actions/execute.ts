@@ -28,6 +28,7 @@ export type ExecuteProgress =
   | { type: 'message-landed'; step: number; guid: Hex; message: PlanMessage['type']; arrival: string[] }
   | { type: 'done'; planId: Hex };
 
+/** What `execute` takes: the plan as `plan` made it (or its JSON), where to keep progress, and who hears it. */
 export type ExecuteParameters = {
   plan: Plan;
   /** Where the progress record is kept (key `ballast:plan:<plan id>`); pass a file store to resume after a crash. @defaultValue an in-memory store */
@@ -40,6 +41,7 @@ export type ExecuteParameters = {
 /** One step as executed. */
 export type ExecutedStep = { call: PlanStep['call']; chain: number; transactionHashes: Hash[]; messages: SentMessage[] };
 
+/** Every step's transactions and messages, and whether this run resumed an earlier one. */
 export type ExecuteReturnType = { planId: Hex; steps: ExecutedStep[]; resumed: boolean };
 
 type StoredMessage = { guid: Hex; srcEid: number; dstEid: number; nonce: string };

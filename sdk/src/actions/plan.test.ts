@@ -1,5 +1,5 @@
-// Infeasible intents on the 3-chain devnet: not enough power, a remote whose draws are paused, a remote
-// governance disabled, a flagged account, an exhausted rate window — each raises its typed error saying
+// Infeasible intents on the 3-chain devnet: not enough power, a remote whose draws are paused, exports
+// paused on home, a remote governance disabled, a flagged account, an exhausted rate window — each raises its typed error saying
 // what is missing, and no transaction leaves the planning client (its requests and the account's nonces
 // on every chain are counted).
 import { collateralVaultAbi, creditMirrorAbi } from '@ballast/abi';
@@ -14,7 +14,7 @@ import { startBallastStack } from '../../test/ballast-stack.ts';
 import { countingTransport } from '../../test/counting-transport.ts';
 import { type BallastClient, createBallastClient } from '../client.ts';
 import { InvalidInputError } from '../errors/client.ts';
-import { AccountFlaggedError, InsufficientCreditError, InsufficientPowerError, RateWindowExhaustedError, RemoteDisabledError, RemotePausedError } from '../errors/intents.ts';
+import { AccountFlaggedError, ExportsPausedError, InsufficientCreditError, InsufficientPowerError, RateWindowExhaustedError, RemoteDisabledError, RemotePausedError } from '../errors/intents.ts';
 import type { PlanParameters } from './plan.ts';
 
 let stack: Stack;
@@ -97,7 +97,7 @@ test('not enough power: the error gives what is needed and what can be had', asy
   expect(await refused(key, { type: 'moveCredit', from: remote1.eid, to: remote2.eid, amount: parseEther('1') })).toBeInstanceOf(InsufficientCreditError);
 });
 
-test('a remote whose draws are paused, and one governance disabled, are refused by name', async () => {
+test('a remote whose draws are paused, exports paused on home, and a remote governance disabled are refused by name', async () => {
   const key = devnetKeys.users[1];
   const { deployer, timelock } = governor(remote2);
   const mirror = contractAddress(remote2, BALLAST_CONTRACTS.mirror);
@@ -106,6 +106,13 @@ test('a remote whose draws are paused, and one governance disabled, are refused 
   expect(paused).toBeInstanceOf(RemotePausedError);
   expect(paused).toMatchObject({ eid: remote2.eid });
   await executeThroughTimelock(deployer, timelock, 'unpauseDraws', [{ target: mirror, data: encodeFunctionData({ abi: creditMirrorAbi, functionName: 'unpauseDraws' }) }]);
+
+  // The guardian pauses every export on home: nothing can be sent to any remote.
+  const homeGovernor = governor(home);
+  const vault = contractAddress(home, BALLAST_CONTRACTS.vault);
+  await homeGovernor.deployer.write('vault.pauseExports', vault, collateralVaultAbi, 'pauseExports', []);
+  expect(await refused(key, { type: 'ensureCredit', chain: remote1.eid, amount: parseEther('100') })).toBeInstanceOf(ExportsPausedError);
+  await executeThroughTimelock(homeGovernor.deployer, homeGovernor.timelock, 'unpauseExports', [{ target: vault, data: encodeFunctionData({ abi: collateralVaultAbi, functionName: 'unpauseExports' }) }]);
 
   await configureRemote(remote2.eid, { ...DEVNET_REMOTE, enabled: false });
   const disabled = await refused(key, { type: 'ensureCredit', chain: remote2.eid, amount: parseEther('100') });

@@ -27,6 +27,7 @@ import { type Intent, type Plan, type PlanRoute, type PlanStep, type PlanWait, i
 import { type MaxExport, maxExportDown, weightedValueDown } from '../position/limits.ts';
 import { MAX_UINT128, requireAccount, requirePositive, requireRemote } from './validate.ts';
 
+/** An intent (`{ type: 'ensureCredit', chain, amount }`, …) and how to plan it. */
 export type PlanParameters = Intent & {
   /** Whose position to plan for. @defaultValue the client's account (which must execute the plan) */
   account?: Address;
@@ -37,6 +38,7 @@ export type PlanParameters = Intent & {
   tripSeconds?: number;
 };
 
+/** The plan: plain JSON, ready for `execute`. */
 export type PlanReturnType = Plan;
 
 /** Steps under construction, with the indices later steps wait on. */
