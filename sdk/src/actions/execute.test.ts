@@ -232,7 +232,7 @@ test('a step on record as sending, with no hash but the account\'s nonce moved, 
   expect((await client.getPosition({ account: address })).totalExported).toBe(exported);
 });
 
-test('a GRANT that lands after its deadline is parked, and execute says so and what to do', async () => {
+test('a GRANT that lands after its deadline is parked, execute says so, and the next plan returns it before exporting', async () => {
   const { client } = await funded(devnetKeys.users[4], parseEther('1'));
   // A minute to live for GRANTs to remote 2, whose clock runs ten minutes ahead: the GRANT arrives expired (M-5).
   const home = homeChain(stack.devnet.deployments);
@@ -252,5 +252,23 @@ test('a GRANT that lands after its deadline is parked, and execute says so and w
   await configure(3_600);
   expect(error).toBeInstanceOf(MessageEffectError);
   expect((error as Error).message).toMatch(/landed parked on .* \(it arrived after its deadline\): call returnParked\(\{ eid: \d+ \}\)/);
-  expect(lineOn(await client.getPosition({ account: privateKeyToAccount(devnetKeys.users[4]).address }), remote2)).toMatchObject({ line: 0n, parked: parseEther('100') });
+  const address = privateKeyToAccount(devnetKeys.users[4]).address;
+  expect(lineOn(await client.getPosition({ account: address }), remote2)).toMatchObject({ line: 0n, parked: parseEther('100') });
+
+  // The parked $100 still counts as exported: $1,550 on remote 1 needs it home first (power $1,600).
+  const more = await client.plan({ type: 'ensureCredit', chain: remote1, amount: parseEther('1550') });
+  expect(more.steps.slice(0, 2).map((step) => `${step.call}@${step.chain}`)).toEqual([`returnParked@${remote2}`, `exportCredit@${home.eid}`]);
+  expect(more.steps[1]?.waitsFor).toEqual([{ step: 0, type: 'RELEASE' }]);
+  await client.execute({ plan: more });
+  let position = await client.getPosition({ account: address });
+  expect(lineOn(position, remote2)).toMatchObject({ parked: 0n, exported: 0n });
+  expect(lineOn(position, remote1)).toMatchObject({ line: parseEther('1550'), inFlight: 0n });
+
+  // And everything home again.
+  const closing = await client.plan({ type: 'closeAll' });
+  expect(closing.steps.map((step) => step.call)).toEqual(['release', 'withdraw']);
+  await client.execute({ plan: closing });
+  position = await client.getPosition({ account: address });
+  expect(position.totalExported).toBe(0n);
+  expect(position.collateral).toEqual([]);
 });
