@@ -1,6 +1,6 @@
 // A plan executed in a process of its own, for the resume test: reads the deployments, the key and a plan
 // from the environment, executes it with a file store, and prints one line per progress event (`step-sent 0
-// 0x…` once step 0's hash is on record), so the parent can SIGKILL it at a chosen point. With
+// 0x… release` once step 0's hash is on record), so the parent can SIGKILL it at a chosen point. With
 // BALLAST_FREEZE_AT (a regular expression) it stops dead after printing the first line that matches, so the
 // kill lands exactly there (a write to a pipe is synchronous on Linux).
 import { readFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ await client.execute({
   plan,
   store: fileStore(BALLAST_STORE),
   onProgress: (event) => {
-    const detail = event.type === 'step-sent' || event.type === 'step-mined' ? `${event.step} ${event.transactionHash}` : 'step' in event ? String(event.step) : '';
+    const detail = event.type === 'step-sent' ? `${event.step} ${event.transactionHash} ${event.action}` : event.type === 'step-mined' ? `${event.step} ${event.transactionHash}` : 'step' in event ? String(event.step) : '';
     const line = `${event.type} ${detail}`;
     process.stdout.write(`${line}\n`);
     if (freezeAt?.test(line)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);

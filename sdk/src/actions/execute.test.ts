@@ -1,7 +1,9 @@
 // Intents planned and executed on the 3-chain devnet with the courier: a borrow on a remote (export, heartbeat,
 // borrow), credit moved from one remote to the other by the cheapest route, moveCredit, a withdrawal that needs
-// credit home first, closeAll — and a plan whose process is SIGKILLed after its first step's hash is on record,
-// resumed from its file in this process: every step's effect happens exactly once on chain.
+// credit home first, closeAll — and plans whose process is SIGKILLed after a hash is on record (a step's
+// only transaction; the first of a borrow's two), resumed from their file in this process: every step's effect
+// happens exactly once on chain. Also: a resume that cannot account for a sent transaction refuses to send, and
+// a GRANT parked on arrival is reported with what to do.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -180,6 +182,7 @@ test('a plan SIGKILLed after its first step was sent resumes from its file: ever
   child.kill('SIGKILL');
   await new Promise((resolve) => child.once('exit', resolve));
   const sentHash = line.split(' ')[2];
+  expect(line.split(' ')[3]).toBe('release');
   const stored = JSON.parse(fileStore(storePath).get(`ballast:plan:${planned.id}`) as string);
   expect(stored.steps[0]).toMatchObject({ state: 'sending', sent: [{ action: 'release', transactionHash: sentHash }] });
   expect(stored.steps[1]).toMatchObject({ state: 'pending', sent: [] });
@@ -211,6 +214,33 @@ test('a plan SIGKILLed after its first step was sent resumes from its file: ever
   const again = await client.execute({ plan: planned, store: fileStore(storePath) });
   expect(again.resumed).toBe(true);
   expect(await home.publicClient.getTransactionCount({ address: user.address })).toBe(nonce);
+});
+
+test('a borrow SIGKILLed after authorising the pool resumes with the borrow alone: one authorisation, one draw', async () => {
+  const key = devnetKeys.users[0];
+  const { user, client } = await funded(key, parseEther('1'));
+  const planned = await client.plan({ type: 'borrow', chain: remote2, amount: parseUnits('100', 6) });
+  expect(planned.steps.at(-1)?.call).toBe('borrow');
+  const directory = mkdtempSync(join(tmpdir(), 'ballast-plan-'));
+  const planPath = join(directory, 'plan.json');
+  const storePath = join(directory, 'progress.json');
+  writeFileSync(planPath, JSON.stringify(planned));
+  const remote = connectionOf(client, remote2).publicClient;
+  const fromBlock = (await remote.getBlockNumber()) + 1n;
+
+  // The borrow step sends two transactions; the process dies once the first (the authorisation) is on record.
+  const { child } = await executeInChild(key, planPath, storePath, /^step-sent \d+ 0x\S+ borrow \(authorise the pool\)$/);
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('exit', resolve));
+  const resumed = await client.execute({ plan: planned, store: fileStore(storePath) });
+  expect(resumed.steps.at(-1)?.transactionHashes).toHaveLength(2);
+
+  const mirror = contractAddress(connectionOf(client, remote2).deployment, BALLAST_CONTRACTS.mirror);
+  const authorised = await remote.getContractEvents({ address: mirror, abi: creditMirrorAbi, eventName: 'ConsumerAuthorized', args: { account: user.address }, fromBlock });
+  const drawn = await remote.getContractEvents({ address: mirror, abi: creditMirrorAbi, eventName: 'Drawn', args: { account: user.address }, fromBlock });
+  expect(authorised).toHaveLength(1);
+  expect(drawn.map((event) => event.args.amount)).toEqual([parseEther('100')]);
+  expect(lineOn(await client.getPosition({ account: user.address }), remote2)).toMatchObject({ line: parseEther('100'), drawn: parseEther('100') });
 });
 
 test('a step on record as sending, with no hash but the account\'s nonce moved, is refused instead of sent again', async () => {
