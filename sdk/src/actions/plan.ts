@@ -73,6 +73,15 @@ function requireDrawable(context: Context, eid: number): void {
   if (position.epoch % 2 === 1) throw new AccountFlaggedError({ account: context.snapshot.account, epoch: position.epoch, where: `${position.name} has not heard the CLEAR yet` });
 }
 
+/** A GRANT to `eid` must be able to land before its deadline (M-5): the remote's `grantTtl` must outlast the trip. */
+function requireGrantInTime(context: Context, eid: number): void {
+  const { grantTtl, position } = remoteOf(context, eid);
+  if (grantTtl > context.tripSeconds) return;
+  throw new InfeasibleIntentError(`A GRANT to ${position.name} expires ${grantTtl} s after it is sent, within the ${context.tripSeconds} s this plan allows for the trip: it could land parked. Pass a smaller tripSeconds if messages land faster.`, {
+    meta: { eid, grantTtl },
+  });
+}
+
 /** Sources of credit that can come home: parked credit and undrawn lines, on every remote but `except`'s line. */
 function freeSources(context: Context, { exceptLineOf }: { exceptLineOf?: number } = {}): FreeSource[] {
   return [...context.snapshot.remotes.values()].flatMap(({ position, fees }) => [
@@ -164,11 +173,7 @@ function ensureCreditSteps(context: Context, steps: Steps, eid: number, amount: 
     const why = `The line on ${chain} already has ${formatUsd(remote.position.undrawn)} undrawn: no credit needs to move.`;
     return { route: 'line', why, routes: [{ route: 'line', fee: '0', feasible: true, note: why }] };
   }
-  if (remote.grantTtl <= context.tripSeconds) {
-    throw new InfeasibleIntentError(`A GRANT to ${chain} expires ${remote.grantTtl} s after it is sent, within the ${context.tripSeconds} s this plan allows for the trip: it could land parked. Pass a smaller tripSeconds if messages land faster.`, {
-      meta: { eid, grantTtl: remote.grantTtl },
-    });
-  }
+  requireGrantInTime(context, eid);
   const sources = freeSources(context, { exceptLineOf: eid });
   const total = (chosen: readonly FreeSource[]) => chosen.reduce((sum, source) => sum + source.amount, 0n);
   const fits = (chosen: readonly FreeSource[]) => maxExportAfter(context, eid, total(chosen), total(chosen.filter((source) => source.eid === eid))).amount >= needed;
@@ -267,7 +272,7 @@ function planWithdraw(context: Context, steps: Steps, asset: Address, amount: bi
     taken.length === 0
       ? `Power after the withdrawal still covers the ${formatUsd(position.totalExported)} exported: nothing needs to come home.`
       : `Withdrawing leaves ${formatUsd(powerAfter)} of power under the ${formatUsd(position.totalExported)} exported; ${describeSources(taken)} brings the ${formatUsd(shortfall)} home at the lowest quoted fee of ${covers.length} feasible sets.`;
-  return { route, why, routes: covers.slice(0, 8).map((cover, rank) => ({ route: cover.sources.length === 0 ? 'withdraw' : `${describeSources(cover.sources)} + withdraw`, fee: cover.fee.toString(), feasible: true, note: rank === 0 ? 'taken: the cheapest feasible route by quoted fees' : 'dearer' })) };
+  return { route, why, routes: covers.slice(0, 8).map((cover, rank) => ({ route: cover.sources.length === 0 ? 'withdraw' : `${describeSources(cover.sources)} + withdraw`, fee: cover.fee.toString(), feasible: true, note: rank === 0 ? 'taken: the cheapest feasible route by quoted fees' : `costs ${cover.fee - best.fee} wei more than the route taken` })) };
 }
 
 function planMoveCredit(context: Context, steps: Steps, from: number, to: number, amount: bigint) {
@@ -278,6 +283,7 @@ function planMoveCredit(context: Context, steps: Steps, from: number, to: number
   const target = remoteOf(context, to);
   if (source.position.undrawn < amount) throw new InsufficientCreditError({ eid: from, chain: source.position.name, needed: amount, available: source.position.undrawn });
   if (maxExportAfter(context, to, amount, 0n).amount < amount) throw exportError(context, to, amount, amount, 0n, `moveCredit to ${target.position.name}`);
+  requireGrantInTime(context, to);
   const released = steps.add({
     chain: from,
     call: 'release',
