@@ -10,6 +10,7 @@ import { type BallastBaseClient, connectionOf } from '../client.ts';
 import { InvalidInputError } from '../errors/client.ts';
 import {
   AccountFlaggedError,
+  CreditInFlightError,
   ExportsPausedError,
   InfeasibleIntentError,
   InsufficientBalanceError,
@@ -173,6 +174,8 @@ function ensureCreditSteps(context: Context, steps: Steps, eid: number, amount: 
     const why = `The line on ${chain} already has ${formatUsd(remote.position.undrawn)} undrawn: no credit needs to move.`;
     return { route: 'line', why, routes: [{ route: 'line', fee: '0', feasible: true, note: why }] };
   }
+  // A GRANT already on its way would land on top of this plan's export: let it land first.
+  if (remote.position.inFlight > 0n) throw new CreditInFlightError({ eid, chain, inFlight: remote.position.inFlight });
   requireGrantInTime(context, eid);
   const sources = freeSources(context, { exceptLineOf: eid });
   const total = (chosen: readonly FreeSource[]) => chosen.reduce((sum, source) => sum + source.amount, 0n);
@@ -316,9 +319,7 @@ function planCloseAll(context: Context, steps: Steps) {
   requireUnflagged(context);
   for (const remote of context.snapshot.remotes.values()) {
     const { position: line } = remote;
-    if (line.inFlight !== 0n) {
-      throw new InfeasibleIntentError(`Credit is in flight between home and ${line.name} (${line.inFlight > 0n ? 'a GRANT on its way' : 'a RELEASE on its way home'}): wait for it to land (waitForMessage) and plan again.`, { meta: { eid: line.eid, inFlight: line.inFlight } });
-    }
+    if (line.inFlight !== 0n) throw new CreditInFlightError({ eid: line.eid, chain: line.name, inFlight: line.inFlight });
     const drawnElsewhere = line.drawn - remote.poolDrawn;
     if (drawnElsewhere > 0n) throw new InsufficientCreditError({ eid: line.eid, chain: line.name, needed: line.line, available: line.line - drawnElsewhere });
     const debt = line.poolDebt ?? 0n;

@@ -108,6 +108,22 @@ export class RemoteCapReachedError extends ShortfallError {
   }
 }
 
+/** Credit of the account is in flight between home and a remote (a GRANT on its way, or a RELEASE on its way home): a plan made now would count it wrong. */
+export class CreditInFlightError extends InfeasibleIntentError {
+  override name = 'CreditInFlightError';
+  readonly eid: number;
+  /** exported − line − parked on that remote: above 0 a GRANT is on its way, below 0 a RELEASE. */
+  readonly inFlight: bigint;
+  constructor({ eid, chain, inFlight }: { eid: number; chain: string; inFlight: bigint }) {
+    super(
+      `${formatUsd(inFlight > 0n ? inFlight : -inFlight)} of the account's credit is in flight ${inFlight > 0n ? `to ${chain} (a GRANT on its way)` : `from ${chain} (a RELEASE on its way home)`}: wait for it to land (waitForMessage, or getPosition until inFlight is 0) and plan again.`,
+      { meta: { eid, inFlight } },
+    );
+    this.eid = eid;
+    this.inFlight = inFlight;
+  }
+}
+
 /** The account lacks the tokens a step pays with (a repay). */
 export class InsufficientBalanceError extends ShortfallError {
   override name = 'InsufficientBalanceError';
