@@ -124,9 +124,10 @@ test('an exhausted rate window: the error says when the window opens again', asy
   const key = devnetKeys.users[2];
   const { client } = await depositor(key);
   await configureRemote(remote1.eid, { ...DEVNET_REMOTE, maxPerWindow: parseEther('1000') });
-  const { receipt } = await client.exportCredit({ dstEid: remote1.eid, amount: parseEther('1000') });
+  const { receipt, grant } = await client.exportCredit({ dstEid: remote1.eid, amount: parseEther('1000') });
+  await client.waitForMessage({ guid: grant.guid });
   const block = await client.ballast.home.publicClient.getBlock({ blockNumber: receipt.blockNumber });
-  // The line has $1,000 (once the GRANT lands), home has $600 of power left, but the window has no room.
+  // The line has $1,000, home has $600 of power left, but the window has no room.
   const error = await refused(key, { type: 'ensureCredit', chain: remote1.eid, amount: parseEther('1500') });
   expect(error).toBeInstanceOf(RateWindowExhaustedError);
   // The window started at or before this export (the first export to remote 1 on this devnet) and lasts a day.
