@@ -8,6 +8,7 @@ import {
   type Address,
   type Chain,
   type Client,
+  type Hash,
   type PublicClient,
   type Transport,
   type WalletClient,
@@ -47,6 +48,8 @@ export type BallastContext = {
    * prices with it in the same round trip, and reads again only if it changed and a price was refused.
    */
   cache: { priceTolerance?: number };
+  /** Called by every write between broadcast and the receipt wait (`execute` records the hash there, so a resumed plan never sends twice). */
+  onSent?: ((sent: { eid: number; action: string; transactionHash: Hash }) => Promise<void> | void) | undefined;
 };
 
 /** A client the SDK's actions accept: any viem client carrying a `ballast` context. */

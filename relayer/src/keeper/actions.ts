@@ -35,6 +35,7 @@ import {
   prepareReturnParked,
   readInboundState,
   sentMessages,
+  sentPackets,
 } from '@ballast/sdk';
 import {
   type Address,
@@ -337,11 +338,12 @@ const recall: Definition = {
     };
   },
   async after(run, receipt) {
-    const [message] = sentMessages(run.context.sdk, run.context.contracts.homeEid, receipt);
-    if (!message) return undefined;
+    const [sent] = sentPackets(run.context.sdk, run.context.contracts.homeEid, receipt);
+    if (!sent) return undefined;
+    const { message, encodedPacket } = sent;
     await run.context.ledger.recordInflightRecall(run.job.eid, run.job.account, {
       guid: message.guid,
-      encodedPacket: message.encodedPacket,
+      encodedPacket,
       txHash: receipt.transactionHash,
       sentAt: Date.now(),
     });

@@ -2,9 +2,11 @@
 // names to the pure actions in actions/, nothing else lives here.
 import { type BorrowParameters, type BorrowReturnType, borrow } from '../actions/borrow.ts';
 import { type DepositParameters, type DepositReturnType, deposit } from '../actions/deposit.ts';
+import { type ExecuteParameters, type ExecuteReturnType, execute } from '../actions/execute.ts';
 import { type ExportCreditParameters, type ExportCreditReturnType, exportCredit } from '../actions/exportCredit.ts';
 import { type GetMessageParameters, type GetMessageReturnType, getMessage } from '../actions/getMessage.ts';
 import { type GetPositionParameters, type GetPositionReturnType, getPosition } from '../actions/getPosition.ts';
+import { type PlanParameters, type PlanReturnType, plan } from '../actions/plan.ts';
 import { type ReleaseParameters, type ReleaseReturnType, release } from '../actions/release.ts';
 import { type RepayParameters, type RepayReturnType, repay } from '../actions/repay.ts';
 import { type ReturnParkedParameters, type ReturnParkedReturnType, returnParked } from '../actions/returnParked.ts';
@@ -64,6 +66,10 @@ export type BallastActions = {
   claim: (parameters: ClaimParameters) => Promise<ClaimReturnType>;
   /** {@link setConsumerAuthorization} */
   setConsumerAuthorization: (parameters: SetConsumerAuthorizationParameters) => Promise<SetConsumerAuthorizationReturnType>;
+  /** {@link plan} */
+  plan: (parameters: PlanParameters) => Promise<PlanReturnType>;
+  /** {@link execute} */
+  execute: (parameters: ExecuteParameters) => Promise<ExecuteReturnType>;
 };
 
 /** Binds every SDK action to `client`: `createClient(…).extend(() => ({ ballast })).extend(ballastActions)`. */
@@ -89,5 +95,7 @@ export function ballastActions(client: BallastBaseClient): BallastActions {
     liquidate: (parameters) => liquidate(client, parameters),
     claim: (parameters) => claim(client, parameters),
     setConsumerAuthorization: (parameters) => setConsumerAuthorization(client, parameters),
+    plan: (parameters) => plan(client, parameters),
+    execute: (parameters) => execute(client, parameters),
   };
 }
