@@ -228,8 +228,9 @@ test('a borrow SIGKILLed after authorising the pool resumes with the borrow alon
   const remote = connectionOf(client, remote2).publicClient;
   const fromBlock = (await remote.getBlockNumber()) + 1n;
 
-  // The borrow step sends two transactions; the process dies once the first (the authorisation) is on record.
-  const { child } = await executeInChild(key, planPath, storePath, /^step-sent \d+ 0x\S+ borrow \(authorise the pool\)$/);
+  // The borrow step sends two transactions; the process dies once the first (the authorisation, which borrow
+  // sends as the setConsumerAuthorization action) is on record.
+  const { child } = await executeInChild(key, planPath, storePath, /^step-sent \d+ 0x\S+ setConsumerAuthorization$/);
   child.kill('SIGKILL');
   await new Promise((resolve) => child.once('exit', resolve));
   const resumed = await client.execute({ plan: planned, store: fileStore(storePath) });
