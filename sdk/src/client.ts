@@ -2,7 +2,7 @@
 // of the deployment (`client.ballast`), extended with the SDK's actions by `ballastActions`. Actions
 // are pure functions of a client (actions/), so the decorator only maps names and a caller who wants
 // a smaller bundle imports the actions alone.
-import { type ChainDeployment, type ContractName, type Deployments, DeploymentsError, contractAddress, homeChain } from '@ballast/protocol/core';
+import { CONTRACT_NAMES, type ChainDeployment, type ContractName, type Deployments, DeploymentsError, contractAddress, homeChain } from '@ballast/protocol/core';
 import {
   type Account,
   type Address,
@@ -132,4 +132,25 @@ export function walletOn(client: BallastBaseClient, eid: number, action: string)
   const wallet = connectionOf(client, eid).walletClient;
   if (!wallet) throw new MissingAccountError(action);
   return wallet;
+}
+
+/** Contract names that are not collateral tokens. */
+const NOT_COLLATERAL = new Set<string>([
+  CONTRACT_NAMES.ping,
+  CONTRACT_NAMES.vault,
+  CONTRACT_NAMES.oracle,
+  CONTRACT_NAMES.vaultLogic,
+  CONTRACT_NAMES.vaultRisk,
+  CONTRACT_NAMES.multicall3,
+  CONTRACT_NAMES.mirror,
+  CONTRACT_NAMES.pool,
+  CONTRACT_NAMES.usdc,
+]);
+
+/**
+ * The collateral tokens the deployments file names on `home` (every contract that is neither Ballast's nor a
+ * feed): the assets position reads look up in their first round trip when not told which.
+ */
+export function deployedCollateral(home: BallastChainConnection): Address[] {
+  return Object.entries(home.deployment.contracts).flatMap(([name, address]) => (address && !NOT_COLLATERAL.has(name) && !name.endsWith('Feed') ? [address] : []));
 }

@@ -4,8 +4,7 @@
 import { chainlinkOracleAdapterAbi, collateralVaultAbi, creditLendingPoolAbi, creditMirrorAbi } from '@ballast/abi';
 import { CONTRACT_NAMES, INFINITE_HEALTH, collateralValueDown, healthDown } from '@ballast/protocol/core';
 import { type Address, getAddress, isAddressEqual } from 'viem';
-import { type BallastBaseClient, type BallastChainConnection, CANONICAL_MULTICALL3, contractOn } from '../client.ts';
-import { DeploymentReadError } from '../errors/client.ts';
+import { type BallastBaseClient, contractOn, deployedCollateral } from '../client.ts';
 import type { BallastContractError } from '../errors/contract.ts';
 import { type ExportLimit, type LimitAsset, type LimitBasket, borrowingPowerDown, healthAt, liquidationPriceOf, maxExportDown, maxWithdrawDown, weightedValueDown } from '../position/limits.ts';
 import { type QueuedRead, ReadBatch } from '../position/read-batch.ts';
@@ -112,27 +111,6 @@ export type GetPositionReturnType = {
   remotes: RemotePosition[];
 };
 
-/** Contract names that are not collateral tokens. */
-const NOT_COLLATERAL = new Set<string>([
-  CONTRACT_NAMES.ping,
-  CONTRACT_NAMES.vault,
-  CONTRACT_NAMES.oracle,
-  CONTRACT_NAMES.vaultLogic,
-  CONTRACT_NAMES.vaultRisk,
-  CONTRACT_NAMES.multicall3,
-  CONTRACT_NAMES.mirror,
-  CONTRACT_NAMES.pool,
-  CONTRACT_NAMES.usdc,
-]);
-
-function defaultAssets(home: BallastChainConnection): Address[] {
-  return Object.entries(home.deployment.contracts).flatMap(([name, address]) => (address && !NOT_COLLATERAL.has(name) && !name.endsWith('Feed') ? [address] : []));
-}
-
-function multicallOf(connection: BallastChainConnection): Address {
-  return connection.chain.contracts?.multicall3?.address ?? CANONICAL_MULTICALL3;
-}
-
 function reading(read: QueuedRead<bigint>): PriceReading {
   const result = read.result;
   return result.ok ? { ok: true, price: result.value } : { ok: false, error: result.error };
@@ -173,11 +151,11 @@ export async function getPosition(client: BallastBaseClient, { account, assets }
   const { home, remotes, cache } = client.ballast;
   const vault = contractOn(client, home.deployment.eid, CONTRACT_NAMES.vault);
   const oracle = contractOn(client, home.deployment.eid, CONTRACT_NAMES.oracle);
-  const candidates = (assets ?? defaultAssets(home)).map((asset) => getAddress(asset));
+  const candidates = (assets ?? deployedCollateral(home)).map((asset) => getAddress(asset));
   const tolerance = cache.priceTolerance ?? 0;
 
   // Home: the account, every candidate asset, every remote's limits, in one aggregate3.
-  const homeBatch = new ReadBatch(multicallOf(home));
+  const homeBatch = new ReadBatch(home);
   const held = homeBatch.read(vault, collateralVaultAbi, 'assetsOf', [account]);
   const totalExportedRead = homeBatch.read(vault, collateralVaultAbi, 'totalExported', [account]);
   const epochRead = homeBatch.read(vault, collateralVaultAbi, 'epochOf', [account]);
@@ -194,7 +172,7 @@ export async function getPosition(client: BallastBaseClient, { account, assets }
 
   // Each remote: the line and what liquidation and the heartbeat add, in one aggregate3 per remote.
   const remoteBatches = remotes.map((connection) => {
-    const batch = new ReadBatch(multicallOf(connection));
+    const batch = new ReadBatch(connection);
     const mirror = contractOn(client, connection.deployment.eid, CONTRACT_NAMES.mirror);
     const pool = connection.deployment.contracts.lendingPool;
     return {
@@ -210,19 +188,19 @@ export async function getPosition(client: BallastBaseClient, { account, assets }
       time: batch.blockTimestamp(),
     };
   });
-  await Promise.all([homeBatch.run(home.publicClient), ...remoteBatches.map(({ batch, connection }) => batch.run(connection.publicClient))]);
+  await Promise.all([homeBatch.run(), ...remoteBatches.map(({ batch }) => batch.run())]);
 
-  const config = required(liquidationConfig, 'liquidationConfig');
-  const heldAssets = required(held, 'assetsOf').map((asset) => getAddress(asset));
+  const config = liquidationConfig.required('liquidationConfig');
+  const heldAssets = held.required('assetsOf').map((asset) => getAddress(asset));
   cache.priceTolerance = config.priceTolerance;
   // A second home round trip only when the first could not be exact: an asset held outside the candidates,
   // or a liquidation price refused at a tolerance that was not the vault's.
   const missing = heldAssets.filter((asset) => !candidates.some((candidate) => isAddressEqual(candidate, asset)));
   const refusedAtWrongTolerance = tolerance !== config.priceTolerance && queued.perAsset.some((reads) => heldAssets.includes(reads.asset) && !reads.liquidationPrice.result.ok);
   if (missing.length > 0 || refusedAtWrongTolerance) {
-    const again = new ReadBatch(multicallOf(home));
+    const again = new ReadBatch(home);
     queued = queueAssets(again, vault, oracle, account, heldAssets, config.priceTolerance);
-    await again.run(home.publicClient);
+    await again.run();
   }
 
   // The basket: held assets in the vault's listing order (`assetsOf`), as the vault's maths sees them.
@@ -232,12 +210,12 @@ export async function getPosition(client: BallastBaseClient, { account, assets }
   const describe: Omit<AssetPosition, 'maxWithdraw' | 'maxWithdrawError' | 'liquidationPrice'>[] = [];
   for (const asset of heldAssets) {
     const reads = byAsset.get(asset) as AssetReads;
-    const assetConfig = required(reads.config, 'assetConfig');
-    const [priceOk, freshPrice] = required(reads.price, 'tryPrice');
+    const assetConfig = reads.config.required('assetConfig');
+    const [priceOk, freshPrice] = reads.price.required('tryPrice');
     const price: PriceReading = priceOk ? { ok: true, price: freshPrice } : { ok: false, error: undefined };
     const liquidationPriceReading = reading(reads.liquidationPrice);
-    const amount = required(reads.balance, 'collateralOf');
-    const [, depthThousands] = required(queued.risk.get(`${asset}/${asset}`) as QueuedRead<readonly [number, number]>, 'riskOf');
+    const amount = reads.balance.required('collateralOf');
+    const [, depthThousands] = (queued.risk.get(`${asset}/${asset}`) as QueuedRead<readonly [number, number]>).required('riskOf');
     limitAssets.push({
       amount,
       decimals: assetConfig.decimals,
@@ -265,24 +243,24 @@ export async function getPosition(client: BallastBaseClient, { account, assets }
     correlation: (i, j) => {
       const [a, b] = [heldAssets[i] as Address, heldAssets[j] as Address];
       const read = queued.risk.get(a <= b ? `${a}/${b}` : `${b}/${a}`) as QueuedRead<readonly [number, number]>;
-      return required(read, 'riskOf')[0];
+      return read.required('riskOf')[0];
     },
   };
 
-  const totalExported = required(totalExportedRead, 'totalExported');
-  const epoch = required(epochRead, 'epochOf');
+  const totalExported = totalExportedRead.required('totalExported');
+  const epoch = epochRead.required('epochOf');
   const flagged = epoch % 2 === 1;
-  const exportsPaused = required(pausedRead, 'exportsPaused');
-  const now = required(homeTime, 'getCurrentBlockTimestamp');
+  const exportsPaused = pausedRead.required('exportsPaused');
+  const now = homeTime.required('getCurrentBlockTimestamp');
 
   const remotePositions: RemotePosition[] = remoteBatches.map((reads, index) => {
     const homeReads = perRemote[index] as (typeof perRemote)[number];
-    const line = required(reads.line, 'lineOf');
-    const parked = required(reads.parked, 'parkedOf');
-    const exported = required(homeReads.exported, 'exportedTo');
-    const remoteConfig = required(homeReads.config, 'remoteConfig');
-    const remoteState = required(homeReads.state, 'remoteState');
-    const usage = required(homeReads.usage, 'usageOf');
+    const line = reads.line.required('lineOf');
+    const parked = reads.parked.required('parkedOf');
+    const exported = homeReads.exported.required('exportedTo');
+    const remoteConfig = homeReads.config.required('remoteConfig');
+    const remoteState = homeReads.state.required('remoteState');
+    const usage = homeReads.usage.required('usageOf');
     const max = maxExportDown({
       basket,
       totalExported,
@@ -299,7 +277,7 @@ export async function getPosition(client: BallastBaseClient, { account, assets }
       drawn: line.drawn,
       undrawn: line.line - line.drawn,
       parked,
-      repayable: required(reads.repayable, 'repayableOf'),
+      repayable: reads.repayable.required('repayableOf'),
       epoch: line.epoch,
       inFlight: exported - line.line - parked,
       poolDebt: reads.debt?.value,
@@ -309,10 +287,10 @@ export async function getPosition(client: BallastBaseClient, { account, assets }
       maxExportError: max.errorAbove,
       windowResetsAt: max.windowResetsAt,
       remoteEnabled: remoteConfig.enabled,
-      lastHeartbeat: required(reads.lastHeartbeat, 'lastHeartbeat'),
-      heartbeatPeriod: required(reads.heartbeatPeriod, 'heartbeatPeriod'),
-      drawsPaused: required(reads.drawsPaused, 'drawsPaused'),
-      timestamp: required(reads.time, 'getCurrentBlockTimestamp'),
+      lastHeartbeat: reads.lastHeartbeat.required('lastHeartbeat'),
+      heartbeatPeriod: reads.heartbeatPeriod.required('heartbeatPeriod'),
+      drawsPaused: reads.drawsPaused.required('drawsPaused'),
+      timestamp: reads.time.required('getCurrentBlockTimestamp'),
     };
   });
   const totalDrawn = remotePositions.reduce((sum, remote) => sum + remote.drawn, 0n);
@@ -338,11 +316,4 @@ export async function getPosition(client: BallastBaseClient, { account, assets }
     exportsPaused,
     remotes: remotePositions,
   };
-}
-
-/** The value of a read that cannot fail on a working deployment (a plain view of ours); throws the revert otherwise. */
-function required<value>(read: QueuedRead<value>, what: string): value {
-  const result = read.result;
-  if (result.ok) return result.value;
-  throw result.error ?? new DeploymentReadError(`${what} (revert data ${result.data})`, 'a Ballast chain');
 }

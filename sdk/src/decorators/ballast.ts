@@ -4,6 +4,7 @@ import { type BorrowParameters, type BorrowReturnType, borrow } from '../actions
 import { type DepositParameters, type DepositReturnType, deposit } from '../actions/deposit.ts';
 import { type ExecuteParameters, type ExecuteReturnType, execute } from '../actions/execute.ts';
 import { type ExportCreditParameters, type ExportCreditReturnType, exportCredit } from '../actions/exportCredit.ts';
+import { type GetAccountStatesParameters, type GetAccountStatesReturnType, getAccountStates } from '../actions/getAccountStates.ts';
 import { type GetMessageParameters, type GetMessageReturnType, getMessage } from '../actions/getMessage.ts';
 import { type GetPositionParameters, type GetPositionReturnType, getPosition } from '../actions/getPosition.ts';
 import { type PlanParameters, type PlanReturnType, plan } from '../actions/plan.ts';
@@ -28,6 +29,8 @@ import type { BallastBaseClient } from '../client.ts';
 export type BallastActions = {
   /** {@link getPosition} */
   getPosition: (parameters: GetPositionParameters) => Promise<GetPositionReturnType>;
+  /** {@link getAccountStates} */
+  getAccountStates: (parameters: GetAccountStatesParameters) => Promise<GetAccountStatesReturnType>;
   /** {@link getMessage} */
   getMessage: (parameters: GetMessageParameters) => Promise<GetMessageReturnType>;
   /** {@link waitForMessage} */
@@ -76,6 +79,7 @@ export type BallastActions = {
 export function ballastActions(client: BallastBaseClient): BallastActions {
   return {
     getPosition: (parameters) => getPosition(client, parameters),
+    getAccountStates: (parameters) => getAccountStates(client, parameters),
     getMessage: (parameters) => getMessage(client, parameters),
     waitForMessage: (parameters) => waitForMessage(client, parameters),
     retryMessage: (parameters) => retryMessage(client, parameters),

@@ -5,7 +5,7 @@ import { collateralVaultAbi, creditMirrorAbi } from '@ballast/abi';
 import { CONTRACT_NAMES, MESSAGE_TYPES } from '@ballast/protocol/core';
 import { type Address, erc20Abi } from 'viem';
 import { type GetPositionReturnType, type RemotePosition, getPosition } from '../actions/getPosition.ts';
-import { type BallastBaseClient, CANONICAL_MULTICALL3, type BallastChainConnection, contractOn } from '../client.ts';
+import { type BallastBaseClient, contractOn } from '../client.ts';
 import type { LimitBasket, MaxExportParameters } from '../position/limits.ts';
 import { type QueuedRead, ReadBatch } from '../position/read-batch.ts';
 
@@ -31,16 +31,6 @@ export type PlanSnapshot = {
   remotes: Map<number, RemoteSnapshot>;
 };
 
-function multicallOf(connection: BallastChainConnection): Address {
-  return connection.chain.contracts?.multicall3?.address ?? CANONICAL_MULTICALL3;
-}
-
-function value<result>(read: QueuedRead<result>, what: string): result {
-  const result = read.result;
-  if (result.ok) return result.value;
-  throw result.error ?? new RangeError(`${what} reverted while planning (revert data ${result.data})`);
-}
-
 /** Reads `account`'s position and everything a route costs or is limited by. */
 export async function readPlanSnapshot(client: BallastBaseClient, account: Address): Promise<PlanSnapshot> {
   const { home, remotes } = client.ballast;
@@ -48,7 +38,7 @@ export async function readPlanSnapshot(client: BallastBaseClient, account: Addre
   const vault = contractOn(client, home.deployment.eid, CONTRACT_NAMES.vault);
   const assets = position.collateral.map((asset) => asset.asset);
 
-  const homeBatch = new ReadBatch(multicallOf(home));
+  const homeBatch = new ReadBatch(home);
   const risk = new Map<string, QueuedRead<readonly [number, number]>>();
   for (let i = 0; i < assets.length; i++) for (let j = i + 1; j < assets.length; j++) risk.set(`${i}/${j}`, homeBatch.read(vault, collateralVaultAbi, 'riskOf', [assets[i] as Address, assets[j] as Address]));
   const perRemote = remotes.map(({ deployment }) => ({
@@ -58,7 +48,7 @@ export async function readPlanSnapshot(client: BallastBaseClient, account: Addre
     heartbeat: homeBatch.read(vault, collateralVaultAbi, 'quote', [deployment.eid, MESSAGE_TYPES.heartbeat, '0x']),
   }));
   const remoteBatches = remotes.map((connection) => {
-    const batch = new ReadBatch(multicallOf(connection));
+    const batch = new ReadBatch(connection);
     const mirror = contractOn(client, connection.deployment.eid, CONTRACT_NAMES.mirror);
     const token = connection.deployment.contracts[CONTRACT_NAMES.usdc];
     const pool = connection.deployment.contracts[CONTRACT_NAMES.pool];
@@ -71,7 +61,7 @@ export async function readPlanSnapshot(client: BallastBaseClient, account: Addre
       poolDrawn: pool ? batch.read(mirror, creditMirrorAbi, 'drawnBy', [pool, account]) : undefined,
     };
   });
-  await Promise.all([homeBatch.run(home.publicClient), ...remoteBatches.map(({ batch, connection }) => batch.run(connection.publicClient))]);
+  await Promise.all([homeBatch.run(), ...remoteBatches.map(({ batch }) => batch.run())]);
 
   const basket: LimitBasket = {
     assets: position.collateral.map((asset) => ({
@@ -83,21 +73,21 @@ export async function readPlanSnapshot(client: BallastBaseClient, account: Addre
       price: asset.price.ok ? asset.price.price : undefined,
       liquidationPrice: asset.liquidationPriceReading.ok ? asset.liquidationPriceReading.price : undefined,
     })),
-    correlation: (i, j) => value(risk.get(i < j ? `${i}/${j}` : `${j}/${i}`) as QueuedRead<readonly [number, number]>, 'riskOf')[0],
+    correlation: (i, j) => (risk.get(i < j ? `${i}/${j}` : `${j}/${i}`) as QueuedRead<readonly [number, number]>).required('riskOf')[0],
   };
   const snapshots = new Map<number, RemoteSnapshot>();
   remoteBatches.forEach((reads, index) => {
     const homeReads = perRemote[index] as (typeof perRemote)[number];
     const eid = reads.connection.deployment.eid;
-    const config = value(homeReads.config, 'remoteConfig');
-    const state = value(homeReads.state, 'remoteState');
+    const config = homeReads.config.required('remoteConfig');
+    const state = homeReads.state.required('remoteState');
     snapshots.set(eid, {
       position: position.remotes.find((remote) => remote.eid === eid) as RemotePosition,
       limits: { enabled: config.enabled, creditCap: config.creditCap, maxPerWindow: config.maxPerWindow, rateWindow: config.rateWindow, exported: state.exported, usedInWindow: state.usedInWindow, windowStart: state.windowStart },
       grantTtl: config.grantTtl,
-      fees: { grant: value(homeReads.grant, 'quoteExport').nativeFee, heartbeat: value(homeReads.heartbeat, 'quote').nativeFee, release: value(reads.release, 'quote').nativeFee },
-      poolToken: reads.decimals && reads.balance ? { decimals: value(reads.decimals, 'decimals'), balance: value(reads.balance, 'balanceOf') } : undefined,
-      poolDrawn: reads.poolDrawn ? value(reads.poolDrawn, 'drawnBy') : 0n,
+      fees: { grant: homeReads.grant.required('quoteExport').nativeFee, heartbeat: homeReads.heartbeat.required('quote').nativeFee, release: reads.release.required('quote').nativeFee },
+      poolToken: reads.decimals && reads.balance ? { decimals: reads.decimals.required('decimals'), balance: reads.balance.required('balanceOf') } : undefined,
+      poolDrawn: reads.poolDrawn ? reads.poolDrawn.required('drawnBy') : 0n,
     });
   });
   return { account, position, basket, remotes: snapshots };
