@@ -1,6 +1,7 @@
 // One connection per chain of the deployment graph: a public client for reads and logs, and a
 // transaction sender for the relayer's key. Built once per process from the deployments file.
 import { type ChainDeployment, type Deployments, BallastError } from '@ballast/protocol';
+import { type BallastBaseClient, createBallastClient } from '@ballast/sdk';
 import { type Chain, type Hex, type PublicClient, type Transport, createPublicClient, defineChain, http } from 'viem';
 import { TransactionSender, type TransactionSenderOptions } from './transactions.ts';
 
@@ -40,8 +41,21 @@ export function viemChain(deployment: ChainDeployment): Chain {
 
 /** A read-only client for one chain (no key): ingest, health probes, `status`. One attempt per request. */
 export function chainPublicClient(deployment: ChainDeployment, { timeoutMs = 10_000, pollingIntervalMs = 50 }: Omit<ConnectOptions, 'transactorKey' | 'transactions'> = {}): PublicClient<Transport, Chain> {
-  const transport = http(deployment.rpcUrl, { batch: { wait: 0 }, timeout: timeoutMs, retryCount: 0 });
-  return createPublicClient({ chain: viemChain(deployment), transport, pollingInterval: pollingIntervalMs });
+  return createPublicClient({ chain: viemChain(deployment), transport: chainTransport(deployment, timeoutMs), pollingInterval: pollingIntervalMs });
+}
+
+/** A read-only SDK client over every chain of `deployments`, on the same transports as `chainPublicClient`: what the audit reads positions through. */
+export function readOnlySdk(deployments: Deployments, { timeoutMs = 10_000, pollingIntervalMs = 50 }: Omit<ConnectOptions, 'transactorKey' | 'transactions'> = {}): BallastBaseClient {
+  return createBallastClient({
+    deployments,
+    transports: Object.fromEntries(deployments.chains.map((deployment) => [deployment.eid, chainTransport(deployment, timeoutMs)])),
+    pollingInterval: pollingIntervalMs,
+  });
+}
+
+/** The transport of one chain: one attempt per request, and concurrent requests in one tick go out as one JSON-RPC batch. */
+function chainTransport(deployment: ChainDeployment, timeoutMs: number): Transport {
+  return http(deployment.rpcUrl, { batch: { wait: 0 }, timeout: timeoutMs, retryCount: 0 });
 }
 
 export class Chains {
@@ -50,8 +64,7 @@ export class Chains {
   constructor(deployments: Deployments, { transactorKey, timeoutMs = 10_000, pollingIntervalMs = 50, transactions = {} }: ConnectOptions) {
     for (const deployment of deployments.chains) {
       const chain = viemChain(deployment);
-      // Concurrent reads in one tick go out as one JSON-RPC batch.
-      const transport = http(deployment.rpcUrl, { batch: { wait: 0 }, timeout: timeoutMs, retryCount: 0 });
+      const transport = chainTransport(deployment, timeoutMs);
       const publicClient = createPublicClient({ chain, transport, pollingInterval: pollingIntervalMs });
       this.#byEid.set(deployment.eid, {
         deployment,

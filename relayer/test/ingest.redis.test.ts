@@ -10,10 +10,10 @@
 import { collateralVaultAbi, mockAggregatorAbi, testTokenAbi } from '@ballast/abi';
 import { BALLAST_CONTRACTS, deployBallast, devnetChain, devnetClients, devnetKeys, liveChildren } from '@ballast/devnet';
 import { type Deployments, homeChain } from '@ballast/protocol';
-import type { GetPositionReturnType } from '@ballast/sdk';
+import { type BallastBaseClient, type GetPositionReturnType, createBallastClient } from '@ballast/sdk';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { type Address, type Hex, createPublicClient, encodeFunctionData, getAddress, http, parseEther } from 'viem';
+import { type Address, type Hex, type Transport, createPublicClient, encodeFunctionData, getAddress, http, parseEther } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import { BallastUser } from '../../test/support/ballast.ts';
@@ -28,6 +28,7 @@ import { Ingest, type IngestConsumer } from '../src/ingest/ingest.ts';
 import { ReorgTooDeepError } from '../src/ingest/errors.ts';
 import { type IngestLedger, chainKey } from '../src/ingest/ledger.ts';
 import type { IngestSettings } from '../src/ingest/settings.ts';
+import { readOnlySdk } from '../src/chains.ts';
 import { createLogger } from '../src/logging.ts';
 import { type AccountState, ReconcileStore, type RemoteLine } from '../src/reconcile/account-store.ts';
 import { DriftAudit, auditKeys, lastAuditReport } from '../src/reconcile/audit.ts';
@@ -44,6 +45,8 @@ let courier: Courier;
 let deliveries: DeliveryTracker;
 let redis: Redis;
 let chains: IngestChain[];
+/** What the comparisons read the chains through. */
+let sdk: BallastBaseClient;
 const running: Ingest[] = [];
 
 beforeAll(async () => {
@@ -55,6 +58,7 @@ beforeAll(async () => {
   courier.start();
   redis = new Redis(stack.redis.url, { maxRetriesPerRequest: null });
   chains = deployments.chains.map((deployment) => ({ deployment, publicClient: devnetClients(deployment, devnetKeys.deployer).publicClient }));
+  sdk = readOnlySdk(deployments);
   // Draws need a fresh HEARTBEAT on each remote.
   const sender = new BallastUser(deployments, devnetKeys.users[4]);
   const heartbeats: Hex[] = [];
@@ -123,7 +127,7 @@ function storeBook(state: AccountState): Book {
 }
 
 function differences({ ingest, store }: Instance) {
-  return accountDifferences({ store, ledger: ingest.ledger, chains });
+  return accountDifferences({ store, ledger: ingest.ledger, sdk });
 }
 
 /**
@@ -365,17 +369,18 @@ test('the audit reports drift between the store and the chains (log, report, sta
   const prefix = `${stack.prefix}:audit`;
   const lines: Record<string, unknown>[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
-  const auditor = (intervalMs = 60_000) => new DriftAudit({ store: instance.store, ledger: instance.ingest.ledger, chains, redis, prefix, intervalMs, batchSize: 2, logger });
+  const auditor = (intervalMs = 60_000) => new DriftAudit({ store: instance.store, ledger: instance.ingest.ledger, sdk, redis, prefix, intervalMs, batchSize: 2, logger });
 
   // After the random traffic of the other tests: every account compared, none drifted — with multicall:
-  // per batch, two eth_calls on home and one on each remote, whatever the number of accounts and assets.
+  // per batch, one eth_call on each chain, whatever the number of accounts and assets (the assets the store
+  // holds are read on home with the rest).
   const accounts = await instance.store.accounts();
   expect(accounts.length).toBeGreaterThanOrEqual(USERS.length);
   const calls = new Map<string, number>();
-  const counted = new DriftAudit({ store: instance.store, ledger: instance.ingest.ledger, chains: countingChains(calls), redis, prefix, batchSize: 1_000, logger });
+  const counted = new DriftAudit({ store: instance.store, ledger: instance.ingest.ledger, sdk: hookedSdk(countInto(calls)), redis, prefix, batchSize: 1_000, logger });
   const clean = await counted.run();
   expect(clean).toMatchObject({ accounts: accounts.length, driftedAccounts: 0, differences: [], differencesByKind: {} });
-  for (const chain of deployments.chains) expect(calls.get(`${chain.eid}:eth_call`), chain.name).toBe(chain.role === 'home' ? 2 : 1);
+  for (const chain of deployments.chains) expect(calls.get(`${chain.eid}:eth_call`), chain.name).toBe(1);
   expect(lines.filter((line) => line.event === 'reconcile.drift')).toEqual([]);
 
   // A missed Deposited event: the store says one wei more than the vault holds.
@@ -398,6 +403,16 @@ test('the audit reports drift between the store and the chains (log, report, sta
   expect(await redis.hget(key, field)).toBe(String(before + 1n));
   expect(await lastAuditReport(redis, prefix)).toEqual(drifted);
   expect((await relayerStatus({ redis, prefix, deployments })).audit).toEqual(drifted);
+  await redis.hset(key, field, String(before));
+
+  // A missed first deposit of an asset: the store does not know the account holds it at all. The read
+  // finds it in the vault's `assetsOf` (one more round trip on home) and the difference counts.
+  const holder = (await Promise.all(accounts.map((candidate) => instance.store.account(candidate)))).find((state) => (state.collateral[weth] ?? 0n) > 0n) as AccountState;
+  const holderKey = chainKey(prefix, home.eid, 'reconcile', 'account', holder.account);
+  await redis.hdel(holderKey, field);
+  const missed = await accountDifferences({ store: instance.store, ledger: instance.ingest.ledger, sdk, accounts: [holder.account] });
+  expect(missed).toContainEqual(expect.objectContaining({ account: holder.account, eid: home.eid, field, stored: 0n, onChain: holder.collateral[weth] }));
+  await redis.hset(holderKey, field, String(holder.collateral[weth]));
 
   // On a timer, relayers of one prefix take turns: one pass per interval among them.
   await redis.del(auditKeys(prefix).lock);
@@ -436,12 +451,11 @@ test('a block mined while the store is compared at the head shows no difference:
   const fees = await publicClient.estimateFeesPerGas();
   let nonce = await publicClient.getTransactionCount({ address: user.address, blockTag: 'pending' });
   const automine = (on: boolean) => publicClient.request({ method: 'evm_setAutomine', params: [on] } as never);
-  // The comparison's second eth_call on home (collateral, exports, epochs; the first reads the assets)
-  // goes out just after an evm_mine.
+  // The comparison's eth_call on home (assets, collateral, exports, epochs) goes out just after an evm_mine.
   let homeCalls = 0;
   let mined: Promise<unknown> | undefined;
-  const racing = hookedChains((eid, method, send) => {
-    if (eid === home.eid && method === 'eth_call' && ++homeCalls === 2) mined = send('evm_mine');
+  const racing = hookedSdk((eid, method, send) => {
+    if (eid === home.eid && method === 'eth_call' && ++homeCalls === 1) mined = send('evm_mine');
   });
   /** Queues a block of deposits, compares while home mines it, and returns what the comparison found. */
   const compareWhileMining = async () => {
@@ -455,7 +469,7 @@ test('a block mined while the store is compared at the head shows no difference:
       for (const serializedTransaction of signed) await publicClient.sendRawTransaction({ serializedTransaction });
       homeCalls = 0;
       mined = undefined;
-      const found = await accountDifferences({ store: instance.store, ledger: instance.ingest.ledger, chains: racing });
+      const found = await accountDifferences({ store: instance.store, ledger: instance.ingest.ledger, sdk: racing });
       await mined;
       // The comparison read home at the block before the one mined, which holds every deposit (and
       // whatever else was sent meanwhile).
@@ -487,35 +501,45 @@ test('a block mined while the store is compared at the head shows no difference:
   await instance.ingest.stop();
 }, 60_000);
 
-/** Clients of every chain that call `before(eid, method, send)` ahead of each RPC request they send (`send` sends another). */
-function hookedChains(before: (eid: number, method: string, send: (method: string) => Promise<unknown>) => void): IngestChain[] {
+/** Calls `before(eid, method, send)` ahead of each RPC request a transport sends (`send` sends another). */
+type RequestHook = (eid: number, method: string, send: (method: string) => Promise<unknown>) => void;
+
+/** A transport to `deployment`'s chain that calls `before` ahead of each request. */
+function hookedTransport(deployment: Deployments['chains'][number], before: RequestHook): Transport {
+  return (parameters) => {
+    const transport = http(deployment.rpcUrl, { retryCount: 0 })(parameters);
+    const request = (async (args: { method: string }, options?: unknown) => {
+      before(deployment.eid, args.method, (method) => transport.request({ method, params: [] } as never));
+      return transport.request(args as never, options as never);
+    }) as typeof transport.request;
+    return { ...transport, request };
+  };
+}
+
+/** Clients of every chain whose requests go through `hookedTransport`. */
+function hookedChains(before: RequestHook): IngestChain[] {
   return deployments.chains.map((deployment) => ({
     deployment,
-    publicClient: createPublicClient({
-      chain: devnetChain(deployment.chainId, deployment.rpcUrl, deployment.name),
-      transport: (parameters) => {
-        const transport = http(deployment.rpcUrl, { retryCount: 0 })(parameters);
-        const request = (async (args: { method: string }, options?: unknown) => {
-          before(deployment.eid, args.method, (method) => transport.request({ method, params: [] } as never));
-          return transport.request(args as never, options as never);
-        }) as typeof transport.request;
-        return { ...transport, request };
-      },
-    }),
+    publicClient: createPublicClient({ chain: devnetChain(deployment.chainId, deployment.rpcUrl, deployment.name), transport: hookedTransport(deployment, before) }),
   }));
 }
 
-/** Clients of every chain that count the RPC requests they send, by `<eid>:<method>`, into `calls`. */
-function countingChains(calls: Map<string, number>): IngestChain[] {
-  return hookedChains((eid, method) => {
+/** A read-only SDK client whose requests on every chain go through `hookedTransport`. */
+function hookedSdk(before: RequestHook): BallastBaseClient {
+  return createBallastClient({ deployments, transports: Object.fromEntries(deployments.chains.map((deployment) => [deployment.eid, hookedTransport(deployment, before)])) });
+}
+
+/** A hook that counts requests by `<eid>:<method>` into `calls`. */
+function countInto(calls: Map<string, number>): RequestHook {
+  return (eid, method) => {
     const key = `${eid}:${method}`;
     calls.set(key, (calls.get(key) ?? 0) + 1);
-  });
+  };
 }
 
 test('caught up, a poll is one eth_blockNumber while the head stands still (the applied hash is checked at most once a second)', async () => {
   const calls = new Map<string, number>();
-  const counted = countingChains(calls);
+  const counted = hookedChains(countInto(calls));
   const instance = ingestWith('idle', { chains: counted, settings: { pollIntervalMs: 50 } });
   instance.ingest.start();
   await caughtUp(instance.ingest.ledger);

@@ -11,7 +11,7 @@
 //    printed as it lands — then the audit compares the reconcile store with the chains.
 import { BALLAST_CONTRACTS, deployBallast, devnetKeys, liveChildren, onShutdown } from '@ballast/devnet';
 import { homeChain } from '@ballast/protocol';
-import { type ActionRecord, DriftAudit, ReconcileStore, chainPublicClient, createLogger } from '@ballast/relayer';
+import { type ActionRecord, DriftAudit, ReconcileStore, createLogger, readOnlySdk } from '@ballast/relayer';
 import { type Hex, formatEther, formatUnits, maxUint256, parseEther, parseUnits } from 'viem';
 import { fundedKey, mintUsdc, openPosition, startKeeper, waitUntil } from '../../relayer/test/keeper-support.ts';
 import { BallastUser } from '../support/ballast.ts';
@@ -179,7 +179,7 @@ try {
   const audit = new DriftAudit({
     store: new ReconcileStore({ redis: running.redis, chains: devnet.deployments.chains, prefix: stack.prefix }),
     ledger: running.ingest.ledger,
-    chains: devnet.deployments.chains.map((deployment) => ({ deployment, publicClient: chainPublicClient(deployment) })),
+    sdk: readOnlySdk(devnet.deployments),
     redis: running.redis,
     prefix: stack.prefix,
   });

@@ -2,7 +2,7 @@
 // LayerZero packets; its keys come from the environment variables the config file names) and ingest
 // (follows the Ballast contracts' events into the reconcile store); the keeper and the liquidator are in
 // keeper-roles.ts.
-import { chainPublicClient } from '../chains.ts';
+import { chainPublicClient, readOnlySdk } from '../chains.ts';
 import { courierKeysFromEnv } from '../config.ts';
 import { buildCarriagePolicy } from '../courier/carriage-policy.ts';
 import { Courier, DELIVER_QUEUE } from '../courier/courier.ts';
@@ -165,7 +165,7 @@ export const ingestService: ServiceFactory = ({ config, deployments, redis, logg
       conflicts.setTotal(at, chain.conflicts);
     }
   });
-  const audit = new DriftAudit({ store, ledger: ingest.ledger, chains, redis, prefix: config.redis.prefix, ...config.audit, logger });
+  const audit = new DriftAudit({ store, ledger: ingest.ledger, sdk: readOnlySdk(deployments), redis, prefix: config.redis.prefix, ...config.audit, logger });
   const auditRuns = metrics.counter({ name: 'ballast_reconcile_audit_runs_total', help: 'Audit passes this process ran (outcome "failed": the pass threw and waits for the next interval).', labelNames: ['outcome'] });
   const auditLast = metrics.gauge({ name: 'ballast_reconcile_audit_last_timestamp_seconds', help: 'When the last audit pass of any relayer of the prefix finished (0: none yet).' });
   const auditAccounts = metrics.gauge({ name: 'ballast_reconcile_audit_accounts', help: 'Accounts the last audit pass compared with the chains.' });

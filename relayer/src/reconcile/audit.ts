@@ -6,9 +6,9 @@
 // overwriting would hide exactly what an operator needs to see. The runbook (OPERATIONS.md#drift) says
 // how to rebuild the store from the chain once the cause is known.
 import { randomUUID } from 'node:crypto';
+import type { BallastBaseClient } from '@ballast/sdk';
 import type { Redis } from 'ioredis';
 import type { Address } from 'viem';
-import type { IngestChain } from '../ingest/event-source.ts';
 import type { IngestLedger } from '../ingest/ledger.ts';
 import { type Logger, silentLogger } from '../logging.ts';
 import type { ReconcileStore } from './account-store.ts';
@@ -52,7 +52,8 @@ export async function lastAuditReport(redis: Redis, prefix: string): Promise<Aud
 export type DriftAuditOptions = {
   store: ReconcileStore;
   ledger: IngestLedger;
-  chains: IngestChain[];
+  /** The SDK client the chains are read through: a read-only one (`readOnlySdk`) does. */
+  sdk: BallastBaseClient;
   /** Shared connection (non-blocking commands). */
   redis: Redis;
   /** Redis key prefix of the relayers that share the audit. @defaultValue 'ballast' */
@@ -72,7 +73,7 @@ export class DriftAudit {
   readonly id = randomUUID();
   readonly #store: ReconcileStore;
   readonly #ledger: IngestLedger;
-  readonly #chains: IngestChain[];
+  readonly #sdk: BallastBaseClient;
   readonly #redis: Redis;
   readonly #prefix: string;
   readonly #intervalMs: number;
@@ -85,10 +86,10 @@ export class DriftAudit {
   runs = 0;
   failures = 0;
 
-  constructor({ store, ledger, chains, redis, prefix = 'ballast', intervalMs = 300_000, batchSize = 100, logger = silentLogger }: DriftAuditOptions) {
+  constructor({ store, ledger, sdk, redis, prefix = 'ballast', intervalMs = 300_000, batchSize = 100, logger = silentLogger }: DriftAuditOptions) {
     this.#store = store;
     this.#ledger = ledger;
-    this.#chains = chains;
+    this.#sdk = sdk;
     this.#redis = redis;
     this.#prefix = prefix;
     this.#intervalMs = intervalMs;
@@ -110,7 +111,7 @@ export class DriftAudit {
     const differences: AccountDifference[] = [];
     for (let start = 0; start < accounts.length; start += this.#batchSize) {
       const batch = accounts.slice(start, start + this.#batchSize);
-      differences.push(...(await accountDifferences({ store: this.#store, ledger: this.#ledger, chains: this.#chains, accounts: batch })));
+      differences.push(...(await accountDifferences({ store: this.#store, ledger: this.#ledger, sdk: this.#sdk, accounts: batch })));
     }
     for (const difference of differences) {
       this.#logger.warn(
