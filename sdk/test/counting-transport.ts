@@ -1,6 +1,8 @@
 // A transport that counts the JSON-RPC requests it sends, per method, over viem's http transport: the
 // SDK's tests measure round trips with it (one request is one round trip: batching is off).
-import { type Transport, custom, http } from 'viem';
+import type { Deployments } from '@ballast/protocol/core';
+import { type Account, type Transport, custom, http } from 'viem';
+import { type BallastClient, createBallastClient } from '../src/client.ts';
 
 export type RequestCounter = { total: number; byMethod: Map<string, number>; reset: () => void };
 
@@ -23,4 +25,16 @@ export function countingTransport(url: string): { transport: Transport; counter:
     },
   });
   return { transport, counter };
+}
+
+/** A Ballast client over `deployments` (as `account`, if given) whose every chain counts its requests, and the counters by eid. */
+export function countingClient(deployments: Deployments, account?: Account): { client: BallastClient; counters: Map<number, RequestCounter> } {
+  const counters = new Map<number, RequestCounter>();
+  const transports: Record<number, Transport> = {};
+  for (const chain of deployments.chains) {
+    const { transport, counter } = countingTransport(chain.rpcUrl);
+    transports[chain.eid] = transport;
+    counters.set(chain.eid, counter);
+  }
+  return { client: createBallastClient({ deployments, transports, account, pollingInterval: 20 }), counters };
 }

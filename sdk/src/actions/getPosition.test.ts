@@ -13,8 +13,8 @@ import { DeliveryTracker } from '../../../test/support/pings.ts';
 import { RandomOperations } from '../../../test/support/random-operations.ts';
 import type { Stack } from '../../../test/support/stack.ts';
 import { startBallastStack } from '../../test/ballast-stack.ts';
-import { type RequestCounter, countingTransport } from '../../test/counting-transport.ts';
-import { type BallastClient, createBallastClient } from '../client.ts';
+import { type RequestCounter, countingClient } from '../../test/counting-transport.ts';
+import type { BallastClient } from '../client.ts';
 import { BallastContractError } from '../errors/contract.ts';
 import type { GetPositionReturnType } from './getPosition.ts';
 
@@ -39,14 +39,7 @@ afterAll(async () => {
 
 /** A client for `key` whose every chain counts its requests. */
 function countedClient(key: `0x${string}`): { client: BallastClient; counters: Map<number, RequestCounter> } {
-  const counters = new Map<number, RequestCounter>();
-  const transports: Record<number, ReturnType<typeof countingTransport>['transport']> = {};
-  for (const chain of stack.devnet.deployments.chains) {
-    const { transport, counter } = countingTransport(chain.rpcUrl);
-    transports[chain.eid] = transport;
-    counters.set(chain.eid, counter);
-  }
-  return { client: createBallastClient({ deployments: stack.devnet.deployments, transports, account: privateKeyToAccount(key), pollingInterval: 20 }), counters };
+  return countingClient(stack.devnet.deployments, privateKeyToAccount(key));
 }
 
 /** The contracts' own views for `account`, to compare with the SDK's position. */
