@@ -85,7 +85,7 @@ test('the margin recipe (ensureCredit then borrow) runs as written', async () =>
   expect(await new BallastUser(stack.devnet.deployments, key).position(remote?.eid ?? 0)).toMatchObject({ line: parseEther('1000'), drawn: parseEther('800') });
 });
 
-test("the operator's recipe runs as written: a position and a message read with a client without an account", async () => {
+test("the operator's recipe runs as written: a position, raw account state and a message read with a client without an account", async () => {
   const key = devnetKeys.users[4];
   const user = new BallastUser(stack.devnet.deployments, key);
   const home = homeChain(stack.devnet.deployments);
@@ -98,6 +98,8 @@ test("the operator's recipe runs as written: a position and a message read with 
   expect(lines[0]).toMatch(/^liquidation health \d+n? flagged false$/);
   expect(lines).toContain(`${remote.name} line 400 drawn 0 in flight 0`);
   expect(lines).toContain(`${contractAddress(home, BALLAST_CONTRACTS.weth)} 2000`);
+  // getAccountStates: exported per remote in eid order (the devnet numbers its remotes upwards), then home's epoch.
+  expect(lines).toContain('exported 400 0 epoch 0');
   expect(lines.at(-2)).toBe("grant DELIVERED [ 'CreditGranted' ] undefined");
   expect(lines.at(-1)).toBe('executed');
 });
