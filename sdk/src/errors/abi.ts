@@ -1,7 +1,7 @@
 // The custom errors of every contract the SDK calls, gathered from the generated ABIs: the vault, the
 // mirror, the lending pool, the oracle adapter, the LayerZero endpoint and its receive library. A revert
 // from any of them decodes against this one list (errors/contract.ts); nothing here is written by hand.
-import { chainlinkOracleAdapterAbi, collateralVaultAbi, creditLendingPoolAbi, creditMirrorAbi, endpointV2Abi, receiveUln302Abi } from '@ballast/abi';
+import { chainlinkOracleAdapterAbi, collateralVaultAbi, creditLendingPoolAbi, creditMirrorAbi, endpointV2Abi, receiveUln302Abi } from '../abi.generated.ts';
 
 type ErrorsOf<abi extends readonly unknown[]> = Extract<abi[number], { type: 'error' }>;
 
