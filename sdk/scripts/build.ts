@@ -6,27 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BuildOptions, type Plugin, build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 
 const sdkRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/**
- * Drops `internalType` from the generated ABIs as they are bundled: viem never reads it (it is the
- * compiler's Solidity type name, for tooling), and it is a quarter of their bytes.
- */
-const stripInternalTypes: Plugin = {
-  name: 'strip-abi-internal-types',
-  setup(builder) {
-    builder.onLoad({ filter: /packages[\\/]abi[\\/]src[\\/]generated\.ts$/ }, (args) => ({
-      contents: readFileSync(args.path, 'utf8').replace(/\s*internalType: '[^']*',/g, ''),
-      loader: 'ts',
-    }));
-  },
-};
-
 /** What both the package build and the size measurement bundle: the browser-safe entry, viem external. */
 export const BROWSER_ENTRY: BuildOptions = {
-  plugins: [stripInternalTypes],
   absWorkingDir: sdkRoot,
   entryPoints: { index: 'src/index.ts' },
   bundle: true,
