@@ -1,5 +1,5 @@
-// Builds @ballast/sdk for use without tsx: ESM JavaScript bundled from the sources with the workspace
-// packages (@ballast/protocol, @ballast/abi) inlined and viem left external (callers bring their own),
+// Builds @ballast/sdk for use without tsx: ESM JavaScript bundled from the sources with @ballast/protocol
+// and the SDK's cut ABIs (src/abi.generated.ts) inlined and viem left external (callers bring their own),
 // plus `.d.ts` declarations from tsc. `dist/index.js` runs in plain Node and in a bundler; the build fails
 // if anything in its import graph is a `node:*` module (only `dist/node.js` may read files).
 import { execFileSync } from 'node:child_process';
