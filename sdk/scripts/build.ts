@@ -1,32 +1,17 @@
-// Builds @ballast/sdk for use without tsx: ESM JavaScript bundled from the sources with the workspace
-// packages (@ballast/protocol, @ballast/abi) inlined and viem left external (callers bring their own),
+// Builds @ballast/sdk for use without tsx: ESM JavaScript bundled from the sources with @ballast/protocol
+// and the SDK's cut ABIs (src/abi.generated.ts) inlined and viem left external (callers bring their own),
 // plus `.d.ts` declarations from tsc. `dist/index.js` runs in plain Node and in a bundler; the build fails
 // if anything in its import graph is a `node:*` module (only `dist/node.js` may read files).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BuildOptions, type Plugin, build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 
 const sdkRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/**
- * Drops `internalType` from the generated ABIs as they are bundled: viem never reads it (it is the
- * compiler's Solidity type name, for tooling), and it is a quarter of their bytes.
- */
-const stripInternalTypes: Plugin = {
-  name: 'strip-abi-internal-types',
-  setup(builder) {
-    builder.onLoad({ filter: /packages[\\/]abi[\\/]src[\\/]generated\.ts$/ }, (args) => ({
-      contents: readFileSync(args.path, 'utf8').replace(/\s*internalType: '[^']*',/g, ''),
-      loader: 'ts',
-    }));
-  },
-};
-
 /** What both the package build and the size measurement bundle: the browser-safe entry, viem external. */
 export const BROWSER_ENTRY: BuildOptions = {
-  plugins: [stripInternalTypes],
   absWorkingDir: sdkRoot,
   entryPoints: { index: 'src/index.ts' },
   bundle: true,

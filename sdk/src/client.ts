@@ -1,7 +1,7 @@
 // The Ballast client: one viem client for the home chain that also carries a connection to every chain
 // of the deployment (`client.ballast`), extended with the SDK's actions by `ballastActions`. Actions
 // are pure functions of a client (actions/), so the decorator only maps names and a caller who wants
-// a smaller bundle imports the actions alone.
+// a smaller bundle creates the base client (`createBallastBaseClient`) and imports the actions alone.
 import { CONTRACT_NAMES, type ChainDeployment, type ContractName, type Deployments, DeploymentsError, contractAddress, homeChain } from '@ballast/protocol/core';
 import {
   type Account,
@@ -81,13 +81,25 @@ export function deploymentChain(deployment: ChainDeployment): Chain {
 }
 
 /**
- * Creates a Ballast client over every chain of `deployments`.
+ * Creates a Ballast client over every chain of `deployments`, with every SDK action bound.
  *
  * @example
  * const client = createBallastClient({ deployments, account: privateKeyToAccount(key) });
  * const position = await client.getPosition({ account: client.account.address });
  */
 export function createBallastClient(parameters: CreateBallastClientParameters): BallastClient {
+  return createBallastBaseClient(parameters).extend(ballastActions);
+}
+
+/**
+ * Creates the same client without binding the actions: pass it to the actions you import, and a bundler
+ * ships only those (binding all of them through `ballastActions` ships all of them).
+ *
+ * @example
+ * const client = createBallastBaseClient({ deployments });
+ * const position = await getPosition(client, { account });
+ */
+export function createBallastBaseClient(parameters: CreateBallastClientParameters): BallastBaseClient {
   const { deployments, transports = {}, account, pollingInterval = 100 } = parameters;
   const chains = new Map<number, BallastChainConnection>();
   const transportOf = (deployment: ChainDeployment): Transport => transports[deployment.eid] ?? transports[deployment.name] ?? http(deployment.rpcUrl);
@@ -111,8 +123,7 @@ export function createBallastClient(parameters: CreateBallastClientParameters): 
     cache: {},
   };
   return createClient({ chain: home.chain, transport: transportOf(home.deployment), account, key: 'ballast', name: 'Ballast Client', pollingInterval })
-    .extend(() => ({ ballast: context }))
-    .extend(ballastActions);
+    .extend(() => ({ ballast: context }));
 }
 
 /** The connection to chain `eid`; throws `DeploymentsError` listing the chains when there is none. */

@@ -20,12 +20,22 @@ test('the built ESM imports in plain node, without tsx, and works', () => {
     const { encodeErrorResult, parseAbi } = await import('viem');
     const data = encodeErrorResult({ abi: parseAbi(['error Vault_ZeroAmount()']), errorName: 'Vault_ZeroAmount' });
     const error = sdk.decodeBallastError(data);
+    const power = sdk.decodeBallastError(encodeErrorResult({ abi: parseAbi(['error Vault_ExportExceedsPower(address account, uint256 requested, uint256 available)']), errorName: 'Vault_ExportExceedsPower', args: ['0x0000000000000000000000000000000000000001', 5n, 3n] }));
     const node = await import(${JSON.stringify(join(sdkRoot, 'dist', 'node.js'))});
-    console.log(JSON.stringify({ exports: Object.keys(sdk).length, errorName: error.errorName, isBallast: error instanceof sdk.BallastError, load: typeof node.loadDeployments, create: typeof sdk.createBallastClient }));
+    console.log(JSON.stringify({ exports: Object.keys(sdk).length, errorName: error.errorName, isBallast: error instanceof sdk.BallastError, power: { name: power.errorName, available: String(power.args[2]), message: power.shortMessage }, load: typeof node.loadDeployments, create: typeof sdk.createBallastClient, base: typeof sdk.createBallastBaseClient }));
   `;
   // Plain node: no loader, no tsx; run from sdk/ so `viem` resolves from its node_modules.
   const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: sdkRoot, encoding: 'utf8' });
-  expect(JSON.parse(output.trim())).toEqual({ exports: expect.any(Number), errorName: 'Vault_ZeroAmount', isBallast: true, load: 'function', create: 'function' });
+  expect(JSON.parse(output.trim())).toEqual({
+    exports: expect.any(Number),
+    errorName: 'Vault_ZeroAmount',
+    isBallast: true,
+    // An error with arguments decodes against the bundled ABIs with its notice and its remedy.
+    power: { name: 'Vault_ExportExceedsPower', available: '3', message: expect.stringMatching(/exported credit over borrowing power.*maxExport/) },
+    load: 'function',
+    create: 'function',
+    base: 'function',
+  });
 });
 
 test('the main entry is browser-safe (no node:* import anywhere in it) and ships declarations', () => {

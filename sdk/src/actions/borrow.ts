@@ -1,7 +1,7 @@
 // borrow: borrows from a remote's reference lending pool against the account's credit line there,
 // authorising the pool as a consumer of the line first when it is not. Simulated before signing, so a
 // stale heartbeat or a short line comes back typed.
-import { creditLendingPoolAbi, creditMirrorAbi } from '@ballast/abi';
+import { creditLendingPoolAbi, creditMirrorAbi } from '../abi.generated.ts';
 import { CONTRACT_NAMES } from '@ballast/protocol/core';
 import type { Address, Hash } from 'viem';
 import { type BallastBaseClient, contractOn, walletOn } from '../client.ts';

@@ -1,7 +1,7 @@
 // claim: takes seized collateral the vault holds for the caller — a SEIZE whose token refused the
 // transfer, or dust a bad-debt report swept to its reporter. Refused before any transaction when nothing
 // is claimable. Sends no message.
-import { collateralVaultAbi } from '@ballast/abi';
+import { collateralVaultAbi } from '../abi.generated.ts';
 import { CONTRACT_NAMES } from '@ballast/protocol/core';
 import { type Address, isAddress } from 'viem';
 import { type BallastBaseClient, contractOn, walletOn } from '../client.ts';

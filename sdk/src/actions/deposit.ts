@@ -1,6 +1,6 @@
 // deposit: puts collateral into the vault, approving the vault for the token first when its allowance
 // is short. Both transactions are simulated before they are signed. Sends no message.
-import { collateralVaultAbi } from '@ballast/abi';
+import { collateralVaultAbi } from '../abi.generated.ts';
 import { CONTRACT_NAMES } from '@ballast/protocol/core';
 import type { Address, Hash } from 'viem';
 import { type BallastBaseClient, contractOn, walletOn } from '../client.ts';

@@ -1,6 +1,6 @@
 // exportCredit: sends credit of an account from home to a remote (a GRANT), quoting the LayerZero fee
 // first and simulating, so a refusal (power, cap, window, pause, flag) comes back typed before signing.
-import { collateralVaultAbi } from '@ballast/abi';
+import { collateralVaultAbi } from '../abi.generated.ts';
 import { CONTRACT_NAMES } from '@ballast/protocol/core';
 import type { Address, Hex } from 'viem';
 import { type BallastBaseClient, contractOn } from '../client.ts';

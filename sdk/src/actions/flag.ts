@@ -1,7 +1,7 @@
 // flag: starts the liquidation of an account whose home health at liquidation prices is under 1
 // (permissionless): home bumps its epoch to odd and sends a LIQUIDATABLE to every remote it exported to.
 // The fee is the vault's `quoteNotices` for all of them; simulated first, so a healthy account comes back typed.
-import { collateralVaultAbi } from '@ballast/abi';
+import { collateralVaultAbi } from '../abi.generated.ts';
 import { CONTRACT_NAMES, MESSAGE_TYPES } from '@ballast/protocol/core';
 import { type Address, type Hex, isAddress } from 'viem';
 import { type BallastBaseClient, contractOn } from '../client.ts';

@@ -2,7 +2,7 @@
 // line and parked credit on each remote — each chain read at one block, in as few eth_calls as the reads
 // allow (Multicall3 `aggregate3` batches, chains in parallel). The raw records, no prices and no maths:
 // what the relayer's audit compares its reconcile store with, and what an operator checks a chain by.
-import { collateralVaultAbi, creditMirrorAbi } from '@ballast/abi';
+import { collateralVaultAbi, creditMirrorAbi } from '../abi.generated.ts';
 import { CONTRACT_NAMES } from '@ballast/protocol/core';
 import { type Address, getAddress, isAddressEqual } from 'viem';
 import { type BallastBaseClient, type BallastChainConnection, connectionOf, contractOn, deployedCollateral } from '../client.ts';

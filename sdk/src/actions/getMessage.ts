@@ -2,7 +2,7 @@
 // endpoint and receive library (no relayer, no indexer), and what it did on arrival: the receiver's own
 // events in the delivering transaction (a GRANT lands as CreditGranted, GrantExpired or CreditParked; a
 // notice may land as StaleNotice). A verified message that will not execute is simulated for its revert.
-import { collateralVaultAbi, creditMirrorAbi, endpointV2Abi } from '@ballast/abi';
+import { collateralVaultAbi, creditMirrorAbi, endpointV2Abi } from '../abi.generated.ts';
 import { type MessageType, bytes32ToAddress, messageTypeOf } from '@ballast/protocol/core';
 import { type Address, type Hash, type Hex, type Log, parseEventLogs } from 'viem';
 import { type BallastBaseClient, type BallastChainConnection, connectionOf } from '../client.ts';

@@ -1,7 +1,7 @@
 // getPosition: an account's whole position over every chain, read in one round trip per chain (one
 // Multicall3 `aggregate3` each, all chains in parallel), with what the vault would accept next computed
 // by the vault's own maths (position/limits.ts). A price the oracle refuses is reported, never thrown.
-import { chainlinkOracleAdapterAbi, collateralVaultAbi, creditLendingPoolAbi, creditMirrorAbi } from '@ballast/abi';
+import { chainlinkOracleAdapterAbi, collateralVaultAbi, creditLendingPoolAbi, creditMirrorAbi } from '../abi.generated.ts';
 import { CONTRACT_NAMES, INFINITE_HEALTH, collateralValueDown, healthDown } from '@ballast/protocol/core';
 import { type Address, getAddress, isAddressEqual } from 'viem';
 import { type BallastBaseClient, contractOn, deployedCollateral } from '../client.ts';

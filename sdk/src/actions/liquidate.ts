@@ -1,7 +1,7 @@
 // liquidate: repays part of a flagged account's loan in a remote's reference lending pool, to be paid
 // collateral on home (a SEIZE) with the vault's bonus. Approves the pool for the stable token first when
 // its allowance is short; quoted and simulated before signing, so a closed close factor comes back typed.
-import { creditLendingPoolAbi, creditMirrorAbi } from '@ballast/abi';
+import { creditLendingPoolAbi, creditMirrorAbi } from '../abi.generated.ts';
 import { CONTRACT_NAMES, MESSAGE_TYPES } from '@ballast/protocol/core';
 import { type Address, type Hash, type Hex, isAddress } from 'viem';
 import { type BallastBaseClient, contractOn } from '../client.ts';

@@ -1,7 +1,7 @@
 // recall: asks a remote to send home up to `amount` of an account's undrawn credit (a RECALL; the remote
 // answers with a RELEASE). The account or its operator may always; anyone once the account's home health
 // is under the vault's recall health. Quoted and simulated first, so a refusal comes back typed.
-import { collateralVaultAbi } from '@ballast/abi';
+import { collateralVaultAbi } from '../abi.generated.ts';
 import { CONTRACT_NAMES, MESSAGE_TYPES } from '@ballast/protocol/core';
 import type { Address, Hex } from 'viem';
 import { type BallastBaseClient, contractOn } from '../client.ts';

@@ -1,6 +1,6 @@
 // release: sends undrawn credit of a line on a remote back home (a RELEASE). The remote debits at once;
 // home frees the power only when the RELEASE executes there, so wait for it before exporting again.
-import { creditMirrorAbi } from '@ballast/abi';
+import { creditMirrorAbi } from '../abi.generated.ts';
 import { CONTRACT_NAMES, MESSAGE_TYPES } from '@ballast/protocol/core';
 import type { Address, Hex } from 'viem';
 import { type BallastBaseClient, contractOn } from '../client.ts';

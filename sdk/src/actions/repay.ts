@@ -1,6 +1,6 @@
 // repay: repays a loan in a remote's reference lending pool (approving the pool for its token first when
 // the allowance is short), which restores the credit the loan drew on the line.
-import { creditLendingPoolAbi } from '@ballast/abi';
+import { creditLendingPoolAbi } from '../abi.generated.ts';
 import { CONTRACT_NAMES } from '@ballast/protocol/core';
 import type { Address, Hash } from 'viem';
 import { type BallastBaseClient, contractOn, walletOn } from '../client.ts';

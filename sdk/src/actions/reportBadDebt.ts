@@ -1,7 +1,7 @@
 // reportBadDebt: tells a remote to write off what a flagged account with no collateral left (or only
 // dust under the vault's dust floor, which goes to the caller as claimable) still owes there (a BAD_DEBT).
 // Permissionless; quoted and simulated first, so an account that still has collateral comes back typed.
-import { collateralVaultAbi } from '@ballast/abi';
+import { collateralVaultAbi } from '../abi.generated.ts';
 import { CONTRACT_NAMES, MESSAGE_TYPES } from '@ballast/protocol/core';
 import { type Address, type Hex, isAddress } from 'viem';
 import { type BallastBaseClient, contractOn } from '../client.ts';

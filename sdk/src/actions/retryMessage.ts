@@ -1,7 +1,7 @@
 // retryMessage: executes a verified message again through the destination endpoint (`lzReceive` is
 // permissionless), for a payload whose execution reverted earlier and can succeed now, or one no executor
 // picked up. Simulated first, so a message that would still revert says why before anything is sent.
-import { endpointV2Abi } from '@ballast/abi';
+import { endpointV2Abi } from '../abi.generated.ts';
 import { addressToBytes32 } from '@ballast/protocol/core';
 import type { BallastBaseClient } from '../client.ts';
 import { walletOn } from '../client.ts';

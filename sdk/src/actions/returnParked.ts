@@ -1,6 +1,6 @@
 // returnParked: sends home the credit an account has parked on a remote (a GRANT that arrived late, or
 // credit a flag or recall set aside) as a RELEASE. Permissionless: anyone may pay for it.
-import { creditMirrorAbi } from '@ballast/abi';
+import { creditMirrorAbi } from '../abi.generated.ts';
 import { CONTRACT_NAMES, MESSAGE_TYPES } from '@ballast/protocol/core';
 import type { Address, Hex } from 'viem';
 import { type BallastBaseClient, contractOn } from '../client.ts';

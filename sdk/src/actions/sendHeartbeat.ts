@@ -1,6 +1,6 @@
 // sendHeartbeat: sends home's HEARTBEAT to a remote (anyone may): draws there need one newer than the
 // remote's heartbeat period.
-import { collateralVaultAbi } from '@ballast/abi';
+import { collateralVaultAbi } from '../abi.generated.ts';
 import { CONTRACT_NAMES, MESSAGE_TYPES } from '@ballast/protocol/core';
 import type { Hex } from 'viem';
 import { type BallastBaseClient, contractOn } from '../client.ts';

@@ -1,6 +1,6 @@
 // setConsumerAuthorization: lets a consumer (a lending pool, a perp venue) draw on the client's credit
 // line on a remote, or stops it. The caller must own the line. Sends no message.
-import { creditMirrorAbi } from '@ballast/abi';
+import { creditMirrorAbi } from '../abi.generated.ts';
 import { CONTRACT_NAMES } from '@ballast/protocol/core';
 import { type Address, isAddress } from 'viem';
 import { type BallastBaseClient, contractOn, walletOn } from '../client.ts';

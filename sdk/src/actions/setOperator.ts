@@ -1,6 +1,6 @@
 // setOperator: lets another address act for the client's account on home (withdraw, export, recall) or
 // stops it. Sends no message.
-import { collateralVaultAbi } from '@ballast/abi';
+import { collateralVaultAbi } from '../abi.generated.ts';
 import { CONTRACT_NAMES } from '@ballast/protocol/core';
 import { type Address, isAddress } from 'viem';
 import { type BallastBaseClient, contractOn, walletOn } from '../client.ts';

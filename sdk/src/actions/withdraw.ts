@@ -1,6 +1,6 @@
 // withdraw: takes collateral out of the vault, simulated first so a refusal (power, flag, a feed that
 // cannot price) comes back typed before signing. Sends no message.
-import { collateralVaultAbi } from '@ballast/abi';
+import { collateralVaultAbi } from '../abi.generated.ts';
 import { CONTRACT_NAMES } from '@ballast/protocol/core';
 import type { Address } from 'viem';
 import { type BallastBaseClient, contractOn, walletOn } from '../client.ts';

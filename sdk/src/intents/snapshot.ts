@@ -1,7 +1,7 @@
 // What `plan` reads before it decides: the position (getPosition), the account's basket with its
 // correlations (so the vault's maths can be rerun on a hypothetical release), each remote's raw export
 // limits, and every fee a step may pay — one more round trip per chain on top of getPosition's.
-import { collateralVaultAbi, creditMirrorAbi } from '@ballast/abi';
+import { collateralVaultAbi, creditMirrorAbi } from '../abi.generated.ts';
 import { CONTRACT_NAMES, MESSAGE_TYPES } from '@ballast/protocol/core';
 import { type Address, erc20Abi } from 'viem';
 import { type GetPositionReturnType, type RemotePosition, getPosition } from '../actions/getPosition.ts';

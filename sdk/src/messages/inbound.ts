@@ -1,7 +1,7 @@
 // Where a packet stands on its destination, read from the endpoint and the receive library (the logic of
 // LayerZero's EndpointV2View / ReceiveUln302View, without deploying them): the one status reader that
 // `getMessage` words in LayerZero Scan's vocabulary and the relayer's courier and keeper act on.
-import { endpointV2Abi, receiveUln302Abi } from '@ballast/abi';
+import { endpointV2Abi, receiveUln302Abi } from '../abi.generated.ts';
 import { type ChainDeployment, type DecodedPacket, bytes32ToAddress } from '@ballast/protocol/core';
 import { type Chain, type Hex, type PublicClient, type Transport, keccak256, zeroHash } from 'viem';
 

@@ -1,7 +1,7 @@
 // Finding a LayerZero packet by its GUID: from the sending transaction when the caller has it (one
 // receipt), else by scanning every chain's endpoint for `PacketSent` from a block on. The packet says
 // where it goes; the rest of message tracking reads the destination.
-import { endpointV2Abi } from '@ballast/abi';
+import { endpointV2Abi } from '../abi.generated.ts';
 import { type DecodedPacket, decodePacket } from '@ballast/protocol/core';
 import { type Hash, type Hex, type Log, parseEventLogs } from 'viem';
 import type { BallastBaseClient, BallastChainConnection } from '../client.ts';

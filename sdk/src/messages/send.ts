@@ -1,7 +1,7 @@
 // The one send path every write goes through: the caller simulates its typed call (so a revert comes
 // back decoded before anything is signed), this sends it, waits for the receipt and returns the GUIDs of
 // the LayerZero messages the transaction sent, read from the chain's endpoint `PacketSent` logs.
-import { endpointV2Abi } from '@ballast/abi';
+import { endpointV2Abi } from '../abi.generated.ts';
 import { decodePacket } from '@ballast/protocol/core';
 import { type Hash, type Hex, type TransactionReceipt, parseEventLogs } from 'viem';
 import { type BallastBaseClient, connectionOf } from '../client.ts';
