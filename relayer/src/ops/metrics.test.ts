@@ -1,5 +1,6 @@
 // The Prometheus text format as scrapers read it: HELP and TYPE lines, escaped label values, histogram
-// buckets, collectors run per scrape and a failing collector that does not break the scrape.
+// buckets, collectors run per scrape, a failing collector that does not break the scrape, and the
+// process and event-loop metrics prom-client adds.
 import { describe, expect, test } from 'vitest';
 import { MetricDefinitionError, MetricsRegistry } from './metrics.ts';
 
@@ -16,6 +17,7 @@ describe('MetricsRegistry', () => {
     expect(text.endsWith('\n')).toBe(true);
   });
 
+  // prom-client writes `le` first in a bucket's labels; Prometheus reads a label set in any order.
   test('renders histograms as cumulative buckets with sum and count', async () => {
     const registry = new MetricsRegistry();
     const latency = registry.histogram({ name: 'ballast_latency_seconds', help: 'Latency.', labelNames: ['dst_eid'], buckets: [0.5, 1] });
@@ -23,9 +25,9 @@ describe('MetricsRegistry', () => {
     const text = await registry.render();
     expect(text).toContain(
       [
-        'ballast_latency_seconds_bucket{dst_eid="40102",le="0.5"} 1',
-        'ballast_latency_seconds_bucket{dst_eid="40102",le="1"} 2',
-        'ballast_latency_seconds_bucket{dst_eid="40102",le="+Inf"} 3',
+        'ballast_latency_seconds_bucket{le="0.5",dst_eid="40102"} 1',
+        'ballast_latency_seconds_bucket{le="1",dst_eid="40102"} 2',
+        'ballast_latency_seconds_bucket{le="+Inf",dst_eid="40102"} 3',
         'ballast_latency_seconds_sum{dst_eid="40102"} 3.9',
         'ballast_latency_seconds_count{dst_eid="40102"} 3',
       ].join('\n'),
@@ -57,5 +59,16 @@ describe('MetricsRegistry', () => {
     expect(() => first.inc({ eid: 1 } as never)).toThrow('takes labels [queue]');
     expect(() => first.inc({ queue: 'deliver' }, -1)).toThrow('cannot go down');
     expect(() => registry.gauge({ name: 'bad-name', help: 'x' })).toThrow('not a Prometheus name');
+  });
+
+  test('exposes the process and event-loop metrics of this process, unless turned off', async () => {
+    const text = await new MetricsRegistry().render();
+    for (const family of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_heap_size_used_bytes']) {
+      expect(text).toMatch(new RegExp(`^# TYPE ${family} `, 'm'));
+      expect(text).toMatch(new RegExp(`^${family}(\\{[^}]*\\})? [0-9.e+-]+$`, 'm'));
+    }
+    const bare = await new MetricsRegistry({ processMetrics: false }).render();
+    expect(bare).not.toContain('process_cpu_seconds_total');
+    expect(bare).toContain('# TYPE ballast_metrics_collect_errors_total counter');
   });
 });

@@ -1,17 +1,20 @@
-// A small Prometheus registry: counters, gauges and histograms with labels, rendered in the text
-// exposition format (version 0.0.4) that every Prometheus scraper reads. Values kept elsewhere (ingest's
-// snapshot, queue depths in Redis) are read by collectors run before each render. Every service of a
-// relayer process adds its metrics to the one registry it is given; registering a name again returns
-// the metric already there, so two services may share one (e.g. `ballast_jobs_failed_total`).
+// The relayer's Prometheus registry, on prom-client (the ecosystem's registry and text format), with
+// Node's process and event-loop metrics (`process_*`, `nodejs_*`) added by prom-client. Values kept
+// elsewhere (ingest's snapshot, queue depths in Redis) are read by collectors run before each render.
+// Every service of a relayer process adds its metrics to the one registry it is given; registering a
+// name again returns the metric already there, so two services may share one (e.g. `ballast_jobs_failed_total`).
 import { BallastError } from '@ballast/protocol';
+import * as prom from 'prom-client';
 
 /** Thrown when a metric is declared or used against its declaration (a programming error, not an operator's). */
 export class MetricDefinitionError extends BallastError {
   override name = 'MetricDefinitionError';
 }
 
+/** Label values of one series, by label name. */
 export type Labels = Readonly<Record<string, string | number>>;
 
+/** What every metric is declared with. */
 export type MetricOptions<labelName extends string = string> = {
   /** `ballast_…`, snake case, a unit suffix (`_seconds`, `_blocks`) and `_total` for counters. */
   name: string;
@@ -20,27 +23,10 @@ export type MetricOptions<labelName extends string = string> = {
   labelNames?: readonly labelName[];
 };
 
-type Series = { labels: Labels; value: number };
-
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-function escapeLabelValue(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-}
-
-function formatValue(value: number): string {
-  if (Number.isNaN(value)) return 'NaN';
-  if (value === Number.POSITIVE_INFINITY) return '+Inf';
-  if (value === Number.NEGATIVE_INFINITY) return '-Inf';
-  return String(value);
-}
-
-function formatLabels(labels: Labels, extra?: [string, string]): string {
-  const pairs = Object.entries(labels).map(([name, value]) => `${name}="${escapeLabelValue(String(value))}"`);
-  if (extra) pairs.push(`${extra[0]}="${escapeLabelValue(extra[1])}"`);
-  return pairs.length === 0 ? '' : `{${pairs.join(',')}}`;
-}
+type SeriesLabels<labelName extends string> = Partial<Record<labelName, string | number>>;
 
 abstract class Metric<labelName extends string> {
   abstract readonly type: 'counter' | 'gauge' | 'histogram';
@@ -58,130 +44,100 @@ abstract class Metric<labelName extends string> {
     this.labelNames = labelNames;
   }
 
-  /** The series key of `labels`, checked against the declared label names. */
-  protected key(labels: Partial<Record<labelName, string | number>>): { key: string; labels: Labels } {
+  /**
+   * `labels` checked against the declared names and put in their order, so a series renders its labels
+   * in one order whatever order a caller wrote them in.
+   */
+  protected ordered(labels: SeriesLabels<labelName>): prom.LabelValues<labelName> {
     const given = Object.keys(labels);
     if (given.length !== this.labelNames.length || given.some((name) => !this.labelNames.includes(name as labelName))) {
       throw new MetricDefinitionError(`Metric ${this.name} takes labels [${this.labelNames.join(', ')}], got [${given.join(', ')}].`);
     }
-    const ordered: Record<string, string | number> = {};
-    for (const name of this.labelNames) ordered[name] = labels[name] as string | number;
-    return { key: JSON.stringify(this.labelNames.map((name) => String(ordered[name]))), labels: ordered };
-  }
-
-  protected header(): string[] {
-    return [`# HELP ${this.name} ${this.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${this.name} ${this.type}`];
-  }
-
-  abstract render(): string[];
-}
-
-abstract class ScalarMetric<labelName extends string> extends Metric<labelName> {
-  protected readonly series = new Map<string, Series>();
-
-  protected add(labels: Partial<Record<labelName, string | number>>, delta: number): void {
-    const { key, labels: ordered } = this.key(labels);
-    const series = this.series.get(key);
-    if (series) series.value += delta;
-    else this.series.set(key, { labels: ordered, value: delta });
-  }
-
-  protected put(labels: Partial<Record<labelName, string | number>>, value: number): void {
-    const { key, labels: ordered } = this.key(labels);
-    this.series.set(key, { labels: ordered, value });
-  }
-
-  /** The current value of one series (0 if never set). */
-  get(labels: Partial<Record<labelName, string | number>> = {}): number {
-    return this.series.get(this.key(labels).key)?.value ?? 0;
-  }
-
-  /** Drops every series (collectors reset a gauge whose label sets can disappear, e.g. a removed queue). */
-  reset(): void {
-    this.series.clear();
-  }
-
-  render(): string[] {
-    return [...this.header(), ...[...this.series.values()].map((series) => `${this.name}${formatLabels(series.labels)} ${formatValue(series.value)}`)];
+    const ordered: Partial<Record<labelName, string | number>> = {};
+    for (const name of this.labelNames) ordered[name] = labels[name];
+    return ordered as prom.LabelValues<labelName>;
   }
 }
 
 /** Only goes up (resets when the process restarts; Prometheus' `rate()` handles that). */
-export class Counter<labelName extends string = string> extends ScalarMetric<labelName> {
+export class Counter<labelName extends string = string> extends Metric<labelName> {
   readonly type = 'counter' as const;
+  readonly #counter: prom.Counter<labelName>;
 
-  inc(labels: Partial<Record<labelName, string | number>> = {}, by = 1): void {
+  constructor(options: MetricOptions<labelName>, registry: prom.Registry) {
+    super(options);
+    this.#counter = new prom.Counter({ name: options.name, help: options.help, labelNames: [...this.labelNames], registers: [registry] });
+  }
+
+  inc(labels: SeriesLabels<labelName> = {}, by = 1): void {
     if (by < 0) throw new MetricDefinitionError(`Counter ${this.name} cannot go down (inc by ${by}).`);
-    this.add(labels, by);
+    this.#counter.inc(this.ordered(labels), by);
   }
 
   /** Sets the running total of a count kept elsewhere (e.g. ingest's snapshot), read by a collector. */
-  setTotal(labels: Partial<Record<labelName, string | number>>, total: number): void {
-    this.put(labels, total);
+  setTotal(labels: SeriesLabels<labelName>, total: number): void {
+    const ordered = this.ordered(labels);
+    this.#counter.remove(ordered);
+    this.#counter.inc(ordered, total);
+  }
+
+  /** Drops every series. */
+  reset(): void {
+    this.#counter.reset();
   }
 }
 
 /** A value that goes up and down. */
-export class Gauge<labelName extends string = string> extends ScalarMetric<labelName> {
+export class Gauge<labelName extends string = string> extends Metric<labelName> {
   readonly type = 'gauge' as const;
+  readonly #gauge: prom.Gauge<labelName>;
 
-  set(labels: Partial<Record<labelName, string | number>>, value: number): void {
-    this.put(labels, value);
+  constructor(options: MetricOptions<labelName>, registry: prom.Registry) {
+    super(options);
+    this.#gauge = new prom.Gauge({ name: options.name, help: options.help, labelNames: [...this.labelNames], registers: [registry] });
   }
 
-  inc(labels: Partial<Record<labelName, string | number>> = {}, by = 1): void {
-    this.add(labels, by);
+  set(labels: SeriesLabels<labelName>, value: number): void {
+    this.#gauge.set(this.ordered(labels), value);
   }
 
-  dec(labels: Partial<Record<labelName, string | number>> = {}, by = 1): void {
-    this.add(labels, -by);
+  inc(labels: SeriesLabels<labelName> = {}, by = 1): void {
+    this.#gauge.inc(this.ordered(labels), by);
+  }
+
+  dec(labels: SeriesLabels<labelName> = {}, by = 1): void {
+    this.#gauge.dec(this.ordered(labels), by);
+  }
+
+  /** Drops every series (collectors reset a gauge whose label sets can disappear, e.g. a removed queue). */
+  reset(): void {
+    this.#gauge.reset();
   }
 }
 
+/** What a histogram is declared with. */
 export type HistogramOptions<labelName extends string = string> = MetricOptions<labelName> & {
   /** Upper bounds, ascending; `+Inf` is added. */
   buckets: readonly number[];
 };
 
-type HistogramSeries = { labels: Labels; counts: number[]; sum: number; count: number };
-
 /** Observations counted in cumulative buckets, with their sum and count. */
 export class Histogram<labelName extends string = string> extends Metric<labelName> {
   readonly type = 'histogram' as const;
   readonly buckets: readonly number[];
-  readonly #series = new Map<string, HistogramSeries>();
+  readonly #histogram: prom.Histogram<labelName>;
 
-  constructor(options: HistogramOptions<labelName>) {
+  constructor(options: HistogramOptions<labelName>, registry: prom.Registry) {
     super(options);
     if (options.buckets.some((bound, index) => index > 0 && bound <= (options.buckets[index - 1] as number))) {
       throw new MetricDefinitionError(`Buckets of histogram ${options.name} must be ascending.`);
     }
     this.buckets = options.buckets;
+    this.#histogram = new prom.Histogram({ name: options.name, help: options.help, labelNames: [...this.labelNames], buckets: [...options.buckets], registers: [registry] });
   }
 
-  observe(labels: Partial<Record<labelName, string | number>>, value: number): void {
-    const { key, labels: ordered } = this.key(labels);
-    let series = this.#series.get(key);
-    if (!series) {
-      series = { labels: ordered, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
-      this.#series.set(key, series);
-    }
-    this.buckets.forEach((bound, index) => {
-      if (value <= bound) (series as HistogramSeries).counts[index] = ((series as HistogramSeries).counts[index] as number) + 1;
-    });
-    series.sum += value;
-    series.count += 1;
-  }
-
-  render(): string[] {
-    const lines = this.header();
-    for (const series of this.#series.values()) {
-      this.buckets.forEach((bound, index) => lines.push(`${this.name}_bucket${formatLabels(series.labels, ['le', formatValue(bound)])} ${series.counts[index]}`));
-      lines.push(`${this.name}_bucket${formatLabels(series.labels, ['le', '+Inf'])} ${series.count}`);
-      lines.push(`${this.name}_sum${formatLabels(series.labels)} ${formatValue(series.sum)}`);
-      lines.push(`${this.name}_count${formatLabels(series.labels)} ${series.count}`);
-    }
-    return lines;
+  observe(labels: SeriesLabels<labelName>, value: number): void {
+    this.#histogram.observe(this.ordered(labels), value);
   }
 }
 
@@ -190,34 +146,52 @@ type AnyMetric = Counter | Gauge | Histogram;
 /** Reads values kept elsewhere into the registry's metrics; run before each render. */
 export type MetricsCollector = () => Promise<void> | void;
 
+/** Options of {@link MetricsRegistry}. */
+export type MetricsRegistryOptions = {
+  /**
+   * How long a collector may take before the scrape goes on without it.
+   * @defaultValue 2000
+   */
+  collectTimeoutMs?: number;
+  /**
+   * Adds prom-client's default metrics: CPU, memory, open handles, GC and event-loop lag of this process
+   * (`process_*`, `nodejs_*`).
+   * @defaultValue true
+   */
+  processMetrics?: boolean;
+};
+
+/** The metrics of one relayer process and the collectors that fill them, rendered for `/metrics`. */
 export class MetricsRegistry {
-  /** The `Content-Type` of `render()`'s output. */
-  static readonly contentType = 'text/plain; version=0.0.4; charset=utf-8';
+  /** The `Content-Type` of `render()`'s output (the Prometheus text format, version 0.0.4). */
+  static readonly contentType: string = prom.Registry.PROMETHEUS_CONTENT_TYPE;
+  readonly #registry = new prom.Registry();
   readonly #metrics = new Map<string, AnyMetric>();
   readonly #collectors = new Map<string, MetricsCollector>();
   readonly #collectorErrors: Counter<'collector'>;
   /** How long a collector may take before the scrape goes on without it. */
   readonly collectTimeoutMs: number;
 
-  constructor({ collectTimeoutMs = 2_000 }: { collectTimeoutMs?: number } = {}) {
+  constructor({ collectTimeoutMs = 2_000, processMetrics = true }: MetricsRegistryOptions = {}) {
     this.collectTimeoutMs = collectTimeoutMs;
     this.#collectorErrors = this.counter({
       name: 'ballast_metrics_collect_errors_total',
       help: 'Collectors that failed or timed out during a scrape (their metrics keep the last values).',
       labelNames: ['collector'],
     });
+    if (processMetrics) prom.collectDefaultMetrics({ register: this.#registry });
   }
 
   counter<labelName extends string = never>(options: MetricOptions<labelName>): Counter<labelName> {
-    return this.#register(options, () => new Counter(options)) as Counter<labelName>;
+    return this.#register(options, 'counter', () => new Counter(options, this.#registry)) as Counter<labelName>;
   }
 
   gauge<labelName extends string = never>(options: MetricOptions<labelName>): Gauge<labelName> {
-    return this.#register(options, () => new Gauge(options)) as Gauge<labelName>;
+    return this.#register(options, 'gauge', () => new Gauge(options, this.#registry)) as Gauge<labelName>;
   }
 
   histogram<labelName extends string = never>(options: HistogramOptions<labelName>): Histogram<labelName> {
-    return this.#register(options, () => new Histogram(options)) as Histogram<labelName>;
+    return this.#register(options, 'histogram', () => new Histogram(options, this.#registry)) as Histogram<labelName>;
   }
 
   /** Adds (or replaces) the collector called `name`. */
@@ -244,17 +218,17 @@ export class MetricsRegistry {
         }
       }),
     );
-    return `${[...this.#metrics.values()].flatMap((metric) => metric.render()).join('\n')}\n`;
+    return this.#registry.metrics();
   }
 
-  #register(options: MetricOptions, create: () => AnyMetric): AnyMetric {
+  #register(options: MetricOptions, type: AnyMetric['type'], create: () => AnyMetric): AnyMetric {
     const existing = this.#metrics.get(options.name);
-    const created = create();
     if (!existing) {
+      const created = create();
       this.#metrics.set(options.name, created);
       return created;
     }
-    const same = existing.type === created.type && existing.labelNames.join(',') === (options.labelNames ?? []).join(',');
+    const same = existing.type === type && existing.labelNames.join(',') === (options.labelNames ?? []).join(',');
     if (!same) throw new MetricDefinitionError(`Metric ${options.name} is already registered as a ${existing.type} with labels [${existing.labelNames.join(', ')}].`);
     return existing;
   }
