@@ -1,5 +1,6 @@
 // The ops port's guards: a bearer token when one is set, loopback Host names only on a loopback bind
-// (a page in a browser on the same host cannot rebind a name to it), and slow clients cut off.
+// (a page in a browser on the same host cannot rebind a name to it), slow clients cut off, and GET or
+// HEAD only (what /metrics serves, with the process metrics, is checked through the port).
 import { type Socket, connect } from 'node:net';
 import { afterEach, expect, test } from 'vitest';
 import { MetricsRegistry } from './metrics.ts';
@@ -45,6 +46,22 @@ test('on a loopback bind, a request naming another host is refused', async () =>
     socket.on('error', reject);
   });
   expect(reply).toMatch(/^HTTP\/1\.1 421 /);
+});
+
+test('/metrics serves the text format with the process and event-loop metrics; a write method is refused', async () => {
+  const port = await serve();
+  const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+  const body = await response.text();
+  expect(body).toMatch(/^nodejs_eventloop_lag_seconds [0-9.e+-]+$/m);
+  expect(body).toMatch(/^process_resident_memory_bytes [0-9.e+-]+$/m);
+  expect(body).toContain('# TYPE ballast_metrics_collect_errors_total counter');
+  for (const method of ['POST', 'PUT', 'DELETE']) {
+    const refused = await fetch(`http://127.0.0.1:${port}/metrics`, { method });
+    expect(refused.status).toBe(405);
+    expect(refused.headers.get('allow')).toBe('GET, HEAD');
+  }
 });
 
 test('a client that never finishes its headers is cut off', async () => {
