@@ -69,6 +69,7 @@ export class Counter<labelName extends string = string> extends Metric<labelName
     this.#counter = new prom.Counter({ name: options.name, help: options.help, labelNames: [...this.labelNames], registers: [registry] });
   }
 
+  /** Adds `by` (1 unless given) to the series of `labels`; a negative `by` is a `MetricDefinitionError`. */
   inc(labels: SeriesLabels<labelName> = {}, by = 1): void {
     if (by < 0) throw new MetricDefinitionError(`Counter ${this.name} cannot go down (inc by ${by}).`);
     this.#counter.inc(this.ordered(labels), by);
@@ -97,14 +98,17 @@ export class Gauge<labelName extends string = string> extends Metric<labelName> 
     this.#gauge = new prom.Gauge({ name: options.name, help: options.help, labelNames: [...this.labelNames], registers: [registry] });
   }
 
+  /** Sets the series of `labels` to `value`. */
   set(labels: SeriesLabels<labelName>, value: number): void {
     this.#gauge.set(this.ordered(labels), value);
   }
 
+  /** Adds `by` (1 unless given) to the series of `labels`. */
   inc(labels: SeriesLabels<labelName> = {}, by = 1): void {
     this.#gauge.inc(this.ordered(labels), by);
   }
 
+  /** Takes `by` (1 unless given) from the series of `labels`. */
   dec(labels: SeriesLabels<labelName> = {}, by = 1): void {
     this.#gauge.dec(this.ordered(labels), by);
   }
@@ -136,6 +140,7 @@ export class Histogram<labelName extends string = string> extends Metric<labelNa
     this.#histogram = new prom.Histogram({ name: options.name, help: options.help, labelNames: [...this.labelNames], buckets: [...options.buckets], registers: [registry] });
   }
 
+  /** Counts `value` in every bucket whose bound is at least `value`, and in the sum and count of `labels`. */
   observe(labels: SeriesLabels<labelName>, value: number): void {
     this.#histogram.observe(this.ordered(labels), value);
   }
@@ -182,14 +187,17 @@ export class MetricsRegistry {
     if (processMetrics) prom.collectDefaultMetrics({ register: this.#registry });
   }
 
+  /** Registers a counter, or returns the one already registered under its name (same type and labels). */
   counter<labelName extends string = never>(options: MetricOptions<labelName>): Counter<labelName> {
     return this.#register(options, 'counter', () => new Counter(options, this.#registry)) as Counter<labelName>;
   }
 
+  /** Registers a gauge, or returns the one already registered under its name (same type and labels). */
   gauge<labelName extends string = never>(options: MetricOptions<labelName>): Gauge<labelName> {
     return this.#register(options, 'gauge', () => new Gauge(options, this.#registry)) as Gauge<labelName>;
   }
 
+  /** Registers a histogram, or returns the one already registered under its name (same type, labels). */
   histogram<labelName extends string = never>(options: HistogramOptions<labelName>): Histogram<labelName> {
     return this.#register(options, 'histogram', () => new Histogram(options, this.#registry)) as Histogram<labelName>;
   }
