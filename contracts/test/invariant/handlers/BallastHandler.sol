@@ -13,6 +13,7 @@ import { RiskMath } from "../../../src/libraries/RiskMath.sol";
 import { VaultRisk } from "../../../src/libraries/VaultRisk.sol";
 import { MockAggregator } from "../../../src/oracle/MockAggregator.sol";
 import { MessagingReceipt } from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
+import { IOAppCore } from "@layerzerolabs/oapp-evm/contracts/oapp/interfaces/IOAppCore.sol";
 import { IERC20 } from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import { Math } from "@openzeppelin/contracts/utils/math/Math.sol";
 import { SafeCast } from "@openzeppelin/contracts/utils/math/SafeCast.sol";
@@ -33,11 +34,23 @@ interface IPacketCourier {
 /// Drives the whole of Ballast over three in-EVM endpoints with bounded inputs and three actors:
 /// collateral (deposit, withdraw, donate), credit (export to either remote, release, return parked,
 /// report usage, heartbeat), the lending pools (borrow, repay), the world (price moves, time) and the
-/// courier (deliver any pending packet, in any order, after any delay; replay delivered ones).
+/// courier (deliver any pending packet, in any order, after any delay; replay delivered ones), and
+/// governance's incident response (cut one remote — its peer unset on the vault, on the mirror, or the
+/// remote disabled — and restore it later).
 /// Every send is recorded as in flight; ghost variables say what a correct system implies, and each
 /// mismatch the handler sees on the spot is counted for the invariants to assert zero. It never
 /// reverts: protocol calls are wrapped, and a revert the rules do not allow is counted as unexpected.
 contract BallastHandler is Test {
+    /// @notice How a remote is cut (governance's incident response, docs/OPERATIONS.md): the vault's peer
+    /// unset, the mirror's peer unset, the remote disabled on the vault, or all three (the runbook's isolation).
+    enum Cut {
+        None,
+        VaultPeer,
+        MirrorPeer,
+        Disabled,
+        Isolated
+    }
+
     enum Kind {
         Grant,
         Release,
@@ -222,6 +235,23 @@ contract BallastHandler is Test {
     bytes32 internal _riskId;
     uint256 public riskUpdatesApplied;
 
+    /// @notice The remote cut now (0: every remote wired) and how; at most one at a time, restored by a later call.
+    uint32 public cutEid;
+    Cut public cutKind;
+    uint256 public cuts;
+    /// Bit j: the remotes (`remotes[j]`) the account's running flagged period told, which its `CLEAR` goes to
+    /// (the vault's `flaggedRemotes`): each flag adds those it could tell; a clear empties it.
+    mapping(address account => uint256 remoteMask) public ghostFlaggedRemotes;
+    /// Rule L-12: a `flag` or `clear` told a remote it should have skipped or skipped one it should have told.
+    uint256 public noticeSkipMismatches;
+    /// What the cuts covered: notices skipped, sends refused, deliveries held at a cut peer.
+    uint256 public noticesSkipped;
+    uint256 public cutRefusals;
+    uint256 public heldAtCut;
+    /// A send to a cut remote went through, or a delivery through a cut peer was executed or refused other than
+    /// with the peer's `NoPeer`.
+    uint256 public cutDecisionMismatches;
+
     constructor(Deployment memory deployment, address[] memory actors_) {
         courier = deployment.courier;
         vault = deployment.vault;
@@ -369,11 +399,16 @@ contract BallastHandler is Test {
         uint256 exported = vault.totalExported(actor);
         amount = amount % 5 == 0 ? power - exported : _bound(amount, 1, power - exported);
         address receiver = _receiver(actor, receiverSeed);
-        uint256 fee = vault.quoteExport(eid, "").nativeFee;
+        // A disabled remote refuses exports first; one without a peer cannot be sent to (nor quoted).
+        bytes memory cutError = !_enabled(eid)
+            ? abi.encodeWithSelector(ICollateralVault.Vault_RemoteDisabled.selector, eid)
+            : _homeCutError(eid);
+        uint256 fee = _vaultWired(eid) ? vault.quoteExport(eid, "").nativeFee : 0;
         vm.prank(actor);
         try vault.exportCredit{ value: fee }(actor, eid, SafeCast.toUint128(amount), receiver, "") returns (
             MessagingReceipt memory receipt
         ) {
+            if (cutError.length != 0) cutDecisionMismatches++;
             ghostExported[actor][eid] += amount;
             ghostGrantInFlight[actor][eid] += amount;
             uint256 ttl = vault.remoteConfig(eid).grantTtl;
@@ -400,7 +435,7 @@ contract BallastHandler is Test {
             ) {
                 skips["exportCredit:limit"]++;
             } else {
-                _unexpected("exportCredit", reason);
+                _refused("exportCredit", reason, cutError);
             }
         }
     }
@@ -416,16 +451,18 @@ contract BallastHandler is Test {
         address owner = mirror.ownerOf(actor);
         uint256 undrawn = mirror.undrawn(actor);
         amount = amount % 4 == 0 ? undrawn : _bound(amount, 1, undrawn);
-        uint256 fee = mirror.quote(MsgCodec.TYPE_RELEASE, "").nativeFee;
+        bytes memory cutError = _remoteCutError(eid);
+        uint256 fee = _fee(mirror, MsgCodec.TYPE_RELEASE, cutError);
         vm.prank(owner);
         try mirror.release{ value: fee }(actor, SafeCast.toUint128(amount), "") returns (
             MessagingReceipt memory receipt
         ) {
+            if (cutError.length != 0) cutDecisionMismatches++;
             ghostLine[actor][eid] -= amount;
             ghostReleaseInFlight[actor][eid] += amount;
             _pushRelease(receipt, eid, actor, amount);
         } catch (bytes memory reason) {
-            _unexpected("release", reason);
+            _refused("release", reason, cutError);
         }
     }
 
@@ -441,14 +478,16 @@ contract BallastHandler is Test {
         }
         CreditMirror mirror = mirrorOf[eid];
         uint256 parked = mirror.parkedOf(actor);
-        uint256 fee = mirror.quote(MsgCodec.TYPE_RELEASE, "").nativeFee;
+        bytes memory cutError = _remoteCutError(eid);
+        uint256 fee = _fee(mirror, MsgCodec.TYPE_RELEASE, cutError);
         vm.prank(_actor(callerSeed));
         try mirror.returnParked{ value: fee }(actor, "") returns (MessagingReceipt memory receipt) {
+            if (cutError.length != 0) cutDecisionMismatches++;
             ghostParked[actor][eid] -= parked;
             ghostReleaseInFlight[actor][eid] += parked;
             _pushRelease(receipt, eid, actor, parked);
         } catch (bytes memory reason) {
-            _unexpected("returnParked", reason);
+            _refused("returnParked", reason, cutError);
         }
     }
 
@@ -457,9 +496,11 @@ contract BallastHandler is Test {
         address actor = _actor(actorSeed);
         uint32 eid = _remote(remoteSeed);
         CreditMirror mirror = mirrorOf[eid];
-        uint256 fee = mirror.quote(MsgCodec.TYPE_USAGE, "").nativeFee;
+        bytes memory cutError = _remoteCutError(eid);
+        uint256 fee = _fee(mirror, MsgCodec.TYPE_USAGE, cutError);
         vm.prank(actor);
         try mirror.reportUsage{ value: fee }(actor, "") returns (MessagingReceipt memory receipt) {
+            if (cutError.length != 0) cutDecisionMismatches++;
             ICreditMirror.Line memory line = mirror.lineOf(actor);
             _pending.push(
                 InFlight({
@@ -476,16 +517,19 @@ contract BallastHandler is Test {
                 })
             );
         } catch (bytes memory reason) {
-            _unexpected("reportUsage", reason);
+            _refused("reportUsage", reason, cutError);
         }
     }
 
     /// Anyone sends a HEARTBEAT to a remote.
     function sendHeartbeat(uint256 remoteSeed, uint256 callerSeed) external atCurrentTime("sendHeartbeat") {
         uint32 eid = _remote(remoteSeed);
-        uint256 fee = vault.quote(eid, MsgCodec.TYPE_HEARTBEAT, "").nativeFee;
+        // A disabled remote still hears heartbeats; one without a peer cannot be sent to (nor quoted).
+        bytes memory cutError = _homeCutError(eid);
+        uint256 fee = cutError.length == 0 ? vault.quote(eid, MsgCodec.TYPE_HEARTBEAT, "").nativeFee : 0;
         vm.prank(_actor(callerSeed));
         try vault.sendHeartbeat{ value: fee }(eid, "") returns (MessagingReceipt memory receipt) {
+            if (cutError.length != 0) cutDecisionMismatches++;
             _pending.push(
                 InFlight({
                     guid: receipt.guid,
@@ -501,7 +545,7 @@ contract BallastHandler is Test {
                 })
             );
         } catch (bytes memory reason) {
-            _unexpected("sendHeartbeat", reason);
+            _refused("sendHeartbeat", reason, cutError);
         }
     }
 
@@ -576,27 +620,38 @@ contract BallastHandler is Test {
             return;
         }
         amount = _bound(amount, 1, vault.exportedTo(actor, eid));
+        // A recall is no flag: it goes to a disabled remote, and cannot go to one without a peer.
+        bytes memory cutError = _homeCutError(eid);
         vm.recordLogs();
         vm.prank(actor);
         try vault.recall{ value: 1 ether }(actor, eid, SafeCast.toUint128(amount), "") {
-            _pushNotices(actor, Kind.Recall, amount);
+            if (cutError.length != 0) cutDecisionMismatches++;
+            _pushNotices(actor, Kind.Recall, amount, _bit(eid), 0);
         } catch (bytes memory reason) {
-            _unexpected("recall", reason);
+            _refused("recall", reason, cutError);
         }
     }
 
     /// Anyone flags an account (again, if it is flagged and still unhealthy): it must succeed exactly when home
-    /// health at the feeds' prices is below 1.
+    /// health at the feeds' prices is below 1. Every remote the account has credit exported to is told, except a
+    /// cut one, which is skipped (rule L-12); a re-flag keeps the remotes told before for the `CLEAR`.
     function flag(uint256 actorSeed, uint256 callerSeed) external atCurrentTime("flag") {
         address actor = _actor(actorSeed);
         (uint256 weighted, uint256 exported) = _liquidationValues(actor);
         bool expected = weighted < exported;
+        uint256 exportedMask;
+        for (uint256 j; j < remotes.length; ++j) {
+            if (ghostExported[actor][remotes[j]] != 0) exportedMask |= uint256(1) << j;
+        }
+        bool reflag = vault.epochOf(actor) & 1 == 1;
         vm.recordLogs();
         vm.prank(_actor(callerSeed));
         try vault.flag{ value: 1 ether }(actor, "") {
             if (!expected) flagDecisionMismatches++;
             flags++;
-            _pushNotices(actor, Kind.Liquidatable, 0);
+            uint256 told = exportedMask & _notifiable();
+            _pushNotices(actor, Kind.Liquidatable, 0, told, exportedMask & ~told);
+            ghostFlaggedRemotes[actor] = reflag ? ghostFlaggedRemotes[actor] | told : told;
         } catch (bytes memory reason) {
             if (_selector(reason) != ICollateralVault.Vault_AccountHealthy.selector) _unexpected("flag", reason);
             else if (expected) flagDecisionMismatches++;
@@ -604,7 +659,9 @@ contract BallastHandler is Test {
         }
     }
 
-    /// Anyone clears a flagged account: it must succeed exactly when its health is at least 1 again.
+    /// Anyone clears a flagged account: it must succeed exactly when its health is at least 1 again. The `CLEAR`
+    /// goes to every remote the flagged period told, except a cut one: that line stays flagged until the account's
+    /// next flag and clear (docs/PROTOCOL.md L-12), and the notice ghosts see no message for it.
     function clear(uint256 actorSeed) external atCurrentTime("clear") {
         address actor = _actor(actorSeed);
         if (vault.epochOf(actor) & 1 == 0) {
@@ -618,7 +675,10 @@ contract BallastHandler is Test {
         vm.recordLogs();
         try vault.clear{ value: 1 ether }(actor, "") {
             if (!expected) flagDecisionMismatches++;
-            _pushNotices(actor, Kind.Clear, 0);
+            uint256 flagged = ghostFlaggedRemotes[actor];
+            uint256 told = flagged & _notifiable();
+            _pushNotices(actor, Kind.Clear, 0, told, flagged & ~told);
+            delete ghostFlaggedRemotes[actor];
         } catch (bytes memory reason) {
             if (_selector(reason) != ICollateralVault.Vault_StillUnhealthy.selector) _unexpected("clear", reason);
             else if (expected) flagDecisionMismatches++;
@@ -643,14 +703,18 @@ contract BallastHandler is Test {
         amount = amount % 3 == 0 ? units : _bound(amount, 1, units);
         address asset = assetSeed % 3 == 0 ? address(weth) : assetSeed % 3 == 1 ? address(wbtc) : address(0);
         TestToken(address(pool.asset())).mint(liquidator, amount);
-        uint256 fee = mirrorOf[eid].quote(MsgCodec.TYPE_SEIZE, "").nativeFee;
+        // A mirror without its peer cannot send the SEIZE, so the repayment is refused with it (liquidation at
+        // home never waits on it: `flag`, `clear` and the SEIZEs already sent go on).
+        bytes memory cutError = _remoteCutError(eid);
+        uint256 fee = _fee(mirrorOf[eid], MsgCodec.TYPE_SEIZE, cutError);
         uint32 epoch = mirrorOf[eid].lineOf(actor).epoch;
         vm.recordLogs();
         vm.prank(liquidator);
         try pool.liquidate{ value: fee }(actor, amount, liquidator, asset, "") {
+            if (cutError.length != 0) cutDecisionMismatches++;
             _liquidated(actor, eid, amount * CREDIT_PER_USDC, asset, epoch);
         } catch (bytes memory reason) {
-            _unexpected("liquidate", reason);
+            _refused("liquidate", reason, cutError);
         }
     }
 
@@ -685,11 +749,13 @@ contract BallastHandler is Test {
             return;
         }
         uint256 amount = vault.exportedTo(actor, eid);
+        bytes memory cutError = _homeCutError(eid);
         vm.recordLogs();
         try vault.reportBadDebt{ value: 1 ether }(actor, eid, "") {
-            _pushNotices(actor, Kind.BadDebt, amount);
+            if (cutError.length != 0) cutDecisionMismatches++;
+            _pushNotices(actor, Kind.BadDebt, amount, _bit(eid), 0);
         } catch (bytes memory reason) {
-            _unexpected("reportBadDebt", reason);
+            _refused("reportBadDebt", reason, cutError);
         }
     }
 
@@ -781,6 +847,53 @@ contract BallastHandler is Test {
         wbtcFeed.setAnswer(wbtcAnswer);
     }
 
+    // ================================================================== incident response
+
+    /// Governance cuts one remote (none is cut yet): the vault's peer unset, the mirror's, the remote disabled, or
+    /// all three. Until restored, sends over a cut peer are refused with `NoPeer` and exports to a disabled remote
+    /// with `Vault_RemoteDisabled`; `flag` and `clear` skip a remote the vault cannot tell (rule L-12); packets
+    /// already in flight through a cut peer stay pending, retryable on their endpoint.
+    function cutRemote(uint256 remoteSeed, uint256 kindSeed) external atCurrentTime("cutRemote") {
+        if (cutEid != 0) {
+            _skip("cutRemote");
+            return;
+        }
+        uint32 eid = _remote(remoteSeed);
+        Cut kind = Cut(1 + kindSeed % 4);
+        (cutEid, cutKind) = (eid, kind);
+        cuts++;
+        _wire(eid, kind == Cut.MirrorPeer || kind == Cut.Disabled, kind == Cut.VaultPeer || kind == Cut.Disabled);
+        _enable(eid, kind != Cut.Disabled && kind != Cut.Isolated);
+    }
+
+    /// Governance restores the cut remote: both peers set again and the remote enabled; whatever waited at the cut
+    /// can be delivered.
+    function restoreRemote() external atCurrentTime("restoreRemote") {
+        if (cutEid == 0) {
+            _skip("restoreRemote");
+            return;
+        }
+        _wire(cutEid, true, true);
+        _enable(cutEid, true);
+        (cutEid, cutKind) = (0, Cut.None);
+    }
+
+    /// Sets or unsets the vault's peer for `eid` and the mirror's peer for home, as their owner.
+    function _wire(uint32 eid, bool vaultPeer, bool mirrorPeer) internal {
+        CreditMirror mirror = mirrorOf[eid];
+        vm.prank(vault.owner());
+        vault.setPeer(eid, vaultPeer ? bytes32(uint256(uint160(address(mirror)))) : bytes32(0));
+        vm.prank(mirror.owner());
+        mirror.setPeer(HOME, mirrorPeer ? bytes32(uint256(uint160(address(vault)))) : bytes32(0));
+    }
+
+    function _enable(uint32 eid, bool enabled) internal {
+        ICollateralVault.RemoteConfig memory config = vault.remoteConfig(eid);
+        config.enabled = enabled;
+        vm.prank(vault.owner());
+        vault.configureRemote(eid, config);
+    }
+
     // ================================================================== courier
 
     /// Delivers one pending packet chosen at random.
@@ -854,6 +967,10 @@ contract BallastHandler is Test {
                 overtakes = true;
             }
         }
+        if (!_pathOpen(packet)) {
+            _holdAtCut(packet);
+            return;
+        }
         Snapshot memory before = _snapshot(packet);
         // A SEIZE is judged against home health just before it lands (rule 5).
         (uint256 weighted, uint256 exported) =
@@ -880,6 +997,29 @@ contract BallastHandler is Test {
         else if (packet.kind == Kind.Heartbeat) _appliedHeartbeat(packet, before);
         else if (packet.kind == Kind.Seize) _appliedSeize(packet, before, unhealthyBefore);
         else _appliedNotice(packet, before);
+    }
+
+    /// A packet to or from a cut peer: its receiver refuses it (the OApp checks the peer: `NoPeer`) and changes
+    /// nothing, and the endpoint keeps it to execute once the peer is back (rule 7). On a path the receiver never
+    /// opened, the endpoint refuses to verify it (no peer to initialise the path with) and the courier keeps it.
+    function _holdAtCut(InFlight memory packet) internal {
+        heldAtCut++;
+        Snapshot memory before = _snapshot(packet);
+        courier.deliverPacket(packet.guid, false);
+        if (_retryable(packet)) {
+            (bool executed, bytes memory reason) = courier.deliverPacket(packet.guid, true);
+            if (
+                executed
+                    || keccak256(reason) != keccak256(abi.encodeWithSelector(IOAppCore.NoPeer.selector, packet.srcEid))
+            ) {
+                cutDecisionMismatches++;
+                lastDeliveryRevert = reason;
+            }
+            if (!_retryable(packet)) notRetryable++;
+        } else {
+            skips["deliver:unverifiedAtCut"]++;
+        }
+        if (!_same(before, _snapshot(packet))) deliveryEffectMismatches++;
     }
 
     function _appliedGrant(InFlight memory packet, Snapshot memory before) internal {
@@ -1013,14 +1153,26 @@ contract BallastHandler is Test {
         if (afterwards.exported != before.exported) deliveryEffectMismatches++;
     }
 
-    /// Records the notices the last recorded call made the vault send (one per remote, from `NoticeSent`).
-    function _pushNotices(address account, Kind kind, uint256 amount) internal {
+    /// Records the notices the last recorded call made the vault send (one per remote, from `NoticeSent`), and
+    /// checks it sent one to each remote of `toldMask` and a `NoticeSkipped` for each of `skippedMask`, nothing else
+    /// (bit j: `remotes[j]`; rule L-12).
+    function _pushNotices(address account, Kind kind, uint256 amount, uint256 toldMask, uint256 skippedMask) internal {
         Vm.Log[] memory logs = vm.getRecordedLogs();
+        uint256 sent;
+        uint256 skipped;
         for (uint256 i; i < logs.length; ++i) {
-            if (logs[i].emitter != address(vault) || logs[i].topics[0] != ICollateralVault.NoticeSent.selector) {
+            if (logs[i].emitter != address(vault)) continue;
+            if (logs[i].topics[0] == ICollateralVault.NoticeSkipped.selector) {
+                uint256 bit = _bit(uint32(uint256(logs[i].topics[2])));
+                if (skipped & bit != 0) noticeSkipMismatches++;
+                skipped |= bit;
+                noticesSkipped++;
                 continue;
             }
+            if (logs[i].topics[0] != ICollateralVault.NoticeSent.selector) continue;
             uint32 eid = uint32(uint256(logs[i].topics[2]));
+            if (sent & _bit(eid) != 0) noticeSkipMismatches++;
+            sent |= _bit(eid);
             (uint32 epoch,, bytes32 guid) = abi.decode(logs[i].data, (uint32, uint256, bytes32));
             _pending.push(
                 InFlight({
@@ -1037,6 +1189,7 @@ contract BallastHandler is Test {
                 })
             );
         }
+        if (sent != toldMask || skipped != skippedMask) noticeSkipMismatches++;
     }
 
     /// The guid and nonce of the SEIZE the last recorded call made `mirror` send.
@@ -1276,6 +1429,55 @@ contract BallastHandler is Test {
         return remotes[seed % remotes.length];
     }
 
+    /// Bit j for `remotes[j]`.
+    function _bit(uint32 eid) internal view returns (uint256) {
+        for (uint256 j; j < remotes.length; ++j) {
+            if (remotes[j] == eid) return uint256(1) << j;
+        }
+        return 0;
+    }
+
+    /// Whether the vault's peer for `eid` is set (as the handler left it).
+    function _vaultWired(uint32 eid) internal view returns (bool) {
+        return eid != cutEid || (cutKind != Cut.VaultPeer && cutKind != Cut.Isolated);
+    }
+
+    /// Whether the mirror of `eid` has home's vault as its peer.
+    function _mirrorWired(uint32 eid) internal view returns (bool) {
+        return eid != cutEid || (cutKind != Cut.MirrorPeer && cutKind != Cut.Isolated);
+    }
+
+    function _enabled(uint32 eid) internal view returns (bool) {
+        return eid != cutEid || (cutKind != Cut.Disabled && cutKind != Cut.Isolated);
+    }
+
+    /// The remotes `flag` and `clear` can tell (bit j: `remotes[j]`): a peer set and the remote enabled.
+    function _notifiable() internal view returns (uint256 mask) {
+        for (uint256 j; j < remotes.length; ++j) {
+            if (_vaultWired(remotes[j]) && _enabled(remotes[j])) mask |= uint256(1) << j;
+        }
+    }
+
+    /// Whether `packet`'s receiver takes it: its OApp's peer for the source is set.
+    function _pathOpen(InFlight memory packet) internal view returns (bool) {
+        return packet.srcEid == HOME ? _mirrorWired(packet.dstEid) : _vaultWired(packet.srcEid);
+    }
+
+    /// The error a vault send to `eid` reverts with while the vault's peer is unset; empty while it is set.
+    function _homeCutError(uint32 eid) internal view returns (bytes memory) {
+        return _vaultWired(eid) ? bytes("") : abi.encodeWithSelector(IOAppCore.NoPeer.selector, eid);
+    }
+
+    /// The error a send from the mirror of `eid` reverts with while its peer is unset; empty while it is set.
+    function _remoteCutError(uint32 eid) internal view returns (bytes memory) {
+        return _mirrorWired(eid) ? bytes("") : abi.encodeWithSelector(IOAppCore.NoPeer.selector, HOME);
+    }
+
+    /// The mirror's fee for `msgType`; nothing when the send will be refused for the cut (a quote would revert too).
+    function _fee(CreditMirror mirror, uint8 msgType, bytes memory cutError) internal view returns (uint256) {
+        return cutError.length == 0 ? mirror.quote(msgType, "").nativeFee : 0;
+    }
+
     /// Mostly the actor; sometimes nobody (the vault defaults to the account) or another actor.
     function _receiver(address actor, uint256 seed) internal view returns (address) {
         uint256 kind = seed % 8;
@@ -1293,6 +1495,16 @@ contract BallastHandler is Test {
 
     function _skip(bytes32 action) internal {
         skips[action]++;
+    }
+
+    /// A call reverted: a skip if it was refused with exactly the error the cut implies, else unexpected.
+    function _refused(bytes32 action, bytes memory reason, bytes memory cutError) internal {
+        if (cutError.length != 0 && keccak256(reason) == keccak256(cutError)) {
+            cutRefusals++;
+            skips[action]++;
+        } else {
+            _unexpected(action, reason);
+        }
     }
 
     function _unexpected(bytes32 action, bytes memory reason) internal {
