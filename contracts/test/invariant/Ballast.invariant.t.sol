@@ -440,6 +440,28 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
         invariant_grantsExpireInFlightAndBreakersGateOnlyGrowth();
     }
 
+    /// A first depth through the risk admin's queue (rule L-13): at least half the WETH the vault holds, applied
+    /// after the risk delay; the handler's health model then reads it, so exporting "everything" leaves no power
+    /// and a withdrawal of one wei is refused, both judged by the model (rule 3 stays exact with depths).
+    function test_handler_depthUpdateWithinItsStep() public {
+        handler.deposit(0, 0, 100 ether); // alice: 100 WETH, $200,000
+        handler.riskUpdate(0, 5000, 1); // correlation unchanged; WETH depth ≥ $100,000
+        handler.warp(3 days); // 3 days ≡ 0 (mod 10): the days branch
+        handler.riskUpdate(2, 0, 0);
+        assertEq(handler.depthUpdatesApplied(), 1);
+        (, uint40 depth) = vault.riskOf(address(weth), address(weth));
+        assertGe(uint256(depth) * 2e21, 200_000e18, "a first depth at least half the holdings");
+        assertEq(depth, handler.ghostDepthThousands(address(weth)));
+        handler.exportCredit(0, 0, 5, 2); // 5 ≡ 0 (mod 5): all the power the model sees
+        assertLt(vault.totalExported(alice), 160_000e18, "the depth cut the power below 80% of the value");
+        assertEq(vault.borrowingPower(alice), vault.totalExported(alice), "the model's power is the vault's");
+        handler.withdraw(0, 0, 1); // one wei
+        assertEq(handler.skips("withdraw:refused"), 1);
+
+        invariant_exportedWithinPowerAtLastChange();
+        invariant_grantsExpireInFlightAndBreakersGateOnlyGrowth();
+    }
+
     /// The liquidation pathways with hand-picked inputs: a crash, a flag, a liquidation paid with the bonus, a
     /// refused clear, the parked credit home, then a clear — every invariant holds along the way.
     function test_handler_drivesLiquidation() public {

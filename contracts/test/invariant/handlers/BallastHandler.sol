@@ -126,6 +126,8 @@ contract BallastHandler is Test {
     int256 internal constant WETH_MAX = 8000e8;
     int256 internal constant WBTC_MIN = 10_000e8;
     int256 internal constant WBTC_MAX = 150_000e8;
+    /// USD (1e18) per unit of a depth in thousands (`VaultRisk.DEPTH_UNIT`).
+    uint256 internal constant DEPTH_UNIT = 1e21;
     /// `_expectedPower` with nothing removed.
     TestToken internal constant NO_ASSET = TestToken(address(0));
 
@@ -233,7 +235,12 @@ contract BallastHandler is Test {
     ICollateralVault.RiskUpdate internal _riskUpdate;
     bool internal _riskQueued;
     bytes32 internal _riskId;
+    /// When the queued update may apply: queued at + `RISK_UPDATE_DELAY` (the owner here has no timelock delay).
+    uint256 internal _riskReadyAt;
     uint256 public riskUpdatesApplied;
+    uint256 public depthUpdatesApplied;
+    /// The depth (thousands of USD) of each asset the handler's applied updates set; what its health model uses.
+    mapping(address asset => uint256) public ghostDepthThousands;
 
     /// @notice The remote cut now (0: every remote wired) and how; at most one at a time, restored by a later call.
     uint32 public cutEid;
@@ -795,21 +802,18 @@ contract BallastHandler is Test {
         feed.setUpdatedAt(currentTime - limit - 1);
     }
 
-    /// The risk admin's queue (rule L-13): queue a correlation within one step of the one in force, the guardian
-    /// cancels it, or anyone applies it once ready. Queue and cancel never revert; apply only before its time.
-    function riskUpdate(uint256 action, uint256 correlationSeed) external atCurrentTime("riskUpdate") {
+    /// The risk admin's queue (rule L-13): queue a correlation within one step of the one in force and, now and then,
+    /// a depth of WETH or WBTC within its step (×2 either way; a first depth at least half the value the vault holds
+    /// of the asset at its fresh price), the guardian cancels it, or anyone applies it. Queue and cancel never
+    /// revert, except that a first depth needs a fresh price; apply goes through exactly when the update is ready
+    /// and its steps still hold (a first depth is checked again against the holdings then).
+    function riskUpdate(uint256 action, uint256 correlationSeed, uint256 depthSeed)
+        external
+        atCurrentTime("riskUpdate")
+    {
         action %= 3;
         if (action == 0 && !_riskQueued) {
-            (uint16 current,) = vault.riskOf(address(weth), address(wbtc));
-            uint256 low = Math.max(VaultRisk.MIN_CORRELATION_BPS, (uint256(current) + 1) / 2);
-            uint256 high = Math.min(10_000, uint256(current) * 2);
-            _riskUpdate.correlations[0].correlationBps = uint16(_bound(correlationSeed, low, high));
-            vm.prank(vault.owner()); // the risk admin (named in setUp)
-            try vault.queueRiskUpdate(_riskUpdate) returns (bytes32 id) {
-                (_riskQueued, _riskId) = (true, id);
-            } catch (bytes memory reason) {
-                _unexpected("riskUpdate:queue", reason);
-            }
+            _queueRiskUpdate(correlationSeed, depthSeed);
         } else if (action == 1 && _riskQueued) {
             vm.prank(vault.guardian());
             try vault.cancelRiskUpdate(_riskId) {
@@ -818,19 +822,111 @@ contract BallastHandler is Test {
                 _unexpected("riskUpdate:cancel", reason);
             }
         } else if (action == 2 && _riskQueued) {
-            try vault.applyRiskUpdate(_riskUpdate) {
-                _riskQueued = false;
-                riskUpdatesApplied++;
-            } catch (bytes memory reason) {
-                if (_selector(reason) != ICollateralVault.Vault_RiskUpdateNotReady.selector) {
-                    _unexpected("riskUpdate:apply", reason);
-                } else {
-                    skips["riskUpdate:notReady"]++;
-                }
-            }
+            _applyRiskUpdate();
         } else {
             _skip("riskUpdate");
         }
+    }
+
+    function _queueRiskUpdate(uint256 correlationSeed, uint256 depthSeed) internal {
+        (uint16 current,) = vault.riskOf(address(weth), address(wbtc));
+        uint256 low = Math.max(VaultRisk.MIN_CORRELATION_BPS, (uint256(current) + 1) / 2);
+        uint256 high = Math.min(10_000, uint256(current) * 2);
+        _riskUpdate.correlations[0].correlationBps = uint16(_bound(correlationSeed, low, high));
+        delete _riskUpdate.depths;
+        bytes memory refusal;
+        if (depthSeed % 3 != 0) {
+            TestToken asset = depthSeed % 3 == 1 ? weth : wbtc;
+            uint256 depth = ghostDepthThousands[address(asset)];
+            if (depth != 0) {
+                depth = _bound(depthSeed, (depth + 1) / 2, depth * 2);
+            } else if (_fresh(asset)) {
+                // Half the value held, in thousands of USD, rounded up: the smallest first depth allowed.
+                uint256 least = Math.max(1, Math.ceilDiv(_heldValue(asset), VaultRisk.MAX_STEP_FACTOR * DEPTH_UNIT));
+                depth = _bound(depthSeed, least, least * 4);
+            } else {
+                depth = 1;
+                refusal = _staleError(asset);
+            }
+            _riskUpdate.depths.push(ICollateralVault.DepthUpdate(address(asset), SafeCast.toUint40(depth)));
+        }
+        vm.prank(vault.owner()); // the risk admin (named in setUp)
+        try vault.queueRiskUpdate(_riskUpdate) returns (bytes32 id) {
+            (_riskQueued, _riskId, _riskReadyAt) = (true, id, currentTime + VaultRisk.RISK_UPDATE_DELAY);
+            if (refusal.length != 0) _unexpected("riskUpdate:queueUnpriced", "");
+        } catch (bytes memory reason) {
+            if (refusal.length != 0 && keccak256(reason) == keccak256(refusal)) skips["riskUpdate:unpriced"]++;
+            else _unexpected("riskUpdate:queue", reason);
+        }
+    }
+
+    /// Applies the queued update; it must fail exactly when not ready (`Vault_RiskUpdateNotReady`) or when a first
+    /// depth no longer holds: the price gone stale (the oracle's error) or the holdings grown past twice the depth
+    /// (`Vault_DepthStepTooLarge`). Then the depths and correlation in force are the update's.
+    function _applyRiskUpdate() internal {
+        bytes4 expected;
+        ICollateralVault.DepthUpdate memory depth;
+        bool first;
+        if (_riskUpdate.depths.length != 0) {
+            depth = _riskUpdate.depths[0];
+            first = ghostDepthThousands[depth.asset] == 0;
+        }
+        if (currentTime < _riskReadyAt) {
+            expected = ICollateralVault.Vault_RiskUpdateNotReady.selector;
+        } else if (first && !_fresh(TestToken(depth.asset))) {
+            expected = IOracleAdapter.Oracle_StalePrice.selector;
+        } else if (
+            first
+                && uint256(depth.depthThousands) * DEPTH_UNIT * VaultRisk.MAX_STEP_FACTOR
+                    < _heldValue(TestToken(depth.asset))
+        ) {
+            expected = ICollateralVault.Vault_DepthStepTooLarge.selector;
+        }
+        try vault.applyRiskUpdate(_riskUpdate) {
+            _riskQueued = false;
+            riskUpdatesApplied++;
+            if (expected != bytes4(0)) _unexpected("riskUpdate:applied", "");
+            if (depth.asset != address(0)) {
+                ghostDepthThousands[depth.asset] = depth.depthThousands;
+                depthUpdatesApplied++;
+            }
+            (uint16 correlation,) = vault.riskOf(address(weth), address(wbtc));
+            (, uint40 wethDepth) = vault.riskOf(address(weth), address(weth));
+            (, uint40 wbtcDepth) = vault.riskOf(address(wbtc), address(wbtc));
+            if (
+                correlation != _riskUpdate.correlations[0].correlationBps
+                    || wethDepth != ghostDepthThousands[address(weth)]
+                    || wbtcDepth != ghostDepthThousands[address(wbtc)]
+            ) _unexpected("riskUpdate:effect", "");
+        } catch (bytes memory reason) {
+            if (expected == bytes4(0) || _selector(reason) != expected) _unexpected("riskUpdate:apply", reason);
+            else skips["riskUpdate:refused"]++;
+        }
+    }
+
+    /// Whether `asset`'s feed answered within its heartbeat (what `IOracleAdapter.price` requires).
+    function _fresh(TestToken asset) internal view returns (bool) {
+        MockAggregator feed = asset == weth ? wethFeed : wbtcFeed;
+        (,,, uint256 updatedAt,) = feed.latestRoundData();
+        return currentTime <= updatedAt + vault.oracle().feed(address(asset)).heartbeat;
+    }
+
+    /// The oracle's error for `asset`'s stale feed.
+    function _staleError(TestToken asset) internal view returns (bytes memory) {
+        MockAggregator feed = asset == weth ? wethFeed : wbtcFeed;
+        (,,, uint256 updatedAt,) = feed.latestRoundData();
+        return abi.encodeWithSelector(
+            IOracleAdapter.Oracle_StalePrice.selector,
+            address(asset),
+            updatedAt,
+            vault.oracle().feed(address(asset)).heartbeat
+        );
+    }
+
+    /// What the vault holds of `asset` (deposits, donations, claimable payments) at the feed's price, rounded down.
+    function _heldValue(TestToken asset) internal view returns (uint256) {
+        MockAggregator feed = asset == weth ? wethFeed : wbtcFeed;
+        return Math.mulDiv(asset.balanceOf(address(vault)), _price(feed), 10 ** uint256(asset.decimals()));
     }
 
     /// Moves time: mostly minutes, sometimes hours (grants in flight expire after an hour), now and
@@ -1218,7 +1314,8 @@ contract BallastHandler is Test {
     }
 
     /// `RiskMath.stressedValueDown` over the assets held (`amounts`) whose price counts (`counts`), computed
-    /// here from the feeds, the configs and the correlation in force: haircut 10,000 − LTV, or − threshold.
+    /// here from the feeds, the configs, the depths the handler applied and the correlation in force: haircut
+    /// 10,000 − LTV, or − threshold.
     function _stressed(uint256[2] memory amounts, bool[2] memory counts, bool atThreshold)
         internal
         view
@@ -1239,6 +1336,7 @@ contract BallastHandler is Test {
             ICollateralVault.AssetConfig memory config = vault.assetConfig(address(assets[i]));
             values[k] = amounts[i] * _price(feeds[i]) / 10 ** config.decimals;
             haircuts[k] = uint16(10_000 - (atThreshold ? config.liquidationThresholdBps : config.ltvBps));
+            depths[k] = ghostDepthThousands[address(assets[i])] * DEPTH_UNIT;
             ++k;
         }
         uint16[] memory correlations = new uint16[](n == 2 ? 1 : 0);
