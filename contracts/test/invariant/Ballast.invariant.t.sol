@@ -14,8 +14,9 @@ import { PacketV1Codec } from "@layerzerolabs/lz-evm-protocol-v2/contracts/messa
 
 /// The rules that never break (ARCHITECTURE.md §5) over the whole protocol: one home chain and two
 /// remotes on in-EVM endpoints, driven by `BallastHandler` (deposits, withdrawals, exports, borrows,
-/// repays, releases, usage reports, heartbeats, price moves, time) while a courier delivers pending
-/// packets in random order after random delays, and replays delivered ones. Each invariant names its
+/// repays, releases, usage reports, heartbeats, liquidations, price moves, dead feeds, dust, risk updates,
+/// a remote cut and restored, time) while a courier delivers pending packets in random order after random
+/// delays, holds those that meet a cut peer, and replays delivered ones. Each invariant names its
 /// rule; the handler's ghosts say what a correct system implies, and the few checks that only make
 /// sense at the moment of a call (rule 3, a delivery's effect) are counted by the handler on the spot.
 /// This contract is the TestHelperOz5 that owns the endpoints, so it is also the courier.
