@@ -447,8 +447,9 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
     function test_handler_depthUpdateWithinItsStep() public {
         handler.deposit(0, 0, 100 ether); // alice: 100 WETH, $200,000
         handler.riskUpdate(0, 5000, 1); // correlation unchanged; WETH depth ≥ $100,000
-        handler.warp(3 days); // 3 days ≡ 0 (mod 10): the days branch
         handler.riskUpdate(2, 0, 0);
+        assertEq(handler.skips("riskUpdate:refused"), 1, "not ready before the risk delay");
+        handler.riskUpdate(3, 0, 0); // waits out the delay, then applies
         assertEq(handler.depthUpdatesApplied(), 1);
         (, uint40 depth) = vault.riskOf(address(weth), address(weth));
         assertGe(uint256(depth) * 2e21, 200_000e18, "a first depth at least half the holdings");

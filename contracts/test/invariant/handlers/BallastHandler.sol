@@ -804,14 +804,15 @@ contract BallastHandler is Test {
 
     /// The risk admin's queue (rule L-13): queue a correlation within one step of the one in force and, now and then,
     /// a depth of WETH or WBTC within its step (×2 either way; a first depth at least half the value the vault holds
-    /// of the asset at its fresh price), the guardian cancels it, or anyone applies it. Queue and cancel never
-    /// revert, except that a first depth needs a fresh price; apply goes through exactly when the update is ready
-    /// and its steps still hold (a first depth is checked again against the holdings then).
+    /// of the asset at its fresh price), the guardian cancels it, or anyone applies it — now, or after waiting out
+    /// the risk delay (time moves as `warp` moves it, so applies are not left to the rare multi-day warps). Queue
+    /// and cancel never revert, except that a first depth needs a fresh price; apply goes through exactly when the
+    /// update is ready and its steps still hold (a first depth is checked again against the holdings then).
     function riskUpdate(uint256 action, uint256 correlationSeed, uint256 depthSeed)
         external
         atCurrentTime("riskUpdate")
     {
-        action %= 3;
+        action %= 4;
         if (action == 0 && !_riskQueued) {
             _queueRiskUpdate(correlationSeed, depthSeed);
         } else if (action == 1 && _riskQueued) {
@@ -821,7 +822,8 @@ contract BallastHandler is Test {
             } catch (bytes memory reason) {
                 _unexpected("riskUpdate:cancel", reason);
             }
-        } else if (action == 2 && _riskQueued) {
+        } else if (action >= 2 && _riskQueued) {
+            if (action == 3 && currentTime < _riskReadyAt) _moveTime(_riskReadyAt - currentTime);
             _applyRiskUpdate();
         } else {
             _skip("riskUpdate");
@@ -933,9 +935,14 @@ contract BallastHandler is Test {
     /// then days (the heartbeat period lapses). Feeds are re-dated so prices stay fresh.
     function warp(uint256 seconds_) external atCurrentTime("warp") {
         uint256 kind = seconds_ % 10;
-        if (kind == 0) currentTime += _bound(seconds_, 1 days, 3 days);
-        else if (kind < 3) currentTime += _bound(seconds_, 1 hours, 3 hours);
-        else currentTime += _bound(seconds_, 1 minutes, 30 minutes);
+        if (kind == 0) _moveTime(_bound(seconds_, 1 days, 3 days));
+        else if (kind < 3) _moveTime(_bound(seconds_, 1 hours, 3 hours));
+        else _moveTime(_bound(seconds_, 1 minutes, 30 minutes));
+    }
+
+    /// Moves the handler's time on by `elapsed` seconds and re-dates the feeds at their answers.
+    function _moveTime(uint256 elapsed) internal {
+        currentTime += elapsed;
         vm.warp(currentTime);
         (, int256 wethAnswer,,,) = wethFeed.latestRoundData();
         (, int256 wbtcAnswer,,,) = wbtcFeed.latestRoundData();
