@@ -41,7 +41,7 @@ interface IPacketCourier {
 /// mismatch the handler sees on the spot is counted for the invariants to assert zero. It never
 /// reverts: protocol calls are wrapped, and a revert the rules do not allow is counted as unexpected.
 contract BallastHandler is Test {
-    /// @notice How a remote is cut (governance's incident response, docs/OPERATIONS.md): the vault's peer
+    /// @notice How a remote is cut (governance's incident response, docs/PROTOCOL.md L-12): the vault's peer
     /// unset, the mirror's peer unset, the remote disabled on the vault, or all three (the runbook's isolation).
     enum Cut {
         None,
