@@ -641,10 +641,19 @@ contract BallastHandler is Test {
 
     /// Anyone flags an account (again, if it is flagged and still unhealthy): it must succeed exactly when home
     /// health at the feeds' prices is below 1. Every remote the account has credit exported to is told, except a
-    /// cut one, which is skipped (rule L-12); a re-flag keeps the remotes told before for the `CLEAR`.
+    /// cut one, which is skipped (rule L-12); a re-flag keeps the remotes told before for the `CLEAR`. It flags,
+    /// from the seed on, the first actor the handler's own health model finds under 1 (so flags, and the cuts they
+    /// meet, are not left to the odds of picking that actor), or the seed's actor when none is (a flag that must
+    /// be refused).
     function flag(uint256 actorSeed, uint256 callerSeed) external atCurrentTime("flag") {
         address actor = _actor(actorSeed);
         (uint256 weighted, uint256 exported) = _liquidationValues(actor);
+        for (uint256 k = 1; k < actors.length && weighted >= exported; ++k) {
+            (uint256 otherWeighted, uint256 otherExported) = _liquidationValues(_actor(actorSeed + k));
+            if (otherWeighted < otherExported) {
+                (actor, weighted, exported) = (_actor(actorSeed + k), otherWeighted, otherExported);
+            }
+        }
         bool expected = weighted < exported;
         uint256 exportedMask;
         for (uint256 j; j < remotes.length; ++j) {
@@ -670,8 +679,12 @@ contract BallastHandler is Test {
     /// goes to every remote the flagged period told, except a cut one: that line stays flagged until the account's
     /// next flag and clear (docs/PROTOCOL.md L-12), and the notice ghosts see no message for it.
     function clear(uint256 actorSeed) external atCurrentTime("clear") {
-        address actor = _actor(actorSeed);
-        if (vault.epochOf(actor) & 1 == 0) {
+        // The first flagged actor from the seed on.
+        address actor;
+        for (uint256 k; k < actors.length && actor == address(0); ++k) {
+            if (vault.epochOf(_actor(actorSeed + k)) & 1 == 1) actor = _actor(actorSeed + k);
+        }
+        if (actor == address(0)) {
             _skip("clear");
             return;
         }
