@@ -646,6 +646,7 @@ contract BallastHandler is Test {
     /// meet, are not left to the odds of picking that actor), or the seed's actor when none is (a flag that must
     /// be refused).
     function flag(uint256 actorSeed, uint256 callerSeed) external atCurrentTime("flag") {
+        actorSeed %= actors.length;
         address actor = _actor(actorSeed);
         (uint256 weighted, uint256 exported) = _liquidationValues(actor);
         for (uint256 k = 1; k < actors.length && weighted >= exported; ++k) {
@@ -680,6 +681,7 @@ contract BallastHandler is Test {
     /// next flag and clear (docs/PROTOCOL.md L-12), and the notice ghosts see no message for it.
     function clear(uint256 actorSeed) external atCurrentTime("clear") {
         // The first flagged actor from the seed on.
+        actorSeed %= actors.length;
         address actor;
         for (uint256 k; k < actors.length && actor == address(0); ++k) {
             if (vault.epochOf(_actor(actorSeed + k)) & 1 == 1) actor = _actor(actorSeed + k);
