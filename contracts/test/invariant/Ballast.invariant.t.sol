@@ -9,18 +9,22 @@ import { ICreditMirror } from "../../src/interfaces/ICreditMirror.sol";
 import { VaultRisk } from "../../src/libraries/VaultRisk.sol";
 import { BallastBase } from "../integration/BallastBase.sol";
 import { BallastHandler, IPacketCourier } from "./handlers/BallastHandler.sol";
+import { ILayerZeroEndpointV2 } from "@layerzerolabs/lz-evm-protocol-v2/contracts/interfaces/ILayerZeroEndpointV2.sol";
+import { PacketV1Codec } from "@layerzerolabs/lz-evm-protocol-v2/contracts/messagelib/libs/PacketV1Codec.sol";
 
 /// The rules that never break (ARCHITECTURE.md §5) over the whole protocol: one home chain and two
 /// remotes on in-EVM endpoints, driven by `BallastHandler` (deposits, withdrawals, exports, borrows,
-/// repays, releases, usage reports, heartbeats, price moves, time) while a courier delivers pending
-/// packets in random order after random delays, and replays delivered ones. Each invariant names its
+/// repays, releases, usage reports, heartbeats, liquidations, price moves, dead feeds, dust, risk updates,
+/// a remote cut and restored, time) while a courier delivers pending packets in random order after random
+/// delays, holds those that meet a cut peer, and replays delivered ones. Each invariant names its
 /// rule; the handler's ghosts say what a correct system implies, and the few checks that only make
 /// sense at the moment of a call (rule 3, a delivery's effect) are counted by the handler on the spot.
 /// This contract is the TestHelperOz5 that owns the endpoints, so it is also the courier.
 contract BallastInvariantTest is BallastBase, IPacketCourier {
+    using PacketV1Codec for bytes;
+
     address internal carol = makeAddr("carol");
     BallastHandler internal handler;
-    mapping(bytes32 guid => bool) internal _verified;
 
     /// @notice Thrown when the courier is asked for a packet the endpoints never sent.
     error Courier_UnknownPacket(bytes32 guid);
@@ -59,7 +63,7 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
             actors
         );
 
-        bytes4[] memory selectors = new bytes4[](25);
+        bytes4[] memory selectors = new bytes4[](27);
         selectors[0] = BallastHandler.deposit.selector;
         selectors[1] = BallastHandler.withdraw.selector;
         selectors[2] = BallastHandler.donate.selector;
@@ -85,6 +89,8 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
         selectors[22] = BallastHandler.deadFeed.selector;
         selectors[23] = BallastHandler.depositDust.selector;
         selectors[24] = BallastHandler.riskUpdate.selector;
+        selectors[25] = BallastHandler.cutRemote.selector;
+        selectors[26] = BallastHandler.restoreRemote.selector;
         targetContract(address(handler));
         targetSelector(FuzzSelector({ addr: address(handler), selectors: selectors }));
     }
@@ -95,16 +101,22 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
     function deliverPacket(bytes32 guid, bool executeIt) external returns (bool executed, bytes memory reason) {
         bytes memory packet = packets[guid];
         if (packet.length == 0) revert Courier_UnknownPacket(guid);
-        if (!_verified[guid]) {
-            this.validatePacket(packet, "");
-            _verified[guid] = true;
-        }
+        // Verified once its endpoint holds the payload hash: a path whose receiver has no peer for the source
+        // cannot be initialised, so the DVN's commit fails quietly there and is tried again on the next delivery.
+        if (!this.heldByEndpoint(packet)) this.validatePacket(packet, "");
         if (!executeIt) return (false, "");
         try this.lzReceive(packet, optionsLookup[guid]) {
             executed = true;
         } catch (bytes memory err) {
             reason = err;
         }
+    }
+
+    /// @notice Whether `packet`'s destination endpoint holds its payload hash (verified and not yet executed).
+    function heldByEndpoint(bytes calldata packet) external view returns (bool) {
+        return ILayerZeroEndpointV2(endpoints[packet.dstEid()])
+                .inboundPayloadHash(packet.receiverB20(), packet.srcEid(), packet.sender(), packet.nonce())
+            != bytes32(0);
     }
 
     /// @inheritdoc IPacketCourier
@@ -252,10 +264,12 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
     /// Rule 5 (Fair liquidation): `flag` succeeded exactly when home health at the feeds' prices was below 1
     /// and `clear` exactly when it was not; a SEIZE never paid more than repaid × (1 + bonus), paid the bonus
     /// only at the account's current flag while it was unhealthy, and otherwise at most par (an account that
-    /// was healthy loses no value); every notice did exactly what its message says, older epochs nothing.
+    /// was healthy loses no value); every notice did exactly what its message says, older epochs nothing. Rule
+    /// L-12: `flag` and `clear` told every remote they could and skipped (`NoticeSkipped`) exactly the cut ones.
     /// forge-config: default.invariant.fail-on-revert = true
     function invariant_fairLiquidation() public view {
         assertEq(handler.flagDecisionMismatches(), 0, "rule 5: flag or clear decided against health");
+        assertEq(handler.noticeSkipMismatches(), 0, "L-12: a notice went to a cut remote or skipped a wired one");
         assertEq(handler.unfairSeizures(), 0, "rule 5: a seize paid more than it may");
         assertEq(handler.noticeEffectMismatches(), 0, "rule 5: a notice did other than its message");
         for (uint256 i; i < handler.actorCount(); ++i) {
@@ -291,10 +305,13 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
     /// ARCHITECTURE.md §8 (grants expire in flight; breakers gate growth, never exits): a GRANT
     /// delivered after its deadline is parked, never credited, and one in time is credited; draws are
     /// refused exactly when home was not heard from within the heartbeat period; repay, release,
-    /// returnParked and every other action the handler takes within bounds never reverted.
+    /// returnParked and every other action the handler takes within bounds never reverted, except a send over a
+    /// cut peer (`NoPeer`) or an export to a disabled remote (`Vault_RemoteDisabled`), which were refused exactly
+    /// then, and a packet through a cut peer was refused with `NoPeer` and kept.
     /// forge-config: default.invariant.fail-on-revert = true
     function invariant_grantsExpireInFlightAndBreakersGateOnlyGrowth() public view {
         assertEq(handler.lateGrantMismatches(), 0, "late grant credited or timely grant parked");
+        assertEq(handler.cutDecisionMismatches(), 0, "a send or delivery through a cut peer went through");
         assertEq(handler.heartbeatGateMismatches(), 0, "draw gate disagrees with the heartbeat period");
         assertEq(handler.unexpectedReverts(), 0, string(handler.lastUnexpectedRevert()));
     }
@@ -366,6 +383,87 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
         assertEq(handler.deliveredCount(), 7);
     }
 
+    /// Governance's incident response with hand-picked inputs (rule L-12): remote B's peer is cut on the vault while
+    /// a USAGE from B is in flight; a heartbeat to B is refused with `NoPeer`, the USAGE is held (the vault refuses
+    /// it, the endpoint keeps it), a flag skips B and tells A, a clear tells A; once B is restored the USAGE lands.
+    function test_handler_cutRemoteSkipsNoticesAndHoldsPackets() public {
+        handler.deposit(0, 0, 10 ether); // alice: 10 WETH, power 16,000
+        handler.exportCredit(0, 0, 4000e18 + 1, 2); // → A
+        handler.exportCredit(0, 1, 4000e18 + 1, 2); // → B
+        handler.deliverBatch(0, 2);
+        handler.borrow(0, 0, 3000e6);
+        handler.reportUsage(0, 1);
+        handler.deliver(0); // B → home opened: usage seq 1
+        handler.reportUsage(0, 1); // seq 2, in flight
+        assertEq(handler.pendingCount(), 1);
+
+        handler.cutRemote(1, 0); // B, Cut.VaultPeer
+        assertEq(vault.peers(REMOTE_B), bytes32(0), "vault's peer for B unset");
+        handler.sendHeartbeat(1, 0);
+        assertEq(handler.skips("sendHeartbeat"), 1, "heartbeat to B refused with NoPeer");
+        handler.deliver(0);
+        assertEq(handler.heldAtCut(), 1, "USAGE from B held at the cut");
+        assertEq(handler.skips("deliver:unverifiedAtCut"), 0, "verified, refused by the vault, kept");
+        assertEq(vault.usageOf(alice, REMOTE_B).seq, 1);
+        assertEq(handler.pendingCount(), 1);
+
+        handler.crash(0, 6000); // WETH $800: health 6,800 / 8,000
+        handler.flag(0, 1);
+        assertEq(vault.epochOf(alice), 1, "flagged at home");
+        assertEq(handler.noticesSkipped(), 1, "B skipped");
+        assertEq(handler.pendingCount(), 2, "LIQUIDATABLE to A only");
+        handler.deliver(_pendingOf(REMOTE_A));
+        assertEq(mirrorA.lineOf(alice).epoch, 1);
+        assertEq(mirrorB.lineOf(alice).epoch, 0, "B never heard the flag");
+        for (uint256 i; i < 3; ++i) {
+            handler.movePrice(0, 4000); // ×1.2: $1,382, health 11,750 / 8,000
+        }
+        handler.clear(0);
+        assertEq(vault.epochOf(alice), 2, "cleared at home");
+        assertEq(handler.pendingCount(), 2, "CLEAR to A; the USAGE still held");
+
+        handler.restoreRemote();
+        while (handler.pendingCount() != 0) {
+            handler.deliver(0);
+        }
+        assertEq(vault.usageOf(alice, REMOTE_B).seq, 2, "held USAGE delivered once restored");
+        assertEq(mirrorA.lineOf(alice).epoch, 2);
+        assertEq(handler.noticeSkipMismatches(), 0);
+        assertEq(handler.cutDecisionMismatches(), 0);
+
+        invariant_conservation_lineNeverExceedsExported();
+        invariant_drawBound();
+        invariant_exportedWithinPowerAtLastChange();
+        invariant_backing();
+        invariant_exactlyOnce();
+        invariant_fairLiquidation();
+        invariant_nothingLost_deliveriesNeverRevert();
+        invariant_grantsExpireInFlightAndBreakersGateOnlyGrowth();
+    }
+
+    /// A first depth through the risk admin's queue (rule L-13): at least half the WETH the vault holds, applied
+    /// after the risk delay; the handler's health model then reads it, so exporting "everything" leaves no power
+    /// and a withdrawal of one wei is refused, both judged by the model (rule 3 stays exact with depths).
+    function test_handler_depthUpdateWithinItsStep() public {
+        handler.deposit(0, 0, 100 ether); // alice: 100 WETH, $200,000
+        handler.riskUpdate(0, 5000, 1); // correlation unchanged; WETH depth ≥ $100,000
+        handler.riskUpdate(2, 0, 0);
+        assertEq(handler.skips("riskUpdate:refused"), 1, "not ready before the risk delay");
+        handler.riskUpdate(3, 0, 0); // waits out the delay, then applies
+        assertEq(handler.depthUpdatesApplied(), 1);
+        (, uint40 depth) = vault.riskOf(address(weth), address(weth));
+        assertGe(uint256(depth) * 2e21, 200_000e18, "a first depth at least half the holdings");
+        assertEq(depth, handler.ghostDepthThousands(address(weth)));
+        handler.exportCredit(0, 0, 5, 2); // 5 ≡ 0 (mod 5): all the power the model sees
+        assertLt(vault.totalExported(alice), 160_000e18, "the depth cut the power below 80% of the value");
+        assertEq(vault.borrowingPower(alice), vault.totalExported(alice), "the model's power is the vault's");
+        handler.withdraw(0, 0, 1); // one wei
+        assertEq(handler.skips("withdraw:refused"), 1);
+
+        invariant_exportedWithinPowerAtLastChange();
+        invariant_grantsExpireInFlightAndBreakersGateOnlyGrowth();
+    }
+
     /// The liquidation pathways with hand-picked inputs: a crash, a flag, a liquidation paid with the bonus, a
     /// refused clear, the parked credit home, then a clear — every invariant holds along the way.
     function test_handler_drivesLiquidation() public {
@@ -402,5 +500,14 @@ contract BallastInvariantTest is BallastBase, IPacketCourier {
         invariant_fairLiquidation();
         invariant_nothingLost_deliveriesNeverRevert();
         invariant_grantsExpireInFlightAndBreakersGateOnlyGrowth();
+    }
+
+    /// The index among the handler's pending packets of the first one going to or coming from `eid`.
+    function _pendingOf(uint32 eid) internal view returns (uint256 index) {
+        for (; index < handler.pendingCount(); ++index) {
+            BallastHandler.InFlight memory packet = handler.pendingAt(index);
+            if (packet.srcEid == eid || packet.dstEid == eid) return index;
+        }
+        revert Courier_UnknownPacket(bytes32(uint256(eid)));
     }
 }

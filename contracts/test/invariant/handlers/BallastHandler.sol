@@ -13,6 +13,7 @@ import { RiskMath } from "../../../src/libraries/RiskMath.sol";
 import { VaultRisk } from "../../../src/libraries/VaultRisk.sol";
 import { MockAggregator } from "../../../src/oracle/MockAggregator.sol";
 import { MessagingReceipt } from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
+import { IOAppCore } from "@layerzerolabs/oapp-evm/contracts/oapp/interfaces/IOAppCore.sol";
 import { IERC20 } from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import { Math } from "@openzeppelin/contracts/utils/math/Math.sol";
 import { SafeCast } from "@openzeppelin/contracts/utils/math/SafeCast.sol";
@@ -33,11 +34,23 @@ interface IPacketCourier {
 /// Drives the whole of Ballast over three in-EVM endpoints with bounded inputs and three actors:
 /// collateral (deposit, withdraw, donate), credit (export to either remote, release, return parked,
 /// report usage, heartbeat), the lending pools (borrow, repay), the world (price moves, time) and the
-/// courier (deliver any pending packet, in any order, after any delay; replay delivered ones).
+/// courier (deliver any pending packet, in any order, after any delay; replay delivered ones), and
+/// governance's incident response (cut one remote — its peer unset on the vault, on the mirror, or the
+/// remote disabled — and restore it later).
 /// Every send is recorded as in flight; ghost variables say what a correct system implies, and each
 /// mismatch the handler sees on the spot is counted for the invariants to assert zero. It never
 /// reverts: protocol calls are wrapped, and a revert the rules do not allow is counted as unexpected.
 contract BallastHandler is Test {
+    /// @notice How a remote is cut (governance's incident response, docs/PROTOCOL.md L-12): the vault's peer
+    /// unset, the mirror's peer unset, the remote disabled on the vault, or all three (the runbook's isolation).
+    enum Cut {
+        None,
+        VaultPeer,
+        MirrorPeer,
+        Disabled,
+        Isolated
+    }
+
     enum Kind {
         Grant,
         Release,
@@ -113,6 +126,8 @@ contract BallastHandler is Test {
     int256 internal constant WETH_MAX = 8000e8;
     int256 internal constant WBTC_MIN = 10_000e8;
     int256 internal constant WBTC_MAX = 150_000e8;
+    /// USD (1e18) per unit of a depth in thousands (`VaultRisk.DEPTH_UNIT`).
+    uint256 internal constant DEPTH_UNIT = 1e21;
     /// `_expectedPower` with nothing removed.
     TestToken internal constant NO_ASSET = TestToken(address(0));
 
@@ -220,7 +235,29 @@ contract BallastHandler is Test {
     ICollateralVault.RiskUpdate internal _riskUpdate;
     bool internal _riskQueued;
     bytes32 internal _riskId;
+    /// When the queued update may apply: queued at + `RISK_UPDATE_DELAY` (the owner here has no timelock delay).
+    uint256 internal _riskReadyAt;
     uint256 public riskUpdatesApplied;
+    uint256 public depthUpdatesApplied;
+    /// The depth (thousands of USD) of each asset the handler's applied updates set; what its health model uses.
+    mapping(address asset => uint256) public ghostDepthThousands;
+
+    /// @notice The remote cut now (0: every remote wired) and how; at most one at a time, restored by a later call.
+    uint32 public cutEid;
+    Cut public cutKind;
+    uint256 public cuts;
+    /// Bit j: the remotes (`remotes[j]`) the account's running flagged period told, which its `CLEAR` goes to
+    /// (the vault's `flaggedRemotes`): each flag adds those it could tell; a clear empties it.
+    mapping(address account => uint256 remoteMask) public ghostFlaggedRemotes;
+    /// Rule L-12: a `flag` or `clear` told a remote it should have skipped or skipped one it should have told.
+    uint256 public noticeSkipMismatches;
+    /// What the cuts covered: notices skipped, sends refused, deliveries held at a cut peer.
+    uint256 public noticesSkipped;
+    uint256 public cutRefusals;
+    uint256 public heldAtCut;
+    /// A send to a cut remote went through, or a delivery through a cut peer was executed or refused other than
+    /// with the peer's `NoPeer`.
+    uint256 public cutDecisionMismatches;
 
     constructor(Deployment memory deployment, address[] memory actors_) {
         courier = deployment.courier;
@@ -369,11 +406,16 @@ contract BallastHandler is Test {
         uint256 exported = vault.totalExported(actor);
         amount = amount % 5 == 0 ? power - exported : _bound(amount, 1, power - exported);
         address receiver = _receiver(actor, receiverSeed);
-        uint256 fee = vault.quoteExport(eid, "").nativeFee;
+        // A disabled remote refuses exports first; one without a peer cannot be sent to (nor quoted).
+        bytes memory cutError = !_enabled(eid)
+            ? abi.encodeWithSelector(ICollateralVault.Vault_RemoteDisabled.selector, eid)
+            : _homeCutError(eid);
+        uint256 fee = _vaultWired(eid) ? vault.quoteExport(eid, "").nativeFee : 0;
         vm.prank(actor);
         try vault.exportCredit{ value: fee }(actor, eid, SafeCast.toUint128(amount), receiver, "") returns (
             MessagingReceipt memory receipt
         ) {
+            if (cutError.length != 0) cutDecisionMismatches++;
             ghostExported[actor][eid] += amount;
             ghostGrantInFlight[actor][eid] += amount;
             uint256 ttl = vault.remoteConfig(eid).grantTtl;
@@ -400,7 +442,7 @@ contract BallastHandler is Test {
             ) {
                 skips["exportCredit:limit"]++;
             } else {
-                _unexpected("exportCredit", reason);
+                _refused("exportCredit", reason, cutError);
             }
         }
     }
@@ -416,16 +458,18 @@ contract BallastHandler is Test {
         address owner = mirror.ownerOf(actor);
         uint256 undrawn = mirror.undrawn(actor);
         amount = amount % 4 == 0 ? undrawn : _bound(amount, 1, undrawn);
-        uint256 fee = mirror.quote(MsgCodec.TYPE_RELEASE, "").nativeFee;
+        bytes memory cutError = _remoteCutError(eid);
+        uint256 fee = _fee(mirror, MsgCodec.TYPE_RELEASE, cutError);
         vm.prank(owner);
         try mirror.release{ value: fee }(actor, SafeCast.toUint128(amount), "") returns (
             MessagingReceipt memory receipt
         ) {
+            if (cutError.length != 0) cutDecisionMismatches++;
             ghostLine[actor][eid] -= amount;
             ghostReleaseInFlight[actor][eid] += amount;
             _pushRelease(receipt, eid, actor, amount);
         } catch (bytes memory reason) {
-            _unexpected("release", reason);
+            _refused("release", reason, cutError);
         }
     }
 
@@ -441,14 +485,16 @@ contract BallastHandler is Test {
         }
         CreditMirror mirror = mirrorOf[eid];
         uint256 parked = mirror.parkedOf(actor);
-        uint256 fee = mirror.quote(MsgCodec.TYPE_RELEASE, "").nativeFee;
+        bytes memory cutError = _remoteCutError(eid);
+        uint256 fee = _fee(mirror, MsgCodec.TYPE_RELEASE, cutError);
         vm.prank(_actor(callerSeed));
         try mirror.returnParked{ value: fee }(actor, "") returns (MessagingReceipt memory receipt) {
+            if (cutError.length != 0) cutDecisionMismatches++;
             ghostParked[actor][eid] -= parked;
             ghostReleaseInFlight[actor][eid] += parked;
             _pushRelease(receipt, eid, actor, parked);
         } catch (bytes memory reason) {
-            _unexpected("returnParked", reason);
+            _refused("returnParked", reason, cutError);
         }
     }
 
@@ -457,9 +503,11 @@ contract BallastHandler is Test {
         address actor = _actor(actorSeed);
         uint32 eid = _remote(remoteSeed);
         CreditMirror mirror = mirrorOf[eid];
-        uint256 fee = mirror.quote(MsgCodec.TYPE_USAGE, "").nativeFee;
+        bytes memory cutError = _remoteCutError(eid);
+        uint256 fee = _fee(mirror, MsgCodec.TYPE_USAGE, cutError);
         vm.prank(actor);
         try mirror.reportUsage{ value: fee }(actor, "") returns (MessagingReceipt memory receipt) {
+            if (cutError.length != 0) cutDecisionMismatches++;
             ICreditMirror.Line memory line = mirror.lineOf(actor);
             _pending.push(
                 InFlight({
@@ -476,16 +524,19 @@ contract BallastHandler is Test {
                 })
             );
         } catch (bytes memory reason) {
-            _unexpected("reportUsage", reason);
+            _refused("reportUsage", reason, cutError);
         }
     }
 
     /// Anyone sends a HEARTBEAT to a remote.
     function sendHeartbeat(uint256 remoteSeed, uint256 callerSeed) external atCurrentTime("sendHeartbeat") {
         uint32 eid = _remote(remoteSeed);
-        uint256 fee = vault.quote(eid, MsgCodec.TYPE_HEARTBEAT, "").nativeFee;
+        // A disabled remote still hears heartbeats; one without a peer cannot be sent to (nor quoted).
+        bytes memory cutError = _homeCutError(eid);
+        uint256 fee = cutError.length == 0 ? vault.quote(eid, MsgCodec.TYPE_HEARTBEAT, "").nativeFee : 0;
         vm.prank(_actor(callerSeed));
         try vault.sendHeartbeat{ value: fee }(eid, "") returns (MessagingReceipt memory receipt) {
+            if (cutError.length != 0) cutDecisionMismatches++;
             _pending.push(
                 InFlight({
                     guid: receipt.guid,
@@ -501,7 +552,7 @@ contract BallastHandler is Test {
                 })
             );
         } catch (bytes memory reason) {
-            _unexpected("sendHeartbeat", reason);
+            _refused("sendHeartbeat", reason, cutError);
         }
     }
 
@@ -576,27 +627,48 @@ contract BallastHandler is Test {
             return;
         }
         amount = _bound(amount, 1, vault.exportedTo(actor, eid));
+        // A recall is no flag: it goes to a disabled remote, and cannot go to one without a peer.
+        bytes memory cutError = _homeCutError(eid);
         vm.recordLogs();
         vm.prank(actor);
         try vault.recall{ value: 1 ether }(actor, eid, SafeCast.toUint128(amount), "") {
-            _pushNotices(actor, Kind.Recall, amount);
+            if (cutError.length != 0) cutDecisionMismatches++;
+            _pushNotices(actor, Kind.Recall, amount, _bit(eid), 0);
         } catch (bytes memory reason) {
-            _unexpected("recall", reason);
+            _refused("recall", reason, cutError);
         }
     }
 
     /// Anyone flags an account (again, if it is flagged and still unhealthy): it must succeed exactly when home
-    /// health at the feeds' prices is below 1.
+    /// health at the feeds' prices is below 1. Every remote the account has credit exported to is told, except a
+    /// cut one, which is skipped (rule L-12); a re-flag keeps the remotes told before for the `CLEAR`. It flags,
+    /// from the seed on, the first actor the handler's own health model finds under 1 (so flags, and the cuts they
+    /// meet, are not left to the odds of picking that actor), or the seed's actor when none is (a flag that must
+    /// be refused).
     function flag(uint256 actorSeed, uint256 callerSeed) external atCurrentTime("flag") {
+        actorSeed %= actors.length;
         address actor = _actor(actorSeed);
         (uint256 weighted, uint256 exported) = _liquidationValues(actor);
+        for (uint256 k = 1; k < actors.length && weighted >= exported; ++k) {
+            (uint256 otherWeighted, uint256 otherExported) = _liquidationValues(_actor(actorSeed + k));
+            if (otherWeighted < otherExported) {
+                (actor, weighted, exported) = (_actor(actorSeed + k), otherWeighted, otherExported);
+            }
+        }
         bool expected = weighted < exported;
+        uint256 exportedMask;
+        for (uint256 j; j < remotes.length; ++j) {
+            if (ghostExported[actor][remotes[j]] != 0) exportedMask |= uint256(1) << j;
+        }
+        bool reflag = vault.epochOf(actor) & 1 == 1;
         vm.recordLogs();
         vm.prank(_actor(callerSeed));
         try vault.flag{ value: 1 ether }(actor, "") {
             if (!expected) flagDecisionMismatches++;
             flags++;
-            _pushNotices(actor, Kind.Liquidatable, 0);
+            uint256 told = exportedMask & _notifiable();
+            _pushNotices(actor, Kind.Liquidatable, 0, told, exportedMask & ~told);
+            ghostFlaggedRemotes[actor] = reflag ? ghostFlaggedRemotes[actor] | told : told;
         } catch (bytes memory reason) {
             if (_selector(reason) != ICollateralVault.Vault_AccountHealthy.selector) _unexpected("flag", reason);
             else if (expected) flagDecisionMismatches++;
@@ -604,10 +676,17 @@ contract BallastHandler is Test {
         }
     }
 
-    /// Anyone clears a flagged account: it must succeed exactly when its health is at least 1 again.
+    /// Anyone clears a flagged account: it must succeed exactly when its health is at least 1 again. The `CLEAR`
+    /// goes to every remote the flagged period told, except a cut one: that line stays flagged until the account's
+    /// next flag and clear (docs/PROTOCOL.md L-12), and the notice ghosts see no message for it.
     function clear(uint256 actorSeed) external atCurrentTime("clear") {
-        address actor = _actor(actorSeed);
-        if (vault.epochOf(actor) & 1 == 0) {
+        // The first flagged actor from the seed on.
+        actorSeed %= actors.length;
+        address actor;
+        for (uint256 k; k < actors.length && actor == address(0); ++k) {
+            if (vault.epochOf(_actor(actorSeed + k)) & 1 == 1) actor = _actor(actorSeed + k);
+        }
+        if (actor == address(0)) {
             _skip("clear");
             return;
         }
@@ -618,7 +697,10 @@ contract BallastHandler is Test {
         vm.recordLogs();
         try vault.clear{ value: 1 ether }(actor, "") {
             if (!expected) flagDecisionMismatches++;
-            _pushNotices(actor, Kind.Clear, 0);
+            uint256 flagged = ghostFlaggedRemotes[actor];
+            uint256 told = flagged & _notifiable();
+            _pushNotices(actor, Kind.Clear, 0, told, flagged & ~told);
+            delete ghostFlaggedRemotes[actor];
         } catch (bytes memory reason) {
             if (_selector(reason) != ICollateralVault.Vault_StillUnhealthy.selector) _unexpected("clear", reason);
             else if (expected) flagDecisionMismatches++;
@@ -643,14 +725,18 @@ contract BallastHandler is Test {
         amount = amount % 3 == 0 ? units : _bound(amount, 1, units);
         address asset = assetSeed % 3 == 0 ? address(weth) : assetSeed % 3 == 1 ? address(wbtc) : address(0);
         TestToken(address(pool.asset())).mint(liquidator, amount);
-        uint256 fee = mirrorOf[eid].quote(MsgCodec.TYPE_SEIZE, "").nativeFee;
+        // A mirror without its peer cannot send the SEIZE, so the repayment is refused with it (liquidation at
+        // home never waits on it: `flag`, `clear` and the SEIZEs already sent go on).
+        bytes memory cutError = _remoteCutError(eid);
+        uint256 fee = _fee(mirrorOf[eid], MsgCodec.TYPE_SEIZE, cutError);
         uint32 epoch = mirrorOf[eid].lineOf(actor).epoch;
         vm.recordLogs();
         vm.prank(liquidator);
         try pool.liquidate{ value: fee }(actor, amount, liquidator, asset, "") {
+            if (cutError.length != 0) cutDecisionMismatches++;
             _liquidated(actor, eid, amount * CREDIT_PER_USDC, asset, epoch);
         } catch (bytes memory reason) {
-            _unexpected("liquidate", reason);
+            _refused("liquidate", reason, cutError);
         }
     }
 
@@ -685,11 +771,13 @@ contract BallastHandler is Test {
             return;
         }
         uint256 amount = vault.exportedTo(actor, eid);
+        bytes memory cutError = _homeCutError(eid);
         vm.recordLogs();
         try vault.reportBadDebt{ value: 1 ether }(actor, eid, "") {
-            _pushNotices(actor, Kind.BadDebt, amount);
+            if (cutError.length != 0) cutDecisionMismatches++;
+            _pushNotices(actor, Kind.BadDebt, amount, _bit(eid), 0);
         } catch (bytes memory reason) {
-            _unexpected("reportBadDebt", reason);
+            _refused("reportBadDebt", reason, cutError);
         }
     }
 
@@ -729,21 +817,19 @@ contract BallastHandler is Test {
         feed.setUpdatedAt(currentTime - limit - 1);
     }
 
-    /// The risk admin's queue (rule L-13): queue a correlation within one step of the one in force, the guardian
-    /// cancels it, or anyone applies it once ready. Queue and cancel never revert; apply only before its time.
-    function riskUpdate(uint256 action, uint256 correlationSeed) external atCurrentTime("riskUpdate") {
-        action %= 3;
+    /// The risk admin's queue (rule L-13): queue a correlation within one step of the one in force and, now and then,
+    /// a depth of WETH or WBTC within its step (×2 either way; a first depth at least half the value the vault holds
+    /// of the asset at its fresh price), the guardian cancels it, or anyone applies it — now, or after waiting out
+    /// the risk delay (time moves as `warp` moves it, so applies are not left to the rare multi-day warps). Queue
+    /// and cancel never revert, except that a first depth needs a fresh price; apply goes through exactly when the
+    /// update is ready and its steps still hold (a first depth is checked again against the holdings then).
+    function riskUpdate(uint256 action, uint256 correlationSeed, uint256 depthSeed)
+        external
+        atCurrentTime("riskUpdate")
+    {
+        action %= 4;
         if (action == 0 && !_riskQueued) {
-            (uint16 current,) = vault.riskOf(address(weth), address(wbtc));
-            uint256 low = Math.max(VaultRisk.MIN_CORRELATION_BPS, (uint256(current) + 1) / 2);
-            uint256 high = Math.min(10_000, uint256(current) * 2);
-            _riskUpdate.correlations[0].correlationBps = uint16(_bound(correlationSeed, low, high));
-            vm.prank(vault.owner()); // the risk admin (named in setUp)
-            try vault.queueRiskUpdate(_riskUpdate) returns (bytes32 id) {
-                (_riskQueued, _riskId) = (true, id);
-            } catch (bytes memory reason) {
-                _unexpected("riskUpdate:queue", reason);
-            }
+            _queueRiskUpdate(correlationSeed, depthSeed);
         } else if (action == 1 && _riskQueued) {
             vm.prank(vault.guardian());
             try vault.cancelRiskUpdate(_riskId) {
@@ -751,34 +837,179 @@ contract BallastHandler is Test {
             } catch (bytes memory reason) {
                 _unexpected("riskUpdate:cancel", reason);
             }
-        } else if (action == 2 && _riskQueued) {
-            try vault.applyRiskUpdate(_riskUpdate) {
-                _riskQueued = false;
-                riskUpdatesApplied++;
-            } catch (bytes memory reason) {
-                if (_selector(reason) != ICollateralVault.Vault_RiskUpdateNotReady.selector) {
-                    _unexpected("riskUpdate:apply", reason);
-                } else {
-                    skips["riskUpdate:notReady"]++;
-                }
-            }
+        } else if (action >= 2 && _riskQueued) {
+            if (action == 3 && currentTime < _riskReadyAt) _moveTime(_riskReadyAt - currentTime);
+            _applyRiskUpdate();
         } else {
             _skip("riskUpdate");
         }
+    }
+
+    function _queueRiskUpdate(uint256 correlationSeed, uint256 depthSeed) internal {
+        (uint16 current,) = vault.riskOf(address(weth), address(wbtc));
+        uint256 low = Math.max(VaultRisk.MIN_CORRELATION_BPS, (uint256(current) + 1) / 2);
+        uint256 high = Math.min(10_000, uint256(current) * 2);
+        _riskUpdate.correlations[0].correlationBps = uint16(_bound(correlationSeed, low, high));
+        delete _riskUpdate.depths;
+        bytes memory refusal;
+        if (depthSeed % 3 != 0) {
+            TestToken asset = depthSeed % 3 == 1 ? weth : wbtc;
+            uint256 depth = ghostDepthThousands[address(asset)];
+            if (depth != 0) {
+                depth = _bound(depthSeed, (depth + 1) / 2, depth * 2);
+            } else if (_fresh(asset)) {
+                // Half the value held, in thousands of USD, rounded up: the smallest first depth allowed.
+                uint256 least = Math.max(1, Math.ceilDiv(_heldValue(asset), VaultRisk.MAX_STEP_FACTOR * DEPTH_UNIT));
+                depth = _bound(depthSeed, least, least * 4);
+            } else {
+                depth = 1;
+                refusal = _staleError(asset);
+            }
+            _riskUpdate.depths.push(ICollateralVault.DepthUpdate(address(asset), SafeCast.toUint40(depth)));
+        }
+        vm.prank(vault.owner()); // the risk admin (named in setUp)
+        try vault.queueRiskUpdate(_riskUpdate) returns (bytes32 id) {
+            (_riskQueued, _riskId, _riskReadyAt) = (true, id, currentTime + VaultRisk.RISK_UPDATE_DELAY);
+            if (refusal.length != 0) _unexpected("riskUpdate:queueUnpriced", "");
+        } catch (bytes memory reason) {
+            if (refusal.length != 0 && keccak256(reason) == keccak256(refusal)) skips["riskUpdate:unpriced"]++;
+            else _unexpected("riskUpdate:queue", reason);
+        }
+    }
+
+    /// Applies the queued update; it must fail exactly when not ready (`Vault_RiskUpdateNotReady`) or when a first
+    /// depth no longer holds: the price gone stale (the oracle's error) or the holdings grown past twice the depth
+    /// (`Vault_DepthStepTooLarge`). Then the depths and correlation in force are the update's.
+    function _applyRiskUpdate() internal {
+        bytes4 expected;
+        ICollateralVault.DepthUpdate memory depth;
+        bool first;
+        if (_riskUpdate.depths.length != 0) {
+            depth = _riskUpdate.depths[0];
+            first = ghostDepthThousands[depth.asset] == 0;
+        }
+        if (currentTime < _riskReadyAt) {
+            expected = ICollateralVault.Vault_RiskUpdateNotReady.selector;
+        } else if (first && !_fresh(TestToken(depth.asset))) {
+            expected = IOracleAdapter.Oracle_StalePrice.selector;
+        } else if (
+            first
+                && uint256(depth.depthThousands) * DEPTH_UNIT * VaultRisk.MAX_STEP_FACTOR
+                    < _heldValue(TestToken(depth.asset))
+        ) {
+            expected = ICollateralVault.Vault_DepthStepTooLarge.selector;
+        }
+        try vault.applyRiskUpdate(_riskUpdate) {
+            _riskQueued = false;
+            riskUpdatesApplied++;
+            if (expected != bytes4(0)) _unexpected("riskUpdate:applied", "");
+            if (depth.asset != address(0)) {
+                ghostDepthThousands[depth.asset] = depth.depthThousands;
+                depthUpdatesApplied++;
+            }
+            (uint16 correlation,) = vault.riskOf(address(weth), address(wbtc));
+            (, uint40 wethDepth) = vault.riskOf(address(weth), address(weth));
+            (, uint40 wbtcDepth) = vault.riskOf(address(wbtc), address(wbtc));
+            if (
+                correlation != _riskUpdate.correlations[0].correlationBps
+                    || wethDepth != ghostDepthThousands[address(weth)]
+                    || wbtcDepth != ghostDepthThousands[address(wbtc)]
+            ) _unexpected("riskUpdate:effect", "");
+        } catch (bytes memory reason) {
+            if (expected == bytes4(0) || _selector(reason) != expected) _unexpected("riskUpdate:apply", reason);
+            else skips["riskUpdate:refused"]++;
+        }
+    }
+
+    /// Whether `asset`'s feed answered within its heartbeat (what `IOracleAdapter.price` requires).
+    function _fresh(TestToken asset) internal view returns (bool) {
+        MockAggregator feed = asset == weth ? wethFeed : wbtcFeed;
+        (,,, uint256 updatedAt,) = feed.latestRoundData();
+        return currentTime <= updatedAt + vault.oracle().feed(address(asset)).heartbeat;
+    }
+
+    /// The oracle's error for `asset`'s stale feed.
+    function _staleError(TestToken asset) internal view returns (bytes memory) {
+        MockAggregator feed = asset == weth ? wethFeed : wbtcFeed;
+        (,,, uint256 updatedAt,) = feed.latestRoundData();
+        return abi.encodeWithSelector(
+            IOracleAdapter.Oracle_StalePrice.selector,
+            address(asset),
+            updatedAt,
+            vault.oracle().feed(address(asset)).heartbeat
+        );
+    }
+
+    /// What the vault holds of `asset` (deposits, donations, claimable payments) at the feed's price, rounded down.
+    function _heldValue(TestToken asset) internal view returns (uint256) {
+        MockAggregator feed = asset == weth ? wethFeed : wbtcFeed;
+        return Math.mulDiv(asset.balanceOf(address(vault)), _price(feed), 10 ** uint256(asset.decimals()));
     }
 
     /// Moves time: mostly minutes, sometimes hours (grants in flight expire after an hour), now and
     /// then days (the heartbeat period lapses). Feeds are re-dated so prices stay fresh.
     function warp(uint256 seconds_) external atCurrentTime("warp") {
         uint256 kind = seconds_ % 10;
-        if (kind == 0) currentTime += _bound(seconds_, 1 days, 3 days);
-        else if (kind < 3) currentTime += _bound(seconds_, 1 hours, 3 hours);
-        else currentTime += _bound(seconds_, 1 minutes, 30 minutes);
+        if (kind == 0) _moveTime(_bound(seconds_, 1 days, 3 days));
+        else if (kind < 3) _moveTime(_bound(seconds_, 1 hours, 3 hours));
+        else _moveTime(_bound(seconds_, 1 minutes, 30 minutes));
+    }
+
+    /// Moves the handler's time on by `elapsed` seconds and re-dates the feeds at their answers.
+    function _moveTime(uint256 elapsed) internal {
+        currentTime += elapsed;
         vm.warp(currentTime);
         (, int256 wethAnswer,,,) = wethFeed.latestRoundData();
         (, int256 wbtcAnswer,,,) = wbtcFeed.latestRoundData();
         wethFeed.setAnswer(wethAnswer);
         wbtcFeed.setAnswer(wbtcAnswer);
+    }
+
+    // ================================================================== incident response
+
+    /// Governance cuts one remote (none is cut yet): the vault's peer unset, the mirror's, the remote disabled, or
+    /// all three. Until restored, sends over a cut peer are refused with `NoPeer` and exports to a disabled remote
+    /// with `Vault_RemoteDisabled`; `flag` and `clear` skip a remote the vault cannot tell (rule L-12); packets
+    /// already in flight through a cut peer stay pending, retryable on their endpoint.
+    function cutRemote(uint256 remoteSeed, uint256 kindSeed) external atCurrentTime("cutRemote") {
+        if (cutEid != 0) {
+            _skip("cutRemote");
+            return;
+        }
+        uint32 eid = _remote(remoteSeed);
+        Cut kind = Cut(1 + kindSeed % 4);
+        (cutEid, cutKind) = (eid, kind);
+        cuts++;
+        _wire(eid, kind == Cut.MirrorPeer || kind == Cut.Disabled, kind == Cut.VaultPeer || kind == Cut.Disabled);
+        _enable(eid, kind != Cut.Disabled && kind != Cut.Isolated);
+    }
+
+    /// Governance restores the cut remote: both peers set again and the remote enabled; whatever waited at the cut
+    /// can be delivered.
+    function restoreRemote() external atCurrentTime("restoreRemote") {
+        if (cutEid == 0) {
+            _skip("restoreRemote");
+            return;
+        }
+        _wire(cutEid, true, true);
+        _enable(cutEid, true);
+        (cutEid, cutKind) = (0, Cut.None);
+    }
+
+    /// Sets or unsets the vault's peer for `eid` and the mirror's peer for home, as their owner.
+    function _wire(uint32 eid, bool vaultPeer, bool mirrorPeer) internal {
+        CreditMirror mirror = mirrorOf[eid];
+        vm.prank(vault.owner());
+        vault.setPeer(eid, vaultPeer ? bytes32(uint256(uint160(address(mirror)))) : bytes32(0));
+        vm.prank(mirror.owner());
+        mirror.setPeer(HOME, mirrorPeer ? bytes32(uint256(uint160(address(vault)))) : bytes32(0));
+    }
+
+    function _enable(uint32 eid, bool enabled) internal {
+        ICollateralVault.RemoteConfig memory config = vault.remoteConfig(eid);
+        config.enabled = enabled;
+        vm.prank(vault.owner());
+        vault.configureRemote(eid, config);
     }
 
     // ================================================================== courier
@@ -854,6 +1085,10 @@ contract BallastHandler is Test {
                 overtakes = true;
             }
         }
+        if (!_pathOpen(packet)) {
+            _holdAtCut(packet);
+            return;
+        }
         Snapshot memory before = _snapshot(packet);
         // A SEIZE is judged against home health just before it lands (rule 5).
         (uint256 weighted, uint256 exported) =
@@ -880,6 +1115,29 @@ contract BallastHandler is Test {
         else if (packet.kind == Kind.Heartbeat) _appliedHeartbeat(packet, before);
         else if (packet.kind == Kind.Seize) _appliedSeize(packet, before, unhealthyBefore);
         else _appliedNotice(packet, before);
+    }
+
+    /// A packet to or from a cut peer: its receiver refuses it (the OApp checks the peer: `NoPeer`) and changes
+    /// nothing, and the endpoint keeps it to execute once the peer is back (rule 7). On a path the receiver never
+    /// opened, the endpoint refuses to verify it (no peer to initialise the path with) and the courier keeps it.
+    function _holdAtCut(InFlight memory packet) internal {
+        heldAtCut++;
+        Snapshot memory before = _snapshot(packet);
+        courier.deliverPacket(packet.guid, false);
+        if (_retryable(packet)) {
+            (bool executed, bytes memory reason) = courier.deliverPacket(packet.guid, true);
+            if (
+                executed
+                    || keccak256(reason) != keccak256(abi.encodeWithSelector(IOAppCore.NoPeer.selector, packet.srcEid))
+            ) {
+                cutDecisionMismatches++;
+                lastDeliveryRevert = reason;
+            }
+            if (!_retryable(packet)) notRetryable++;
+        } else {
+            skips["deliver:unverifiedAtCut"]++;
+        }
+        if (!_same(before, _snapshot(packet))) deliveryEffectMismatches++;
     }
 
     function _appliedGrant(InFlight memory packet, Snapshot memory before) internal {
@@ -1013,14 +1271,26 @@ contract BallastHandler is Test {
         if (afterwards.exported != before.exported) deliveryEffectMismatches++;
     }
 
-    /// Records the notices the last recorded call made the vault send (one per remote, from `NoticeSent`).
-    function _pushNotices(address account, Kind kind, uint256 amount) internal {
+    /// Records the notices the last recorded call made the vault send (one per remote, from `NoticeSent`), and
+    /// checks it sent one to each remote of `toldMask` and a `NoticeSkipped` for each of `skippedMask`, nothing else
+    /// (bit j: `remotes[j]`; rule L-12).
+    function _pushNotices(address account, Kind kind, uint256 amount, uint256 toldMask, uint256 skippedMask) internal {
         Vm.Log[] memory logs = vm.getRecordedLogs();
+        uint256 sent;
+        uint256 skipped;
         for (uint256 i; i < logs.length; ++i) {
-            if (logs[i].emitter != address(vault) || logs[i].topics[0] != ICollateralVault.NoticeSent.selector) {
+            if (logs[i].emitter != address(vault)) continue;
+            if (logs[i].topics[0] == ICollateralVault.NoticeSkipped.selector) {
+                uint256 bit = _bit(uint32(uint256(logs[i].topics[2])));
+                if (skipped & bit != 0) noticeSkipMismatches++;
+                skipped |= bit;
+                noticesSkipped++;
                 continue;
             }
+            if (logs[i].topics[0] != ICollateralVault.NoticeSent.selector) continue;
             uint32 eid = uint32(uint256(logs[i].topics[2]));
+            if (sent & _bit(eid) != 0) noticeSkipMismatches++;
+            sent |= _bit(eid);
             (uint32 epoch,, bytes32 guid) = abi.decode(logs[i].data, (uint32, uint256, bytes32));
             _pending.push(
                 InFlight({
@@ -1037,6 +1307,7 @@ contract BallastHandler is Test {
                 })
             );
         }
+        if (sent != toldMask || skipped != skippedMask) noticeSkipMismatches++;
     }
 
     /// The guid and nonce of the SEIZE the last recorded call made `mirror` send.
@@ -1065,7 +1336,8 @@ contract BallastHandler is Test {
     }
 
     /// `RiskMath.stressedValueDown` over the assets held (`amounts`) whose price counts (`counts`), computed
-    /// here from the feeds, the configs and the correlation in force: haircut 10,000 − LTV, or − threshold.
+    /// here from the feeds, the configs, the depths the handler applied and the correlation in force: haircut
+    /// 10,000 − LTV, or − threshold.
     function _stressed(uint256[2] memory amounts, bool[2] memory counts, bool atThreshold)
         internal
         view
@@ -1086,6 +1358,7 @@ contract BallastHandler is Test {
             ICollateralVault.AssetConfig memory config = vault.assetConfig(address(assets[i]));
             values[k] = amounts[i] * _price(feeds[i]) / 10 ** config.decimals;
             haircuts[k] = uint16(10_000 - (atThreshold ? config.liquidationThresholdBps : config.ltvBps));
+            depths[k] = ghostDepthThousands[address(assets[i])] * DEPTH_UNIT;
             ++k;
         }
         uint16[] memory correlations = new uint16[](n == 2 ? 1 : 0);
@@ -1276,6 +1549,55 @@ contract BallastHandler is Test {
         return remotes[seed % remotes.length];
     }
 
+    /// Bit j for `remotes[j]`.
+    function _bit(uint32 eid) internal view returns (uint256) {
+        for (uint256 j; j < remotes.length; ++j) {
+            if (remotes[j] == eid) return uint256(1) << j;
+        }
+        return 0;
+    }
+
+    /// Whether the vault's peer for `eid` is set (as the handler left it).
+    function _vaultWired(uint32 eid) internal view returns (bool) {
+        return eid != cutEid || (cutKind != Cut.VaultPeer && cutKind != Cut.Isolated);
+    }
+
+    /// Whether the mirror of `eid` has home's vault as its peer.
+    function _mirrorWired(uint32 eid) internal view returns (bool) {
+        return eid != cutEid || (cutKind != Cut.MirrorPeer && cutKind != Cut.Isolated);
+    }
+
+    function _enabled(uint32 eid) internal view returns (bool) {
+        return eid != cutEid || (cutKind != Cut.Disabled && cutKind != Cut.Isolated);
+    }
+
+    /// The remotes `flag` and `clear` can tell (bit j: `remotes[j]`): a peer set and the remote enabled.
+    function _notifiable() internal view returns (uint256 mask) {
+        for (uint256 j; j < remotes.length; ++j) {
+            if (_vaultWired(remotes[j]) && _enabled(remotes[j])) mask |= uint256(1) << j;
+        }
+    }
+
+    /// Whether `packet`'s receiver takes it: its OApp's peer for the source is set.
+    function _pathOpen(InFlight memory packet) internal view returns (bool) {
+        return packet.srcEid == HOME ? _mirrorWired(packet.dstEid) : _vaultWired(packet.srcEid);
+    }
+
+    /// The error a vault send to `eid` reverts with while the vault's peer is unset; empty while it is set.
+    function _homeCutError(uint32 eid) internal view returns (bytes memory) {
+        return _vaultWired(eid) ? bytes("") : abi.encodeWithSelector(IOAppCore.NoPeer.selector, eid);
+    }
+
+    /// The error a send from the mirror of `eid` reverts with while its peer is unset; empty while it is set.
+    function _remoteCutError(uint32 eid) internal view returns (bytes memory) {
+        return _mirrorWired(eid) ? bytes("") : abi.encodeWithSelector(IOAppCore.NoPeer.selector, HOME);
+    }
+
+    /// The mirror's fee for `msgType`; nothing when the send will be refused for the cut (a quote would revert too).
+    function _fee(CreditMirror mirror, uint8 msgType, bytes memory cutError) internal view returns (uint256) {
+        return cutError.length == 0 ? mirror.quote(msgType, "").nativeFee : 0;
+    }
+
     /// Mostly the actor; sometimes nobody (the vault defaults to the account) or another actor.
     function _receiver(address actor, uint256 seed) internal view returns (address) {
         uint256 kind = seed % 8;
@@ -1293,6 +1615,16 @@ contract BallastHandler is Test {
 
     function _skip(bytes32 action) internal {
         skips[action]++;
+    }
+
+    /// A call reverted: a skip if it was refused with exactly the error the cut implies, else unexpected.
+    function _refused(bytes32 action, bytes memory reason, bytes memory cutError) internal {
+        if (cutError.length != 0 && keccak256(reason) == keccak256(cutError)) {
+            cutRefusals++;
+            skips[action]++;
+        } else {
+            _unexpected(action, reason);
+        }
     }
 
     function _unexpected(bytes32 action, bytes memory reason) internal {
