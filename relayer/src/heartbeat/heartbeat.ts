@@ -154,7 +154,10 @@ export class Heartbeats {
       publicClient.readContract({ address: mirror, abi: creditMirrorAbi, functionName: 'heartbeatPeriod' }),
       publicClient.getBlock({ blockTag: 'latest' }),
     ]);
-    return { eid, lastHeartbeat: Number(lastHeartbeat), period: Number(period), chainNow: Number(block.timestamp) };
+    // A chain that mines only on demand (anvil) keeps an old latest block while idle; a draw would be mined
+    // at about the wall clock, so the later of the two is the window's "now".
+    const chainNow = Math.max(Number(block.timestamp), Math.floor(Date.now() / 1000));
+    return { eid, lastHeartbeat: Number(lastHeartbeat), period: Number(period), chainNow };
   }
 
   /** One pass: reads every remote's window, queues the heartbeat of those within the margin of closing, alerts on those within the alert margin. */
@@ -187,8 +190,8 @@ export class Heartbeats {
     await this.queue.add('heartbeat', { eid, window: lastHeartbeat }, { jobId });
   }
 
-  #sentKey(jobId: string): string {
-    return `${this.#options.prefix}:{heartbeat}:sent:${jobId}`;
+  #sentKey(instance: string): string {
+    return `${this.#options.prefix}:{heartbeat}:sent:${instance}`;
   }
 
   async #process(job: Job<HeartbeatJob, HeartbeatResult>, token: string | undefined): Promise<HeartbeatResult> {
@@ -196,7 +199,8 @@ export class Heartbeats {
     const { chains, sdk, settings } = this.#options;
     const logger = this.#options.logger.child({ eid, window, jobId: job.id });
     const home = chains.get(this.#homeEid);
-    const sentKey = this.#sentKey(job.id as string);
+    // Per job instance (id and creation time): a window queued anew never finds an older instance's send.
+    const sentKey = this.#sentKey(`${job.id}:${job.timestamp}`);
     try {
       // A retry of a job that already submitted (a crash, a lost receipt) waits for that transaction.
       const recorded = (await this.#redis.get(sentKey)) as Hash | null;
