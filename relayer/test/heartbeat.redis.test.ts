@@ -11,7 +11,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BallastUser } from '../../test/support/ballast.ts';
 import { type RelayerProcess, liveRelayerProcesses, startRelayerProcess, stopRelayerProcesses, writeRelayerConfig } from '../../test/support/relayer-process.ts';
 import { type Stack, startStack } from '../../test/support/stack.ts';
-import { chainPublicClient } from '../src/chains.ts';
+import { StallingRpcProxy } from '../../test/support/stalling-rpc-proxy.ts';
+import { Chains, chainPublicClient } from '../src/chains.ts';
+import { Heartbeats } from '../src/heartbeat/heartbeat.ts';
+import { keeperSdk } from '../src/keeper/actions.ts';
+import { silentLogger } from '../src/logging.ts';
 
 /** The devnet's heartbeat period, seconds (production: a day). */
 const PERIOD = 8;
@@ -117,4 +121,33 @@ describe('heartbeat role', () => {
     expect(fees).toBeGreaterThan(0);
     console.log(`heartbeats: ${sent.length} sent over ${((Date.now() - opened) / 1000).toFixed(1)} s for ${remotes().length} remotes; ${(fees / counted / 1e18).toFixed(8)} native per heartbeat (LayerZero fee + gas)`);
   }, 120_000);
+
+  test('a tick reads each remote in one JSON-RPC request (measured through a proxy)', async () => {
+    const proxies = new Map<number, StallingRpcProxy>();
+    for (const remote of remotes()) proxies.set(remote.eid, await StallingRpcProxy.start(remote.rpcUrl));
+    try {
+      const proxied: Deployments = { ...deployments, chains: deployments.chains.map((chain) => ({ ...chain, rpcUrl: proxies.get(chain.eid)?.url ?? chain.rpcUrl })) };
+      const chains = new Chains(proxied, { transactorKey: devnetKeys.couriers[1] });
+      const heartbeats = new Heartbeats({
+        deployments: proxied,
+        chains,
+        sdk: keeperSdk(proxied, chains, homeChain(proxied).eid),
+        redisUrl: stack.redis.url,
+        prefix: `${stack.prefix}-heartbeat-rpc`,
+        settings: { marginMs: MARGIN_MS, alertMarginMs: 2_000, tickIntervalMs: 250, maxFeeWei: 10n ** 18n, budgetRetryMs: 1_000, insufficientFundsRetryMs: 1_000, attempts: 3 },
+        logger: silentLogger,
+      });
+      try {
+        const ticks = 20;
+        for (let tick = 0; tick < ticks; tick++) await heartbeats.tick();
+        const perTick = [...proxies.values()].map((proxy) => proxy.stats.forwarded / ticks);
+        console.log(`heartbeat tick: ${perTick.join(', ')} HTTP requests per remote per tick (lastHeartbeat, heartbeatPeriod and the latest block in one batch)`);
+        for (const requests of perTick) expect(requests).toBe(1);
+      } finally {
+        await heartbeats.stop();
+      }
+    } finally {
+      for (const proxy of proxies.values()) await proxy.close();
+    }
+  }, 60_000);
 });
