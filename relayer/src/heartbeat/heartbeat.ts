@@ -112,8 +112,9 @@ export class Heartbeats {
       defaultJobOptions: {
         attempts: options.settings.attempts,
         backoff: { type: 'exponential', delay: 1_000 },
-        // A completed window keeps its id for the margin: the heartbeat it sent is still in flight then.
-        removeOnComplete: { age: Math.ceil(options.settings.marginMs / 1000) },
+        // A completed window keeps its id while its heartbeat is in flight, however slow the trip: the
+        // newest thousand are kept (windows last hours), and `#queueWindow` decides when one may go again.
+        removeOnComplete: { count: 1_000 },
         removeOnFail: false,
         stackTraceLimit: JOB_STACK_TRACE_LIMIT,
       },
@@ -177,14 +178,15 @@ export class Heartbeats {
     );
   }
 
-  async #queueWindow({ eid, lastHeartbeat }: RemoteWindow): Promise<void> {
+  async #queueWindow({ eid, lastHeartbeat, period, chainNow }: RemoteWindow): Promise<void> {
     const jobId = heartbeatJobId(eid, lastHeartbeat);
     const existing = await this.queue.getJob(jobId);
     if (existing) {
-      // A heartbeat sent for this window that never arrived (dropped before delivery): once the margin has
-      // passed since it completed, the window may be sent again.
-      const finished = existing.finishedOn ?? 0;
-      if (!(await existing.isCompleted()) || Date.now() - finished < this.#options.settings.marginMs) return;
+      // Sent already. Sent again only if the heartbeat did not arrive (dropped) before the window closed
+      // and a whole margin has passed since: a slow trip within the margin is never taken for a lost one.
+      const finished = existing.finishedOn ?? Number.POSITIVE_INFINITY;
+      const closed = chainNow >= lastHeartbeat + period;
+      if (!closed || !(await existing.isCompleted()) || Date.now() - finished < this.#options.settings.marginMs) return;
       await existing.remove().catch(() => undefined);
     }
     await this.queue.add('heartbeat', { eid, window: lastHeartbeat }, { jobId });
