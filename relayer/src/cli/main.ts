@@ -1,6 +1,6 @@
 #!/usr/bin/env -S node --max-semi-space-size=64 --import tsx
-// ballast-relayer: the operator's command line. `start` runs the configured roles (courier, ingest;
-// the keeper joins as one more service) with /metrics and /healthz, and shuts down gracefully on
+// ballast-relayer: the operator's command line. `start` runs the configured roles (courier, ingest,
+// heartbeat; the keeper joins as one more service) with /metrics and /healthz, and shuts down gracefully on
 // SIGTERM/SIGINT; `status`, `accounts`, `replay`, `drain` and `resume` read or steer the relayers that
 // share a Redis prefix. Settings come from the config file (--config), overridden by flags.
 import { parseArgs } from 'node:util';
@@ -32,7 +32,8 @@ import { relayerStatus } from '../ops/status.ts';
 const HELP = `ballast-relayer <command> [options]
 
 Commands:
-  start                 Run the configured roles (default: courier and ingest), serve /metrics,
+  start                 Run the configured roles (default: courier and ingest, and heartbeat when
+                        BALLAST_HEARTBEAT_KEY is set), serve /metrics,
                         /healthz, /status and a read-only dashboard at /; SIGTERM or Ctrl-C finishes
                         in-flight jobs and exits 0.
   status                Per chain: head, ingest and courier cursors and their lag; per queue: depth and
@@ -53,7 +54,7 @@ Options:
   --deployments <path>       Deployments file (default: .devnet/deployments.json, written by pnpm devnet)
   --redis <url>              Redis URL (default: the config file's, else $REDIS_URL, else redis://127.0.0.1:6379)
   --prefix <prefix>          Redis key prefix shared by cooperating relayers (default: ballast)
-  --roles <list>             start: comma-separated roles to run (default: courier,ingest)
+  --roles <list>             start: comma-separated roles to run (default: courier,ingest[,heartbeat])
   --concurrency <n>          start: deliveries in progress at once (default 16)
   --lock-duration-ms <n>     start: how soon a dead relayer's jobs move on (default 30000)
   --metrics-port <n>         start: port of /metrics and /healthz (default 9464; 0 picks a free one)

@@ -28,7 +28,8 @@ function writeConfig(value: unknown): string {
 describe('parseRelayerConfigFile', () => {
   test('an empty file is every default', () => {
     const config = parseRelayerConfigFile({});
-    expect(config.keys).toEqual({ transactor: 'BALLAST_TRANSACTOR_KEY', dvnSigners: 'BALLAST_DVN_SIGNER_KEYS', keeper: 'BALLAST_KEEPER_KEY', liquidator: 'BALLAST_LIQUIDATOR_KEY' });
+    expect(config.keys).toEqual({ transactor: 'BALLAST_TRANSACTOR_KEY', dvnSigners: 'BALLAST_DVN_SIGNER_KEYS', keeper: 'BALLAST_KEEPER_KEY', liquidator: 'BALLAST_LIQUIDATOR_KEY', heartbeat: 'BALLAST_HEARTBEAT_KEY' });
+    expect(config.heartbeat).toEqual({ marginMs: 3_600_000, alertMarginMs: 1_800_000, tickIntervalMs: 30_000, maxFeeWei: 5n * 10n ** 16n, budgetRetryMs: 60_000, attempts: 1_000 });
     expect(config.thresholds).toEqual({ recallHealth: 11n * 10n ** 17n, flagHealth: 10n ** 18n, atRiskHealth: 125n * 10n ** 16n, feeBudgets: {} });
     expect(config.metrics).toEqual({ enabled: true, host: '127.0.0.1', port: 9464, statusCacheMs: 1_000, maxConnections: 64, headersTimeoutMs: 5_000 });
     expect(config.health.rpcMaxAgeMs).toBe(30_000);
@@ -53,7 +54,9 @@ describe('parseRelayerConfigFile', () => {
     ['a prefix with a hash tag', { redis: { prefix: 'ballast{x}' } }, 'redis.prefix', 'letters, digits and _ . : -'],
     ['a private key where a variable name belongs', { keys: { transactor: `0x${'ab'.repeat(32)}` } }, 'keys.transactor', 'keys never go in the config file'],
     ['a variable name with a space', { keys: { dvnSigners: 'DVN KEYS' } }, 'keys.dvnSigners', 'the NAME of the environment variable'],
-    ['an unknown role', { roles: ['courier', 'watcher'] }, 'roles.1', '"courier", "ingest", "keeper", "liquidator"'],
+    ['an unknown role', { roles: ['courier', 'watcher'] }, 'roles.1', '"courier", "ingest", "keeper", "liquidator", "heartbeat"'],
+    ['a heartbeat margin of zero', { heartbeat: { marginMs: 0 } }, 'heartbeat.marginMs', "before a remote's draw window closes"],
+    ['a heartbeat fee budget in ether', { heartbeat: { maxFeeWei: '0.05' } }, 'heartbeat.maxFeeWei', 'a whole number of wei'],
     ['no roles', { roles: [] }, 'roles', 'one or more'],
     ['a role listed twice', { roles: ['ingest', 'ingest'] }, 'roles', 'a role is listed twice'],
     ['a zero concurrency', { courier: { concurrency: 0 } }, 'courier.concurrency', 'deliveries in progress at once'],
@@ -154,6 +157,14 @@ describe('resolveRelayerConfig', () => {
     });
     const bare = await resolveRelayerConfig({ env: { REDIS_URL: 'redis://env:6379' }, cwd: '/srv' });
     expect(bare).toMatchObject({ source: undefined, deploymentsPath: '/srv/.devnet/deployments.json', redis: { url: 'redis://env:6379', prefix: 'ballast' }, roles: ['courier', 'ingest'] });
+  });
+
+  test('the heartbeat role is a default role once its key is set, under the name keys.heartbeat gives', async () => {
+    expect((await resolveRelayerConfig({ env: { BALLAST_HEARTBEAT_KEY: `0x${'11'.repeat(32)}` } })).roles).toEqual(['courier', 'ingest', 'heartbeat']);
+    const renamed = writeConfig({ keys: { heartbeat: 'HB_KEY' } });
+    expect((await resolveRelayerConfig({ file: renamed, env: { BALLAST_HEARTBEAT_KEY: `0x${'11'.repeat(32)}` } })).roles).toEqual(['courier', 'ingest']);
+    expect((await resolveRelayerConfig({ file: renamed, env: { HB_KEY: `0x${'11'.repeat(32)}` } })).roles).toEqual(['courier', 'ingest', 'heartbeat']);
+    expect((await resolveRelayerConfig({ file: writeConfig({ roles: ['ingest'] }), env: { BALLAST_HEARTBEAT_KEY: `0x${'11'.repeat(32)}` } })).roles).toEqual(['ingest']);
   });
 });
 

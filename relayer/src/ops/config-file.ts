@@ -14,7 +14,7 @@ import { ingestSettingsSchema } from '../ingest/settings.ts';
 import type { Logger } from '../logging.ts';
 import { TransactorWatch } from '../transactor-watch.ts';
 
-export const RELAYER_ROLES = ['courier', 'ingest', 'keeper', 'liquidator'] as const;
+export const RELAYER_ROLES = ['courier', 'ingest', 'keeper', 'liquidator', 'heartbeat'] as const;
 export type RelayerRole = (typeof RELAYER_ROLES)[number];
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -106,6 +106,7 @@ export const relayerConfigSchema = z.strictObject({
       dvnSigners: envName.default('BALLAST_DVN_SIGNER_KEYS'),
       keeper: envName.default('BALLAST_KEEPER_KEY'),
       liquidator: envName.default('BALLAST_LIQUIDATOR_KEY'),
+      heartbeat: envName.default('BALLAST_HEARTBEAT_KEY'),
     })
     .prefault({}),
   roles: z
@@ -198,6 +199,16 @@ export const relayerConfigSchema = z.strictObject({
     })
     .prefault({}),
   shutdown: z.strictObject({ timeoutMs: positiveInteger.default(20_000) }).prefault({}),
+  heartbeat: z
+    .strictObject({
+      marginMs: positiveInteger.default(3_600_000),
+      alertMarginMs: positiveInteger.default(1_800_000),
+      tickIntervalMs: positiveInteger.default(30_000),
+      maxFeeWei: wei.prefault('50000000000000000'),
+      budgetRetryMs: positiveInteger.default(60_000),
+      attempts: positiveInteger.default(1_000),
+    })
+    .prefault({}),
   /** The keeper's own settings, passed to it as they are; the keeper checks them when it is built. */
   keeper: z.record(z.string(), z.unknown()).default({}),
   logLevel: z.enum(LOG_LEVELS).optional(),
@@ -252,6 +263,7 @@ const FIELD_HINTS: Record<string, string> = {
   'keys.dvnSigners': 'the NAME of the environment variable that holds the DVN signer keys (comma-separated), e.g. "BALLAST_DVN_SIGNER_KEYS"',
   'keys.keeper': "the NAME of the environment variable that holds the keeper's key, e.g. \"BALLAST_KEEPER_KEY\"",
   'keys.liquidator': "the NAME of the environment variable that holds the liquidator's key, e.g. \"BALLAST_LIQUIDATOR_KEY\"",
+  'keys.heartbeat': 'the NAME of the environment variable that holds the heartbeat role\'s key, e.g. "BALLAST_HEARTBEAT_KEY"',
   roles: `a list of one or more of ${RELAYER_ROLES.map((role) => `"${role}"`).join(', ')}, each once, e.g. ["courier", "ingest"]`,
   'roles.*': `one of ${RELAYER_ROLES.map((role) => `"${role}"`).join(', ')}`,
   chains: 'a list of per-chain overrides, each eid once, e.g. [{ "eid": 40101, "rpcUrl": "https://rpc.example.org" }]',
@@ -319,6 +331,13 @@ const FIELD_HINTS: Record<string, string> = {
   'health.redisTimeoutMs': 'milliseconds (1 or more) a Redis PING may take, e.g. 1000',
   shutdown: 'an object with "timeoutMs"',
   'shutdown.timeoutMs': 'milliseconds (1 or more) in-flight jobs get to finish on SIGTERM before they are handed back, e.g. 20000',
+  heartbeat: 'an object with any of "marginMs", "alertMarginMs", "tickIntervalMs", "maxFeeWei", "budgetRetryMs", "attempts"',
+  'heartbeat.marginMs': "milliseconds (1 or more) before a remote's draw window closes that its HEARTBEAT is sent (covers the message's trip), e.g. 3600000",
+  'heartbeat.alertMarginMs': "milliseconds (1 or more): a remote whose window closes within this logs at alert level, e.g. 1800000",
+  'heartbeat.tickIntervalMs': "milliseconds (1 or more) between reads of every remote's window, e.g. 30000",
+  'heartbeat.maxFeeWei': 'the most one heartbeat may cost on home (LayerZero fee plus gas), a whole number of wei as a string, e.g. "50000000000000000"',
+  'heartbeat.budgetRetryMs': 'milliseconds (1 or more) a heartbeat over its fee budget waits before it looks again, e.g. 60000',
+  'heartbeat.attempts': 'attempts (1 or more) of a failing heartbeat job before it stays failed for an operator, e.g. 1000',
   keeper: "an object of the keeper's settings (docs/OPERATIONS.md#keeper)",
   logLevel: `one of ${LOG_LEVELS.map((level) => `"${level}"`).join(', ')}`,
 };
@@ -427,7 +446,7 @@ export async function resolveRelayerConfig({ file, overrides = {}, env = process
       // TLS files are read relative to the config file, like `deployments`.
       tls: redis.tls === undefined ? undefined : relativeTo(file === undefined ? cwd : dirname(resolve(cwd, file)), redis.tls),
     },
-    roles: overrides.roles ?? roles ?? ['courier', 'ingest'],
+    roles: overrides.roles ?? roles ?? defaultRoles(env, rest.keys.heartbeat),
     courier: {
       ...courier,
       concurrency: overrides.concurrency ?? courier.concurrency ?? 16,
@@ -437,6 +456,11 @@ export async function resolveRelayerConfig({ file, overrides = {}, env = process
     shutdown: { timeoutMs: overrides.shutdownTimeoutMs ?? shutdown.timeoutMs },
     logLevel: (overrides.logLevel as RelayerConfig['logLevel'] | undefined) ?? logLevel ?? 'info',
   };
+}
+
+/** The roles `start` runs when neither the file nor `--roles` names them: the courier and ingest, and the heartbeat role when its key is in the environment. */
+export function defaultRoles(env: NodeJS.ProcessEnv, heartbeatKey: string): RelayerRole[] {
+  return env[heartbeatKey] ? ['courier', 'ingest', 'heartbeat'] : ['courier', 'ingest'];
 }
 
 /** Checks a role list given by a flag (`--roles courier,ingest`). */

@@ -5,6 +5,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DELIVER_QUEUE } from '../courier/courier.ts';
+import { HEARTBEAT_QUEUE } from '../heartbeat/heartbeat.ts';
 import { ACTIONS_QUEUE, LIQUIDATIONS_QUEUE } from '../keeper/queue.ts';
 
 /**
@@ -12,7 +13,7 @@ import { ACTIONS_QUEUE, LIQUIDATIONS_QUEUE } from '../keeper/queue.ts';
  * `reconcile`, the keeper's `actions`, the liquidator's `liquidations`. Only those with keys under the prefix
  * are reported.
  */
-export const RELAYER_QUEUES: readonly string[] = [DELIVER_QUEUE, 'reconcile', ACTIONS_QUEUE, LIQUIDATIONS_QUEUE];
+export const RELAYER_QUEUES: readonly string[] = [DELIVER_QUEUE, 'reconcile', ACTIONS_QUEUE, LIQUIDATIONS_QUEUE, HEARTBEAT_QUEUE];
 
 /** Job counts a queue is reported with. `paused` says whether the whole queue is paused (drained). */
 export const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed'] as const;

@@ -1,7 +1,7 @@
 // The roles this relayer can run today, as Services with their metrics: the courier (carries
 // LayerZero packets; its keys come from the environment variables the config file names) and ingest
 // (follows the Ballast contracts' events into the reconcile store); the keeper and the liquidator are in
-// keeper-roles.ts.
+// keeper-roles.ts, the heartbeat role in heartbeat-role.ts.
 import { chainPublicClient, readOnlySdk } from '../chains.ts';
 import { courierKeysFromEnv } from '../config.ts';
 import { buildCarriagePolicy } from '../courier/carriage-policy.ts';
@@ -12,6 +12,7 @@ import { ReconcileStore } from '../reconcile/account-store.ts';
 import { DriftAudit } from '../reconcile/audit.ts';
 import { registerTransactorMetrics } from '../transactor-watch.ts';
 import { ingestChainSettings, transactorWatchFor } from './config-file.ts';
+import { heartbeatService } from './heartbeat-role.ts';
 import { keeperService, liquidatorService } from './keeper-roles.ts';
 import { redisOptions } from './redis-connection.ts';
 import type { RoleTable, Service, ServiceFactory } from './services.ts';
@@ -201,4 +202,4 @@ export const ingestService: ServiceFactory = ({ config, deployments, redis, logg
 };
 
 /** Roles available in this build. */
-export const BUILT_IN_ROLES: RoleTable = { courier: courierService, ingest: ingestService, keeper: keeperService, liquidator: liquidatorService };
+export const BUILT_IN_ROLES: RoleTable = { courier: courierService, ingest: ingestService, keeper: keeperService, liquidator: liquidatorService, heartbeat: heartbeatService };
