@@ -1,7 +1,8 @@
-// The Ballast client: one viem client for the home chain that also carries a connection to every chain
-// of the deployment (`client.ballast`), extended with the SDK's actions by `ballastActions`. Actions
-// are pure functions of a client (actions/), so the decorator only maps names and a caller who wants
-// a smaller bundle creates the base client (`createBallastBaseClient`) and imports the actions alone.
+// The base Ballast client: one viem client for the home chain that also carries a connection to every
+// chain of the deployment (`client.ballast`), and what actions read from it (connections, contract
+// addresses, wallets). Actions are pure functions of this client (actions/); `createBallastClient`
+// (createBallastClient.ts) binds them all, and a caller who wants a smaller bundle creates the base client
+// here (`createBallastBaseClient`) and imports the actions alone.
 import { CONTRACT_NAMES, type ChainDeployment, type ContractName, type Deployments, DeploymentsError, contractAddress, homeChain } from '@ballast/protocol/core';
 import {
   type Account,
@@ -18,7 +19,6 @@ import {
   defineChain,
   http,
 } from 'viem';
-import { type BallastActions, ballastActions } from './decorators/ballast.ts';
 import { MissingAccountError } from './errors/client.ts';
 
 /** Where Multicall3 lives on every public EVM chain; the devnet installs it there too. */
@@ -55,9 +55,6 @@ export type BallastContext = {
 /** A client the SDK's actions accept: any viem client carrying a `ballast` context. */
 export type BallastBaseClient = Client<Transport, Chain, Account | undefined, undefined, { ballast: BallastContext }>;
 
-/** The client `createBallastClient` returns: the base client with every SDK action bound. */
-export type BallastClient = BallastBaseClient & BallastActions;
-
 export type CreateBallastClientParameters = {
   /** The deployment graph (`parseDeployments` of a deployments file, or `loadDeployments` from `@ballast/sdk/node`). */
   deployments: Deployments;
@@ -78,17 +75,6 @@ export function deploymentChain(deployment: ChainDeployment): Chain {
     rpcUrls: { default: { http: [deployment.rpcUrl] } },
     contracts: { multicall3: { address: deployment.contracts.multicall3 ?? CANONICAL_MULTICALL3 } },
   });
-}
-
-/**
- * Creates a Ballast client over every chain of `deployments`, with every SDK action bound.
- *
- * @example
- * const client = createBallastClient({ deployments, account: privateKeyToAccount(key) });
- * const position = await client.getPosition({ account: client.account.address });
- */
-export function createBallastClient(parameters: CreateBallastClientParameters): BallastClient {
-  return createBallastBaseClient(parameters).extend(ballastActions);
 }
 
 /**

@@ -2,7 +2,8 @@
 // actions (positions, writes that return their message GUIDs, message tracking) and typed errors decoded
 // from every contract's custom errors. Browser-safe: nothing here imports `node:*`; reading a deployments
 // file from disk is `@ballast/sdk/node`.
-export { type BallastBaseClient, type BallastChainConnection, type BallastClient, type BallastContext, CANONICAL_MULTICALL3, type CreateBallastClientParameters, createBallastBaseClient, createBallastClient, deployedCollateral, deploymentChain } from './client.ts';
+export { type BallastBaseClient, type BallastChainConnection, type BallastContext, CANONICAL_MULTICALL3, type CreateBallastClientParameters, createBallastBaseClient, deployedCollateral, deploymentChain } from './client.ts';
+export { type BallastClient, createBallastClient } from './createBallastClient.ts';
 export { type BallastActions, ballastActions } from './decorators/ballast.ts';
 export * from './actions/getPosition.ts';
 export * from './actions/getAccountStates.ts';

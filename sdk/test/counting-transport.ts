@@ -2,7 +2,7 @@
 // SDK's tests measure round trips with it (one request is one round trip: batching is off).
 import type { Deployments } from '@ballast/protocol/core';
 import { type Account, type Transport, custom, http } from 'viem';
-import { type BallastClient, createBallastClient } from '../src/client.ts';
+import { type BallastClient, createBallastClient } from '../src/createBallastClient.ts';
 
 export type RequestCounter = { total: number; byMethod: Map<string, number>; reset: () => void };
 

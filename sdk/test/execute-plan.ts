@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { createBallastClient } from '../src/client.ts';
+import { createBallastClient } from '../src/createBallastClient.ts';
 import type { Plan } from '../src/intents/types.ts';
 import { fileStore, loadDeployments } from '../src/node.ts';
 

@@ -3,7 +3,7 @@
 import { sendUln302Abi } from '@ballast/abi';
 import { parseEventLogs } from 'viem';
 import { expect } from 'vitest';
-import type { BallastClient } from '../src/client.ts';
+import type { BallastClient } from '../src/createBallastClient.ts';
 import type { WriteReturnType } from '../src/messages/send.ts';
 
 /** The fee the send library charged in `result`'s transaction: its executor's and its DVNs' (the devnet has no treasury fee). */

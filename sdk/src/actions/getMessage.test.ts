@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { BallastUser } from '../../../test/support/ballast.ts';
 import type { Stack } from '../../../test/support/stack.ts';
 import { startBallastStack } from '../../test/ballast-stack.ts';
-import { type BallastClient, createBallastClient } from '../client.ts';
+import { type BallastClient, createBallastClient } from '../createBallastClient.ts';
 import { MessageTrackingError } from '../errors/client.ts';
 import type { MessageStatus } from './getMessage.ts';
 

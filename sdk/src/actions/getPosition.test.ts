@@ -14,7 +14,7 @@ import { RandomOperations } from '../../../test/support/random-operations.ts';
 import type { Stack } from '../../../test/support/stack.ts';
 import { startBallastStack } from '../../test/ballast-stack.ts';
 import { type RequestCounter, countingClient } from '../../test/counting-transport.ts';
-import type { BallastClient } from '../client.ts';
+import type { BallastClient } from '../createBallastClient.ts';
 import { BallastContractError } from '../errors/contract.ts';
 import type { GetPositionReturnType } from './getPosition.ts';
 

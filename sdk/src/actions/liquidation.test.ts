@@ -16,7 +16,7 @@ import { BallastUser } from '../../../test/support/ballast.ts';
 import type { Stack } from '../../../test/support/stack.ts';
 import { startBallastStack } from '../../test/ballast-stack.ts';
 import { expectPaidQuote } from '../../test/fees.ts';
-import { type BallastClient, createBallastClient } from '../client.ts';
+import { type BallastClient, createBallastClient } from '../createBallastClient.ts';
 import { InvalidInputError } from '../errors/client.ts';
 import { type PreparedWrite, sendPrepared } from '../messages/prepare.ts';
 import type { WriteReturnType } from '../messages/send.ts';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { BallastUser } from '../../../test/support/ballast.ts';
 import type { Stack } from '../../../test/support/stack.ts';
 import { startBallastStack } from '../../test/ballast-stack.ts';
-import { createBallastClient } from '../client.ts';
+import { createBallastClient } from '../createBallastClient.ts';
 import { CreditInFlightError } from '../errors/intents.ts';
 
 let stack: Stack;

@@ -12,7 +12,7 @@ import { BallastUser } from '../../../test/support/ballast.ts';
 import type { Stack } from '../../../test/support/stack.ts';
 import { startBallastStack } from '../../test/ballast-stack.ts';
 import { countingTransport } from '../../test/counting-transport.ts';
-import { type BallastClient, createBallastClient } from '../client.ts';
+import { type BallastClient, createBallastClient } from '../createBallastClient.ts';
 import { InvalidInputError } from '../errors/client.ts';
 import { AccountFlaggedError, ExportsPausedError, InsufficientCreditError, InsufficientPowerError, RateWindowExhaustedError, RemoteDisabledError, RemotePausedError } from '../errors/intents.ts';
 import type { PlanParameters } from './plan.ts';

@@ -12,7 +12,7 @@ import type { Stack } from '../../../test/support/stack.ts';
 import { startBallastStack } from '../../test/ballast-stack.ts';
 import { countingTransport } from '../../test/counting-transport.ts';
 import { expectPaidQuote } from '../../test/fees.ts';
-import { createBallastClient } from '../client.ts';
+import { createBallastClient } from '../createBallastClient.ts';
 import { InvalidInputError, MissingAccountError } from '../errors/client.ts';
 import { BallastContractError } from '../errors/contract.ts';
 
