@@ -2,9 +2,11 @@
 // contracts, the courier, real Redis): the risk admin sets a 50% WETH/WBTC correlation and a $10,000
 // WETH liquidity depth through the vault's delayed queue (the depth in steps of at most ×2), and the keeper's scores follow — equal to
 // vault.liquidationHealth to the wei before and after, refreshed by the RiskUpdateApplied event alone.
-// Then WETH falls to a price where a diversified account is under 1 by the per-asset sum but not by the
-// vault's portfolio value: the keeper flags the concentrated account the depth pushed under 1 and leaves
-// the diversified one alone. `accounts` (computed from the reconcile store) agrees with the vault too.
+// Then WETH falls, and four accounts sit on both sides of the line: a diversified one under 1 by the
+// per-asset sum but not by the vault's portfolio value, a concentrated one the depth pushed under 1
+// though the per-asset sum keeps it over, and one of each kind near the line where the two models
+// agree. The keeper flags exactly the accounts with vault.liquidationHealth < 1 (the ones `flag`
+// accepts), no more, no fewer. `accounts` (computed from the reconcile store) agrees with the vault too.
 // Last, a depth-3 reorg on home undoes a deposit the keeper had scored: its scores follow the vault back.
 import { collateralVaultAbi } from '@ballast/abi';
 import { BALLAST_CONTRACTS, ChainDeployer, devnetKeys, executeThroughTimelock } from '@ballast/devnet';
@@ -53,9 +55,16 @@ test("the keeper scores with the vault's correlations and depths and flags by th
   // Everything drawn, so nothing is recalled: flag is the only action either account can get.
   await openPosition(suite.env, diversified, { weth: '5', wbtc: '0.2', exports: { [r1]: '16000' }, borrows: { [r1]: '16000' } });
   await openPosition(suite.env, concentrated, { weth: '10', exports: { [r2]: '12000' }, borrows: { [r2]: '12000' } });
-  const users = [diversified, concentrated];
+  // Two accounts where the models agree, close to the line on either side: the same basket with more
+  // exported, under 1 by both models after the fall; the same WETH with less exported, over 1 by both.
+  const diversifiedUnder = new BallastUser(suite.env.deployments, await fundedKey(suite.env.deployments, 33));
+  const concentratedSafe = new BallastUser(suite.env.deployments, await fundedKey(suite.env.deployments, 34));
+  await openPosition(suite.env, diversifiedUnder, { weth: '5', wbtc: '0.2', exports: { [r1]: '16350' }, borrows: { [r1]: '16350' } });
+  await openPosition(suite.env, concentratedSafe, { weth: '10', exports: { [r2]: '11000' }, borrows: { [r2]: '11000' } });
+  const users = [diversified, concentrated, diversifiedUnder, concentratedSafe];
 
   const keeperKey = devnetKeys.couriers[1];
+  // Started before the risk updates and never restarted: they reach its scores through ingest's events.
   const running = startKeeper(suite.env, keeperKey, { sweepIntervalMs: 600_000, backoffMs: 200, maxBackoffMs: 2_000 });
   const { keeper } = running;
   /** True once the keeper's stored health of every user is the vault's own. */
@@ -111,12 +120,39 @@ test("the keeper scores with the vault's correlations and depths and flags by th
   expect(diversifiedHealth).toBeGreaterThan(HEALTH_ONE);
   expect(diversifiedHealth).toBe(liquidationHealthDown({ positions, totalExported: parseEther('16000'), model: { kind: 'portfolio', correlationBps: [5_000] } }));
 
-  await waitUntil('the keeper flags the concentrated account', async () => (await concentrated.epochs())[suite.env.home] === 1 || 'not flagged yet');
+  // The per-asset model and the vault's, account by account: they disagree on `diversified` and
+  // `concentrated`, agree (near the line) on the other two.
+  const wethAlone = (amount: string, exported: string, depth?: bigint) =>
+    liquidationHealthDown({ positions: [{ ...(positions[0] as CollateralPosition), amount: parseEther(amount), depth }], totalExported: parseEther(exported) });
+  const perAsset = new Map<BallastUser, bigint>([
+    [diversified, liquidationHealthDown({ positions, totalExported: parseEther('16000') })],
+    [concentrated, wethAlone('10', '12000')],
+    [diversifiedUnder, liquidationHealthDown({ positions, totalExported: parseEther('16350') })],
+    [concentratedSafe, wethAlone('10', '11000')],
+  ]);
+  const vaultHealth = new Map<BallastUser, bigint>();
+  for (const user of users) vaultHealth.set(user, await user.liquidationHealth());
+  expect(vaultHealth.get(concentrated)).toBe(wethAlone('10', '12000', parseEther('10000')));
+  expect(vaultHealth.get(concentratedSafe)).toBe(wethAlone('10', '11000', parseEther('10000')));
+  expect(users.map((user) => [(perAsset.get(user) as bigint) < HEALTH_ONE, (vaultHealth.get(user) as bigint) < HEALTH_ONE])).toEqual([
+    [true, false],
+    [false, true],
+    [true, true],
+    [false, false],
+  ]);
+  const acceptable = users.filter((user) => (vaultHealth.get(user) as bigint) < HEALTH_ONE);
+  expect(acceptable).toEqual([concentrated, diversifiedUnder]);
+
+  await waitUntil('the keeper flags every account the vault would accept', async () => {
+    for (const user of acceptable) if ((await user.epochs())[suite.env.home] !== 1) return `${user.address} not flagged yet`;
+    return true;
+  });
   await waitUntil('the keeper scores as the vault after the fall', scoresMatchVault);
   expect((await keeper.ledger.score(diversified.address))?.bucket).toBe('recall');
+  expect((await keeper.ledger.score(concentratedSafe.address))?.bucket).not.toBe('liquidatable');
   const { flags } = await liquidationEvents(suite.env);
-  expect([...flags.keys()]).toEqual([`${concentrated.address}-1`]);
-  expect((await diversified.epochs())[suite.env.home]).toBe(0);
+  expect([...flags.keys()].sort()).toEqual(acceptable.map((user) => `${user.address}-1`).sort());
+  for (const user of users.filter((user) => !acceptable.includes(user))) expect((await user.epochs())[suite.env.home], user.address).toBe(0);
   await running.stop();
 
   // `accounts` without the keeper's scores computes health from the reconcile store: the vault's too.
