@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { ConfigError } from '../config.ts';
 import type { Chains } from '../chains.ts';
 import { ingestSettingsSchema } from '../ingest/settings.ts';
+import { keeperSettingsSchema } from '../keeper/settings.ts';
 import type { Logger } from '../logging.ts';
 import { TransactorWatch } from '../transactor-watch.ts';
 
@@ -22,7 +23,6 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', '
 /** Where the deployments file is when neither the config file nor `--deployments` says. */
 export const DEFAULT_DEPLOYMENTS_PATH = '.devnet/deployments.json';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
-const WAD = 10n ** 18n;
 
 const positiveInteger = z.number().int().positive();
 
@@ -162,21 +162,7 @@ export const relayerConfigSchema = z.strictObject({
   thresholds: z
     .strictObject({
       recallHealth: healthFactor.prefault('1.1'),
-      flagHealth: healthFactor.prefault('1'),
       atRiskHealth: healthFactor.prefault('1.25'),
-      feeBudgets: z
-        .record(
-          z.string().regex(/^[1-9]\d*$/, 'an eid (digits)'),
-          z.strictObject({ perMessageWei: wei.optional(), perHourWei: wei.optional() }),
-        )
-        .default({}),
-    })
-    .superRefine((thresholds, context) => {
-      if (thresholds.flagHealth > WAD) {
-        context.addIssue({ code: 'custom', path: ['flagHealth'], message: 'the vault refuses to flag an account whose health is 1 or more' });
-      } else if (thresholds.flagHealth >= thresholds.recallHealth) {
-        context.addIssue({ code: 'custom', path: ['flagHealth'], message: 'must be below recallHealth (recall comes before flag)' });
-      }
     })
     .prefault({}),
   metrics: z
@@ -209,8 +195,8 @@ export const relayerConfigSchema = z.strictObject({
       attempts: positiveInteger.default(1_000),
     })
     .prefault({}),
-  /** The keeper's own settings, passed to it as they are; the keeper checks them when it is built. */
-  keeper: z.record(z.string(), z.unknown()).default({}),
+  /** The keeper's (and the liquidator's) settings, checked here with the rest of the file. */
+  keeper: keeperSettingsSchema.prefault({}),
   logLevel: z.enum(LOG_LEVELS).optional(),
 });
 
@@ -308,14 +294,9 @@ const FIELD_HINTS: Record<string, string> = {
   audit: 'an object with any of "intervalMs", "batchSize"',
   'audit.intervalMs': 'milliseconds (0 or more) between audits of the reconcile store against the chains, one relayer of the prefix per interval; 0 turns the audit off, e.g. 300000',
   'audit.batchSize': 'accounts (1 or more) compared per store snapshot (their reads multicalled together), e.g. 100',
-  thresholds: 'an object with any of "recallHealth", "flagHealth", "atRiskHealth", "feeBudgets"',
+  thresholds: 'an object with any of "recallHealth", "atRiskHealth" (the keeper flags at the vault\'s own line, health under 1, and its fee budgets are keeper.maxFeeWei)',
   'thresholds.recallHealth': 'a health factor below which the keeper recalls undrawn credit, e.g. 1.1 (or "1.1")',
-  'thresholds.flagHealth': 'a health factor of 1 or less, below recallHealth, below which the keeper flags, e.g. 1',
   'thresholds.atRiskHealth': 'a health factor below which an account is in the "watch" bucket and `accounts --at-risk` lists it, e.g. 1.25',
-  'thresholds.feeBudgets': 'an object keyed by eid, e.g. { "40101": { "perMessageWei": "50000000000000000" } }',
-  'thresholds.feeBudgets.*': 'an object with "perMessageWei" and/or "perHourWei", each a whole number of wei as a string',
-  'thresholds.feeBudgets.*.perMessageWei': 'the most native fee, in wei, the keeper pays for one message from this chain, e.g. "50000000000000000"',
-  'thresholds.feeBudgets.*.perHourWei': 'the most native fee, in wei, the keeper spends per hour on this chain, e.g. "1000000000000000000"',
   metrics: 'an object with any of "enabled", "host", "port", "tokenEnv", "statusCacheMs", "maxConnections", "headersTimeoutMs"',
   'metrics.enabled': 'true or false (serve /metrics and /healthz or not)',
   'metrics.host': 'the address to listen on, e.g. "127.0.0.1" (this host only) or "0.0.0.0" (every interface)',
@@ -338,11 +319,47 @@ const FIELD_HINTS: Record<string, string> = {
   'heartbeat.maxFeeWei': 'the most one heartbeat may cost on home (LayerZero fee plus gas), a whole number of wei as a string, e.g. "50000000000000000"',
   'heartbeat.budgetRetryMs': 'milliseconds (1 or more) a heartbeat over its fee budget waits before it looks again, e.g. 60000',
   'heartbeat.attempts': 'attempts (1 or more) of a failing heartbeat job before it stays failed for an operator, e.g. 1000',
-  keeper: "an object of the keeper's settings (docs/OPERATIONS.md#keeper)",
+  keeper: "an object of the keeper's settings (docs/OPERATIONS.md#keeper), e.g. { \"sweepIntervalMs\": 30000 }",
   logLevel: `one of ${LOG_LEVELS.map((level) => `"${level}"`).join(', ')}`,
 };
 
+/** The schema of the field at `path` (list indices and record keys step into the element), or undefined. */
+function schemaAt(path: readonly PropertyKey[]): z.ZodType | undefined {
+  let schema: z.ZodType | undefined = relayerConfigSchema;
+  for (const segment of path) {
+    schema = schema === undefined ? undefined : stepInto(unwrapped(schema), String(segment));
+  }
+  return schema;
+}
+
+/** The schema under defaults, optionals and transforms (a wrapper carries no shape of its own). */
+function unwrapped(schema: z.ZodType): z.ZodType {
+  const def = schema._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType };
+  if (def.innerType !== undefined) return unwrapped(def.innerType);
+  if (def.type === 'pipe' && def.in !== undefined) return unwrapped(def.in);
+  return schema;
+}
+
+function stepInto(schema: z.ZodType, segment: string): z.ZodType | undefined {
+  if (schema instanceof z.ZodObject) return (schema.shape as Record<string, z.ZodType>)[segment];
+  if (schema instanceof z.ZodRecord) return schema._zod.def.valueType as z.ZodType;
+  if (schema instanceof z.ZodArray) return schema._zod.def.element as z.ZodType;
+  return undefined;
+}
+
+/** What to put in a field, as its schema describes it (`.describe(…)`), looked for on the field and under its wrappers. */
+function schemaHint(schema: z.ZodType | undefined): string | undefined {
+  for (let current = schema; current !== undefined; ) {
+    if (current.description !== undefined) return current.description;
+    const def = current._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType };
+    current = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+  }
+  return undefined;
+}
+
 function hintFor(path: readonly PropertyKey[]): string | undefined {
+  const carried = schemaHint(schemaAt(path));
+  if (carried !== undefined) return carried;
   const segments = path.map(String);
   const pattern = Object.keys(FIELD_HINTS).find((candidate) => {
     const parts = candidate === '' ? [] : candidate.split('.');
@@ -492,11 +509,6 @@ export function applyChainOverrides(config: RelayerConfig, deployments: Deployme
       throw invalid(source, [`chains.${index}.eid: ${override.eid} is not a chain of the deployments file ${config.deploymentsPath}; put one of ${eids.join(', ')}`]);
     }
   });
-  for (const eid of Object.keys(config.thresholds.feeBudgets)) {
-    if (!known(Number(eid))) {
-      throw invalid(source, [`thresholds.feeBudgets.${eid}: ${eid} is not a chain of the deployments file ${config.deploymentsPath}; key fee budgets by one of ${eids.join(', ')}`]);
-    }
-  }
   return {
     ...deployments,
     chains: deployments.chains.map((chain) => {
