@@ -35,13 +35,11 @@ export const keeperSettingsSchema = z.strictObject({
       clear: actionSwitch,
       returnParked: actionSwitch,
     })
-    .prefault({})
-    .describe('an object with any of "recall", "flag", "clear", "returnParked", each true or false'),
+    .prefault({}),
   /** Most one action may cost, wei: its LayerZero fee (msg.value) plus estimated gas × gas price. @defaultValue 0.05 ether each */
   maxFeeWei: z
     .strictObject({ recall: fee, flag: fee, clear: fee, returnParked: fee, liquidate: fee })
-    .prefault({})
-    .describe('an object with any of "recall", "flag", "clear", "returnParked", "liquidate", each a whole number of wei as a string'),
+    .prefault({}),
   /** The optional liquidator: repays flagged accounts' debt on remotes and is paid collateral on home. */
   liquidator: z
     .strictObject({
@@ -58,8 +56,7 @@ export const keeperSettingsSchema = z.strictObject({
       /** Where home pays the seized collateral. @defaultValue the transactor's address */
       homeAddress: address.optional().describe('a 0x address of 20 bytes'),
     })
-    .prefault({})
-    .describe('an object with any of "enabled", "inventory", "homeAddress"'),
+    .prefault({}),
   /** Health under which an account is in the `watch` bucket (above the vault's recall health). @defaultValue 1.25 */
   warnHealth: health.prefault(1.25).describe('a health factor above the vault\'s recall health, e.g. 1.25 (or "1.25")'),
   /** Action jobs in progress at once in this process. @defaultValue 4 */

@@ -72,6 +72,7 @@ describe('parseRelayerConfigFile', () => {
     ['fee budgets (removed)', { thresholds: { feeBudgets: {} } }, 'thresholds.feeBudgets', 'its fee budgets are keeper.maxFeeWei'],
     ['a keeper fee budget in ether', { keeper: { maxFeeWei: { flag: '0.05' } } }, 'keeper.maxFeeWei.flag', 'a whole number as a string, e.g. "50000000000000000"'],
     ['a misspelt keeper setting', { keeper: { sweepInterval: 1_000 } }, 'keeper.sweepInterval', 'unknown field'],
+    ['a misspelt keeper setting, with the fields the schema has', { keeper: { sweepInterval: 1_000 } }, 'keeper.sweepInterval', 'keeper takes an object with any of "actions", "maxFeeWei"'],
     ['a keeper action switch as a string', { keeper: { actions: { flag: 'no' } } }, 'keeper.actions.flag', 'true or false'],
     ['a zero keeper sweep interval', { keeper: { sweepIntervalMs: 0 } }, 'keeper.sweepIntervalMs', 'between re-scores of every account'],
     ['a liquidator inventory keyed by name', { keeper: { liquidator: { inventory: { remote: '1' } } } }, 'keeper.liquidator.inventory.remote', 'keyed by remote eid'],
