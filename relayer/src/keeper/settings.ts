@@ -1,6 +1,9 @@
-// The keeper's knobs, checked at the edge (zod): a bad or unknown field is reported by name before
-// anything connects (`Invalid keeper setting maxFeeWei.flag: …`). Amounts that may exceed 2^53 (wei,
-// token units) are decimal strings or bigints; healths are decimal numbers or strings (1.25 = 1.25e18).
+// The keeper's knobs, checked at the edge (zod): this schema is the config file's `keeper` section, so a
+// bad or unknown field is reported by path before anything connects; each field's `.describe` is what
+// the config file's message says to put there. A `Keeper` built in code parses it again (`Invalid keeper
+// setting maxFeeWei.flag: …`), so its output parses to itself. Amounts that may exceed 2^53 (wei, token
+// units) are decimal strings or bigints; healths are decimal numbers or strings (1.25 = 1.25e18), or
+// bigints already in 1e18 fixed point.
 import { type Address, getAddress, isAddress, parseUnits } from 'viem';
 import { z } from 'zod';
 import { ConfigError } from '../config.ts';
