@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Deployments } from '@ballast/protocol';
 import { describe, expect, test } from 'vitest';
 import { ConfigError } from '../config.ts';
+import { parseKeeperSettings } from '../keeper/settings.ts';
 import { applyChainOverrides, ingestChainSettings, loadRelayerConfigFile, parseRelayerConfigFile, resolveRelayerConfig } from './config-file.ts';
 
 function rejection(value: unknown): ConfigError {
@@ -30,7 +31,8 @@ describe('parseRelayerConfigFile', () => {
     const config = parseRelayerConfigFile({});
     expect(config.keys).toEqual({ transactor: 'BALLAST_TRANSACTOR_KEY', dvnSigners: 'BALLAST_DVN_SIGNER_KEYS', keeper: 'BALLAST_KEEPER_KEY', liquidator: 'BALLAST_LIQUIDATOR_KEY', heartbeat: 'BALLAST_HEARTBEAT_KEY' });
     expect(config.heartbeat).toEqual({ marginMs: 3_600_000, alertMarginMs: 1_800_000, tickIntervalMs: 30_000, maxFeeWei: 5n * 10n ** 16n, budgetRetryMs: 60_000, attempts: 1_000 });
-    expect(config.thresholds).toEqual({ recallHealth: 11n * 10n ** 17n, flagHealth: 10n ** 18n, atRiskHealth: 125n * 10n ** 16n, feeBudgets: {} });
+    expect(config.thresholds).toEqual({ recallHealth: 11n * 10n ** 17n, atRiskHealth: 125n * 10n ** 16n });
+    expect(config.keeper).toMatchObject({ concurrency: 4, sweepIntervalMs: 30_000, warnHealth: 125n * 10n ** 16n, maxFeeWei: { flag: 5n * 10n ** 16n } });
     expect(config.metrics).toEqual({ enabled: true, host: '127.0.0.1', port: 9464, statusCacheMs: 1_000, maxConnections: 64, headersTimeoutMs: 5_000 });
     expect(config.health.rpcMaxAgeMs).toBe(30_000);
     expect(config.ingest.reorgDepth).toBe(64);
@@ -65,10 +67,16 @@ describe('parseRelayerConfigFile', () => {
     ['a zero audit batch', { audit: { batchSize: 0 } }, 'audit.batchSize', 'compared per store snapshot'],
     ['a health that is not a number', { thresholds: { recallHealth: 'high' } }, 'thresholds.recallHealth', 'e.g. 1.1'],
     ['a zero health', { thresholds: { atRiskHealth: 0 } }, 'thresholds.atRiskHealth', 'above 0'],
-    ['a flag health above 1', { thresholds: { flagHealth: 1.05 } }, 'thresholds.flagHealth', 'refuses to flag'],
-    ['a flag health above the recall health', { thresholds: { recallHealth: 0.9, flagHealth: 0.95 } }, 'thresholds.flagHealth', 'below recallHealth'],
-    ['a fee budget in ether', { thresholds: { feeBudgets: { '40101': { perMessageWei: '0.05' } } } }, 'thresholds.feeBudgets.40101.perMessageWei', 'a whole number of wei'],
-    ['a fee budget keyed by name', { thresholds: { feeBudgets: { home: { perHourWei: '1' } } } }, 'thresholds.feeBudgets.home', 'keyed by eid'],
+    // Removed: the keeper flags at the vault's own line and pays up to keeper.maxFeeWei (DECISIONS.md).
+    ['a flag health (removed)', { thresholds: { flagHealth: 1 } }, 'thresholds.flagHealth', "the vault's own line, health under 1"],
+    ['fee budgets (removed)', { thresholds: { feeBudgets: {} } }, 'thresholds.feeBudgets', 'its fee budgets are keeper.maxFeeWei'],
+    ['a keeper fee budget in ether', { keeper: { maxFeeWei: { flag: '0.05' } } }, 'keeper.maxFeeWei.flag', 'a whole number as a string, e.g. "50000000000000000"'],
+    ['a misspelt keeper setting', { keeper: { sweepInterval: 1_000 } }, 'keeper.sweepInterval', 'unknown field'],
+    ['a misspelt keeper setting, with the fields the schema has', { keeper: { sweepInterval: 1_000 } }, 'keeper.sweepInterval', 'keeper takes an object with any of "actions", "maxFeeWei"'],
+    ['a keeper action switch as a string', { keeper: { actions: { flag: 'no' } } }, 'keeper.actions.flag', 'true or false'],
+    ['a zero keeper sweep interval', { keeper: { sweepIntervalMs: 0 } }, 'keeper.sweepIntervalMs', 'between re-scores of every account'],
+    ['a liquidator inventory keyed by name', { keeper: { liquidator: { inventory: { remote: '1' } } } }, 'keeper.liquidator.inventory.remote', 'keyed by remote eid'],
+    ['a liquidator home address that is not one', { keeper: { liquidator: { homeAddress: '0x1234' } } }, 'keeper.liquidator.homeAddress', 'a 0x address of 20 bytes'],
     ['a port out of range', { metrics: { port: 70000 } }, 'metrics.port', 'a TCP port from 0 to 65535'],
     ['enabled as a string', { metrics: { enabled: 'yes' } }, 'metrics.enabled', 'true or false'],
     ['a zero RPC age', { health: { rpcMaxAgeMs: 0 } }, 'health.rpcMaxAgeMs', 'has not answered for longer'],
@@ -110,9 +118,11 @@ describe('parseRelayerConfigFile', () => {
     expect(config.redis.tls).toEqual({ caFile: join(path, '..', 'ca.pem'), certFile: undefined, keyFile: undefined, serverName: 'redis.internal' });
   });
 
-  test('fee budgets by eid become bigints', () => {
-    const config = parseRelayerConfigFile({ thresholds: { feeBudgets: { '40102': { perMessageWei: '50000000000000000', perHourWei: 10 } } } });
-    expect(config.thresholds.feeBudgets['40102']).toEqual({ perMessageWei: 5n * 10n ** 16n, perHourWei: 10n });
+  test("the keeper's settings are parsed with the file, and parse again to themselves when the keeper is built", () => {
+    const config = parseRelayerConfigFile({ keeper: { maxFeeWei: { flag: '7' }, warnHealth: '1.5', liquidator: { inventory: { '40102': 10 } } } });
+    expect(config.keeper.maxFeeWei.flag).toBe(7n);
+    expect(config.keeper.liquidator.inventory).toEqual({ '40102': 10n });
+    expect(parseKeeperSettings(config.keeper)).toEqual(config.keeper);
   });
 
   test('every bad field is listed in the details', () => {
@@ -182,7 +192,5 @@ describe('applyChainOverrides', () => {
   test('an eid the deployments file does not have is named with the ones it has', async () => {
     const config = await resolveRelayerConfig({ file: writeConfig({ chains: [{ eid: 40101 }, { eid: 40199 }] }) });
     expect(() => applyChainOverrides(config, deployments)).toThrow(/chains\.1\.eid: 40199 is not a chain of the deployments file .*; put one of 40101, 40102/);
-    const budgets = await resolveRelayerConfig({ file: writeConfig({ thresholds: { feeBudgets: { '40199': {} } } }) });
-    expect(() => applyChainOverrides(budgets, deployments)).toThrow('thresholds.feeBudgets.40199');
   });
 });

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { ConfigError } from '../config.ts';
 import type { Chains } from '../chains.ts';
 import { ingestSettingsSchema } from '../ingest/settings.ts';
+import { keeperSettingsSchema } from '../keeper/settings.ts';
 import type { Logger } from '../logging.ts';
 import { TransactorWatch } from '../transactor-watch.ts';
 
@@ -22,7 +23,6 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', '
 /** Where the deployments file is when neither the config file nor `--deployments` says. */
 export const DEFAULT_DEPLOYMENTS_PATH = '.devnet/deployments.json';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
-const WAD = 10n ** 18n;
 
 const positiveInteger = z.number().int().positive();
 
@@ -62,58 +62,61 @@ const wei = z.union([z.string(), z.number()]).transform((value, context) => {
 });
 
 const chainOverrideSchema = z.strictObject({
-  eid: positiveInteger,
-  rpcUrl: z.url({ protocol: /^https?$/ }).optional(),
-  confirmations: z.number().int().nonnegative().optional(),
-  reorgDepth: positiveInteger.optional(),
-  startBlock: z.number().int().nonnegative().optional(),
-  pollIntervalMs: positiveInteger.optional(),
+  eid: positiveInteger.describe("the chain's LayerZero endpoint id as the deployments file has it, e.g. 40101"),
+  rpcUrl: z.url({ protocol: /^https?$/ }).optional().describe('an http(s) JSON-RPC URL, e.g. "https://rpc.example.org"'),
+  confirmations: z.number().int().nonnegative().optional().describe('a whole number of blocks (0 or more) ingest stays behind the head, e.g. 12'),
+  reorgDepth: positiveInteger.optional().describe('a whole number of blocks (1 or more), above the deepest reorg the chain can have, e.g. 64'),
+  startBlock: z.number().int().nonnegative().optional().describe('a block number (0 or more) where ingest starts on a chain with no cursor'),
+  pollIntervalMs: positiveInteger.optional().describe('milliseconds (1 or more) between ingest polls of this chain once caught up, e.g. 100 on a chain with sub-second blocks'),
   /** The courier's caps for deliveries TO this chain (override `courier.maxDeliveryGas` / `courier.maxDeliveryValueWei`). */
-  maxDeliveryGas: wei.optional(),
-  maxDeliveryValueWei: wei.optional(),
+  maxDeliveryGas: wei.optional().describe('the most lzReceive gas the courier gives one delivery to this chain, e.g. "5000000"'),
+  maxDeliveryValueWei: wei.optional().describe('the most native value, in wei, the courier sends with one delivery to this chain, e.g. "0"'),
   /** A transactor key's balance under this warns on /healthz (overrides `funds.lowBalanceWei`). */
-  lowBalanceWei: wei.optional(),
-});
+  lowBalanceWei: wei.optional().describe('a balance in wei under which a transactor key on this chain warns on /healthz, e.g. "100000000000000000"'),
+}).describe('"eid" is required');
 
 /** An allowlisted sending app: a contract name of the deployments file (every chain that has it) or `<eid>:<address>`. */
-const allowlistEntry = z.string().regex(/^([A-Za-z_][A-Za-z0-9_]*|[1-9]\d*:0x[0-9a-fA-F]{40})$/, 'a contract name of the deployments file or "<eid>:<0x address>"');
+const allowlistEntry = z.string().regex(/^([A-Za-z_][A-Za-z0-9_]*|[1-9]\d*:0x[0-9a-fA-F]{40})$/, 'a contract name of the deployments file or "<eid>:<0x address>"').describe('a contract name of the deployments file (e.g. "creditMirror") or "<eid>:<0x address>"');
 
 export const relayerConfigSchema = z.strictObject({
   /** Editors' JSON-schema pointer; ignored. */
-  $schema: z.string().optional(),
-  deployments: z.string().min(1).optional(),
+  $schema: z.string().optional().describe('a string (ignored)'),
+  deployments: z.string().min(1).optional().describe('the path of the deployments file, relative to the config file, e.g. "deployments.json"'),
   redis: z
     .strictObject({
-      url: z.url({ protocol: /^rediss?$/ }).optional(),
+      url: z.url({ protocol: /^rediss?$/ }).optional().describe('a Redis URL, e.g. "redis://127.0.0.1:6379" ("rediss://" for TLS)'),
       prefix: z
         .string()
         .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only')
-        .optional(),
+        .optional()
+        .describe('the key prefix relayers that cooperate share: letters, digits and _ . : -, e.g. "ballast"'),
       /** TLS to Redis (with a `rediss://` URL): files of the CA, the client certificate and key; the server name to verify. */
       tls: z
         .strictObject({
-          caFile: z.string().min(1).optional(),
-          certFile: z.string().min(1).optional(),
-          keyFile: z.string().min(1).optional(),
-          serverName: z.string().min(1).optional(),
+          caFile: z.string().min(1).optional().describe('the path of a PEM file of the CA that signed the Redis server certificate, relative to the config file'),
+          certFile: z.string().min(1).optional().describe('the path of a PEM client certificate, relative to the config file (with keyFile)'),
+          keyFile: z.string().min(1).optional().describe('the path of the PEM key of certFile, relative to the config file'),
+          serverName: z.string().min(1).optional().describe('the name the Redis server certificate must carry, e.g. "redis.internal.example.org"'),
         })
-        .optional(),
+        .optional()
+        .describe('with a "rediss://" URL'),
     })
     .prefault({}),
   keys: z
     .strictObject({
-      transactor: envName.default('BALLAST_TRANSACTOR_KEY'),
-      dvnSigners: envName.default('BALLAST_DVN_SIGNER_KEYS'),
-      keeper: envName.default('BALLAST_KEEPER_KEY'),
-      liquidator: envName.default('BALLAST_LIQUIDATOR_KEY'),
-      heartbeat: envName.default('BALLAST_HEARTBEAT_KEY'),
+      transactor: envName.default('BALLAST_TRANSACTOR_KEY').describe('the NAME of the environment variable that holds the transactor key, e.g. "BALLAST_TRANSACTOR_KEY"'),
+      dvnSigners: envName.default('BALLAST_DVN_SIGNER_KEYS').describe('the NAME of the environment variable that holds the DVN signer keys (comma-separated), e.g. "BALLAST_DVN_SIGNER_KEYS"'),
+      keeper: envName.default('BALLAST_KEEPER_KEY').describe("the NAME of the environment variable that holds the keeper's key, e.g. \"BALLAST_KEEPER_KEY\""),
+      liquidator: envName.default('BALLAST_LIQUIDATOR_KEY').describe("the NAME of the environment variable that holds the liquidator's key, e.g. \"BALLAST_LIQUIDATOR_KEY\""),
+      heartbeat: envName.default('BALLAST_HEARTBEAT_KEY').describe('the NAME of the environment variable that holds the heartbeat role\'s key, e.g. "BALLAST_HEARTBEAT_KEY"'),
     })
     .prefault({}),
   roles: z
-    .array(z.enum(RELAYER_ROLES))
+    .array(z.enum(RELAYER_ROLES).describe(`one of ${RELAYER_ROLES.map((role) => `"${role}"`).join(', ')}`))
     .min(1)
     .refine((roles) => new Set(roles).size === roles.length, 'a role is listed twice')
-    .optional(),
+    .optional()
+    .describe(`a list of one or more of ${RELAYER_ROLES.map((role) => `"${role}"`).join(', ')}, each once, e.g. ["courier", "ingest"]`),
   chains: z
     .array(chainOverrideSchema)
     .superRefine((chains, context) => {
@@ -123,96 +126,84 @@ export const relayerConfigSchema = z.strictObject({
         seen.add(chain.eid);
       });
     })
-    .default([]),
+    .default([])
+    .describe('a list of per-chain overrides, each eid once, e.g. [{ "eid": 40101, "rpcUrl": "https://rpc.example.org" }]'),
   courier: z
     .strictObject({
-      concurrency: positiveInteger.optional(),
-      lockDurationMs: positiveInteger.optional(),
-      pollIntervalMs: positiveInteger.default(100),
-      attempts: positiveInteger.default(1_000),
-      allowlist: z.array(allowlistEntry).default([]),
-      maxDeliveryGas: wei.prefault('20000000'),
-      maxDeliveryValueWei: wei.prefault('0'),
-      maxBlockRange: positiveInteger.default(2_000),
-      maxPollBackoffMs: positiveInteger.default(10_000),
-      failuresKept: positiveInteger.default(10_000),
+      concurrency: positiveInteger.optional().describe('a whole number (1 or more) of deliveries in progress at once, e.g. 16'),
+      lockDurationMs: positiveInteger.optional().describe("milliseconds (1 or more) before a dead relayer's jobs move on, e.g. 30000"),
+      pollIntervalMs: positiveInteger.default(100).describe('milliseconds (1 or more) between PacketSent polls, e.g. 100'),
+      attempts: positiveInteger.default(1_000).describe("attempts (1 or more) before a packet's job parks in the failed set, e.g. 1000"),
+      allowlist: z.array(allowlistEntry).default([]).describe('a list of sending apps carried without payment: contract names of the deployments file or "<eid>:<0x address>", e.g. ["collateralVault", "creditMirror"]'),
+      maxDeliveryGas: wei.prefault('20000000').describe('the most lzReceive gas the courier gives one delivery (a packet asking more is refused), e.g. "20000000"'),
+      maxDeliveryValueWei: wei.prefault('0').describe('the most native value, in wei, the courier sends with one delivery (a packet asking more is refused), e.g. "0"'),
+      maxBlockRange: positiveInteger.default(2_000).describe('the largest PacketSent getLogs range in blocks (halved when a node refuses it), e.g. 2000'),
+      maxPollBackoffMs: positiveInteger.default(10_000).describe('milliseconds (1 or more), the longest wait after failed PacketSent polls, e.g. 10000'),
+      failuresKept: positiveInteger.default(10_000).describe('a whole number (1 or more) of failing packets the failure list keeps (the oldest dropped past it), e.g. 10000'),
     })
     .prefault({}),
   funds: z
     .strictObject({
-      lowBalanceWei: wei.prefault('50000000000000000'),
-      balanceRefreshMs: positiveInteger.default(15_000),
-      insufficientFundsRetryMs: positiveInteger.default(30_000),
+      lowBalanceWei: wei.prefault('50000000000000000').describe('a balance in wei under which a transactor key warns on /healthz, e.g. "50000000000000000"'),
+      balanceRefreshMs: positiveInteger.default(15_000).describe('milliseconds (1 or more) between reads of each key\'s balance, e.g. 15000'),
+      insufficientFundsRetryMs: positiveInteger.default(30_000).describe('milliseconds (1 or more) a job waits after "insufficient funds" before it tries again (no attempt is counted), e.g. 30000'),
     })
     .prefault({}),
   transactions: z
     .strictObject({
-      receiptTimeoutMs: positiveInteger.default(60_000),
-      feeBumpPercent: z.number().int().min(10).max(1_000).default(25),
-      pendingWarnAfterMs: positiveInteger.default(120_000),
+      receiptTimeoutMs: positiveInteger.default(60_000).describe('milliseconds (1 or more) a sent transaction may go unmined before it is replaced (same nonce, higher fees), e.g. 60000'),
+      feeBumpPercent: z.number().int().min(10).max(1_000).default(25).describe('percent (10 to 1000) a replacement raises the fees by, e.g. 25'),
+      pendingWarnAfterMs: positiveInteger.default(120_000).describe('milliseconds (1 or more) after which the oldest pending transaction warns on /healthz, e.g. 120000'),
     })
     .prefault({}),
   ingest: ingestSettingsSchema.strict().prefault({}),
   audit: z
     .strictObject({
-      intervalMs: z.number().int().nonnegative().default(300_000),
-      batchSize: positiveInteger.default(100),
+      intervalMs: z.number().int().nonnegative().default(300_000).describe('milliseconds (0 or more) between audits of the reconcile store against the chains, one relayer of the prefix per interval; 0 turns the audit off, e.g. 300000'),
+      batchSize: positiveInteger.default(100).describe('accounts (1 or more) compared per store snapshot (their reads multicalled together), e.g. 100'),
     })
     .prefault({}),
   thresholds: z
     .strictObject({
-      recallHealth: healthFactor.prefault('1.1'),
-      flagHealth: healthFactor.prefault('1'),
-      atRiskHealth: healthFactor.prefault('1.25'),
-      feeBudgets: z
-        .record(
-          z.string().regex(/^[1-9]\d*$/, 'an eid (digits)'),
-          z.strictObject({ perMessageWei: wei.optional(), perHourWei: wei.optional() }),
-        )
-        .default({}),
+      recallHealth: healthFactor.prefault('1.1').describe('a health factor below which the keeper recalls undrawn credit, e.g. 1.1 (or "1.1")'),
+      atRiskHealth: healthFactor.prefault('1.25').describe('a health factor below which an account is in the "watch" bucket and `accounts --at-risk` lists it, e.g. 1.25'),
     })
-    .superRefine((thresholds, context) => {
-      if (thresholds.flagHealth > WAD) {
-        context.addIssue({ code: 'custom', path: ['flagHealth'], message: 'the vault refuses to flag an account whose health is 1 or more' });
-      } else if (thresholds.flagHealth >= thresholds.recallHealth) {
-        context.addIssue({ code: 'custom', path: ['flagHealth'], message: 'must be below recallHealth (recall comes before flag)' });
-      }
-    })
-    .prefault({}),
+    .prefault({})
+    .describe("the keeper flags at the vault's own line, health under 1, and its fee budgets are keeper.maxFeeWei"),
   metrics: z
     .strictObject({
-      enabled: z.boolean().default(true),
-      host: z.string().min(1).default('127.0.0.1'),
-      port: z.number().int().min(0).max(65_535).default(9464),
-      tokenEnv: envName.optional(),
-      statusCacheMs: z.number().int().nonnegative().default(1_000),
-      maxConnections: positiveInteger.default(64),
-      headersTimeoutMs: positiveInteger.default(5_000),
+      enabled: z.boolean().default(true).describe('true or false (serve /metrics and /healthz or not)'),
+      host: z.string().min(1).default('127.0.0.1').describe('the address to listen on, e.g. "127.0.0.1" (this host only) or "0.0.0.0" (every interface)'),
+      port: z.number().int().min(0).max(65_535).default(9464).describe('a TCP port from 0 to 65535 (0 picks a free one), e.g. 9464'),
+      tokenEnv: envName.optional().describe('the NAME of the environment variable holding the bearer token every request must carry, e.g. "BALLAST_OPS_TOKEN"'),
+      statusCacheMs: z.number().int().nonnegative().default(1_000).describe('milliseconds (0 or more) one /status read serves every request, e.g. 1000'),
+      maxConnections: positiveInteger.default(64).describe('connections (1 or more) the ops port keeps open at once, e.g. 64'),
+      headersTimeoutMs: positiveInteger.default(5_000).describe('milliseconds (1 or more) a client gets to send its request headers, e.g. 5000'),
     })
     .prefault({}),
   health: z
     .strictObject({
-      rpcMaxAgeMs: positiveInteger.default(30_000),
-      rpcProbeIntervalMs: positiveInteger.default(5_000),
-      rpcTimeoutMs: positiveInteger.default(5_000),
-      redisTimeoutMs: positiveInteger.default(1_000),
+      rpcMaxAgeMs: positiveInteger.default(30_000).describe("milliseconds (1 or more): /healthz fails when a chain's RPC has not answered for longer, e.g. 30000"),
+      rpcProbeIntervalMs: positiveInteger.default(5_000).describe('milliseconds (1 or more) between RPC probes of each chain, e.g. 5000'),
+      rpcTimeoutMs: positiveInteger.default(5_000).describe('milliseconds (1 or more) an RPC probe may take, e.g. 5000'),
+      redisTimeoutMs: positiveInteger.default(1_000).describe('milliseconds (1 or more) a Redis PING may take, e.g. 1000'),
     })
     .prefault({}),
-  shutdown: z.strictObject({ timeoutMs: positiveInteger.default(20_000) }).prefault({}),
+  shutdown: z.strictObject({ timeoutMs: positiveInteger.default(20_000).describe('milliseconds (1 or more) in-flight jobs get to finish on SIGTERM before they are handed back, e.g. 20000') }).prefault({}),
   heartbeat: z
     .strictObject({
-      marginMs: positiveInteger.default(3_600_000),
-      alertMarginMs: positiveInteger.default(1_800_000),
-      tickIntervalMs: positiveInteger.default(30_000),
-      maxFeeWei: wei.prefault('50000000000000000'),
-      budgetRetryMs: positiveInteger.default(60_000),
-      attempts: positiveInteger.default(1_000),
+      marginMs: positiveInteger.default(3_600_000).describe("milliseconds (1 or more) before a remote's draw window closes that its HEARTBEAT is sent (covers the message's trip), e.g. 3600000"),
+      alertMarginMs: positiveInteger.default(1_800_000).describe("milliseconds (1 or more): a remote whose window closes within this logs at alert level, e.g. 1800000"),
+      tickIntervalMs: positiveInteger.default(30_000).describe("milliseconds (1 or more) between reads of every remote's window, e.g. 30000"),
+      maxFeeWei: wei.prefault('50000000000000000').describe('the most one heartbeat may cost on home (LayerZero fee plus gas), a whole number of wei as a string, e.g. "50000000000000000"'),
+      budgetRetryMs: positiveInteger.default(60_000).describe('milliseconds (1 or more) a heartbeat over its fee budget waits before it looks again, e.g. 60000'),
+      attempts: positiveInteger.default(1_000).describe('attempts (1 or more) of a failing heartbeat job before it stays failed for an operator, e.g. 1000'),
     })
     .prefault({}),
-  /** The keeper's own settings, passed to it as they are; the keeper checks them when it is built. */
-  keeper: z.record(z.string(), z.unknown()).default({}),
-  logLevel: z.enum(LOG_LEVELS).optional(),
-});
+  /** The keeper's (and the liquidator's) settings, checked here with the rest of the file. */
+  keeper: keeperSettingsSchema.prefault({}).describe('docs/OPERATIONS.md#keeper'),
+  logLevel: z.enum(LOG_LEVELS).optional().describe(`one of ${LOG_LEVELS.map((level) => `"${level}"`).join(', ')}`),
+}).describe('a JSON object with the fields of docs/OPERATIONS.md#config-file');
 
 export type RelayerConfigFile = z.input<typeof relayerConfigSchema>;
 type ParsedRelayerConfig = z.output<typeof relayerConfigSchema>;
@@ -245,110 +236,48 @@ export type RelayerConfigOverrides = {
 
 // ---------------------------------------------------------------- what to put where
 
-/** Per field (`*` = any list index or record key): what belongs there. Shown after the problem. */
-const FIELD_HINTS: Record<string, string> = {
-  '': 'a JSON object with the fields of docs/OPERATIONS.md#config-file',
-  $schema: 'a string (ignored)',
-  deployments: 'the path of the deployments file, relative to the config file, e.g. "deployments.json"',
-  redis: 'an object with "url" and/or "prefix"',
-  'redis.url': 'a Redis URL, e.g. "redis://127.0.0.1:6379" ("rediss://" for TLS)',
-  'redis.prefix': 'the key prefix relayers that cooperate share: letters, digits and _ . : -, e.g. "ballast"',
-  'redis.tls': 'an object with any of "caFile", "certFile", "keyFile", "serverName" (with a "rediss://" URL)',
-  'redis.tls.caFile': 'the path of a PEM file of the CA that signed the Redis server certificate, relative to the config file',
-  'redis.tls.certFile': 'the path of a PEM client certificate, relative to the config file (with keyFile)',
-  'redis.tls.keyFile': 'the path of the PEM key of certFile, relative to the config file',
-  'redis.tls.serverName': 'the name the Redis server certificate must carry, e.g. "redis.internal.example.org"',
-  keys: 'an object with any of "transactor", "dvnSigners", "keeper", "liquidator", each the NAME of an environment variable',
-  'keys.transactor': 'the NAME of the environment variable that holds the transactor key, e.g. "BALLAST_TRANSACTOR_KEY"',
-  'keys.dvnSigners': 'the NAME of the environment variable that holds the DVN signer keys (comma-separated), e.g. "BALLAST_DVN_SIGNER_KEYS"',
-  'keys.keeper': "the NAME of the environment variable that holds the keeper's key, e.g. \"BALLAST_KEEPER_KEY\"",
-  'keys.liquidator': "the NAME of the environment variable that holds the liquidator's key, e.g. \"BALLAST_LIQUIDATOR_KEY\"",
-  'keys.heartbeat': 'the NAME of the environment variable that holds the heartbeat role\'s key, e.g. "BALLAST_HEARTBEAT_KEY"',
-  roles: `a list of one or more of ${RELAYER_ROLES.map((role) => `"${role}"`).join(', ')}, each once, e.g. ["courier", "ingest"]`,
-  'roles.*': `one of ${RELAYER_ROLES.map((role) => `"${role}"`).join(', ')}`,
-  chains: 'a list of per-chain overrides, each eid once, e.g. [{ "eid": 40101, "rpcUrl": "https://rpc.example.org" }]',
-  'chains.*': 'an object with "eid" and any of "rpcUrl", "confirmations", "reorgDepth", "startBlock", "pollIntervalMs", "maxDeliveryGas", "maxDeliveryValueWei", "lowBalanceWei"',
-  'chains.*.eid': "the chain's LayerZero endpoint id as the deployments file has it, e.g. 40101",
-  'chains.*.rpcUrl': 'an http(s) JSON-RPC URL, e.g. "https://rpc.example.org"',
-  'chains.*.confirmations': 'a whole number of blocks (0 or more) ingest stays behind the head, e.g. 12',
-  'chains.*.reorgDepth': 'a whole number of blocks (1 or more), above the deepest reorg the chain can have, e.g. 64',
-  'chains.*.startBlock': 'a block number (0 or more) where ingest starts on a chain with no cursor',
-  'chains.*.pollIntervalMs': 'milliseconds (1 or more) between ingest polls of this chain once caught up, e.g. 100 on a chain with sub-second blocks',
-  'chains.*.maxDeliveryGas': 'the most lzReceive gas the courier gives one delivery to this chain, e.g. "5000000"',
-  'chains.*.maxDeliveryValueWei': 'the most native value, in wei, the courier sends with one delivery to this chain, e.g. "0"',
-  'chains.*.lowBalanceWei': 'a balance in wei under which a transactor key on this chain warns on /healthz, e.g. "100000000000000000"',
-  courier: 'an object with any of "concurrency", "lockDurationMs", "pollIntervalMs", "attempts", "allowlist", "maxDeliveryGas", "maxDeliveryValueWei", "maxBlockRange", "maxPollBackoffMs", "failuresKept"',
-  'courier.allowlist': 'a list of sending apps carried without payment: contract names of the deployments file or "<eid>:<0x address>", e.g. ["collateralVault", "creditMirror"]',
-  'courier.allowlist.*': 'a contract name of the deployments file (e.g. "creditMirror") or "<eid>:<0x address>"',
-  'courier.maxDeliveryGas': 'the most lzReceive gas the courier gives one delivery (a packet asking more is refused), e.g. "20000000"',
-  'courier.maxDeliveryValueWei': 'the most native value, in wei, the courier sends with one delivery (a packet asking more is refused), e.g. "0"',
-  'courier.maxBlockRange': 'the largest PacketSent getLogs range in blocks (halved when a node refuses it), e.g. 2000',
-  'courier.maxPollBackoffMs': 'milliseconds (1 or more), the longest wait after failed PacketSent polls, e.g. 10000',
-  'courier.failuresKept': 'a whole number (1 or more) of failing packets the failure list keeps (the oldest dropped past it), e.g. 10000',
-  funds: 'an object with any of "lowBalanceWei", "balanceRefreshMs", "insufficientFundsRetryMs"',
-  'funds.lowBalanceWei': 'a balance in wei under which a transactor key warns on /healthz, e.g. "50000000000000000"',
-  'funds.balanceRefreshMs': 'milliseconds (1 or more) between reads of each key\'s balance, e.g. 15000',
-  'funds.insufficientFundsRetryMs': 'milliseconds (1 or more) a job waits after "insufficient funds" before it tries again (no attempt is counted), e.g. 30000',
-  transactions: 'an object with any of "receiptTimeoutMs", "feeBumpPercent", "pendingWarnAfterMs"',
-  'transactions.receiptTimeoutMs': 'milliseconds (1 or more) a sent transaction may go unmined before it is replaced (same nonce, higher fees), e.g. 60000',
-  'transactions.feeBumpPercent': 'percent (10 to 1000) a replacement raises the fees by, e.g. 25',
-  'transactions.pendingWarnAfterMs': 'milliseconds (1 or more) after which the oldest pending transaction warns on /healthz, e.g. 120000',
-  'courier.concurrency': 'a whole number (1 or more) of deliveries in progress at once, e.g. 16',
-  'courier.lockDurationMs': "milliseconds (1 or more) before a dead relayer's jobs move on, e.g. 30000",
-  'courier.pollIntervalMs': 'milliseconds (1 or more) between PacketSent polls, e.g. 100',
-  'courier.attempts': "attempts (1 or more) before a packet's job parks in the failed set, e.g. 1000",
-  ingest: 'an object with any of "confirmations", "reorgDepth", "maxBlockRange", "rpcRetries", "pollIntervalMs", "maxBackoffMs", "startBlock"',
-  'ingest.confirmations': 'a whole number of blocks (0 or more) ingest stays behind the head on every chain',
-  'ingest.reorgDepth': 'a whole number of blocks (1 or more), e.g. 64',
-  'ingest.maxBlockRange': 'the largest getLogs range in blocks (1 or more), e.g. 2000',
-  'ingest.rpcRetries': 'retries (0 or more) of one failed RPC read, e.g. 2',
-  'ingest.pollIntervalMs': 'milliseconds (1 or more) between polls once caught up, e.g. 250',
-  'ingest.maxBackoffMs': 'milliseconds (1 or more), the longest wait after failed polls, e.g. 10000',
-  'ingest.startBlock': 'a block number (0 or more) where ingest starts on every chain with no cursor',
-  audit: 'an object with any of "intervalMs", "batchSize"',
-  'audit.intervalMs': 'milliseconds (0 or more) between audits of the reconcile store against the chains, one relayer of the prefix per interval; 0 turns the audit off, e.g. 300000',
-  'audit.batchSize': 'accounts (1 or more) compared per store snapshot (their reads multicalled together), e.g. 100',
-  thresholds: 'an object with any of "recallHealth", "flagHealth", "atRiskHealth", "feeBudgets"',
-  'thresholds.recallHealth': 'a health factor below which the keeper recalls undrawn credit, e.g. 1.1 (or "1.1")',
-  'thresholds.flagHealth': 'a health factor of 1 or less, below recallHealth, below which the keeper flags, e.g. 1',
-  'thresholds.atRiskHealth': 'a health factor below which an account is in the "watch" bucket and `accounts --at-risk` lists it, e.g. 1.25',
-  'thresholds.feeBudgets': 'an object keyed by eid, e.g. { "40101": { "perMessageWei": "50000000000000000" } }',
-  'thresholds.feeBudgets.*': 'an object with "perMessageWei" and/or "perHourWei", each a whole number of wei as a string',
-  'thresholds.feeBudgets.*.perMessageWei': 'the most native fee, in wei, the keeper pays for one message from this chain, e.g. "50000000000000000"',
-  'thresholds.feeBudgets.*.perHourWei': 'the most native fee, in wei, the keeper spends per hour on this chain, e.g. "1000000000000000000"',
-  metrics: 'an object with any of "enabled", "host", "port", "tokenEnv", "statusCacheMs", "maxConnections", "headersTimeoutMs"',
-  'metrics.enabled': 'true or false (serve /metrics and /healthz or not)',
-  'metrics.host': 'the address to listen on, e.g. "127.0.0.1" (this host only) or "0.0.0.0" (every interface)',
-  'metrics.tokenEnv': 'the NAME of the environment variable holding the bearer token every request must carry, e.g. "BALLAST_OPS_TOKEN"',
-  'metrics.statusCacheMs': 'milliseconds (0 or more) one /status read serves every request, e.g. 1000',
-  'metrics.maxConnections': 'connections (1 or more) the ops port keeps open at once, e.g. 64',
-  'metrics.headersTimeoutMs': 'milliseconds (1 or more) a client gets to send its request headers, e.g. 5000',
-  'metrics.port': 'a TCP port from 0 to 65535 (0 picks a free one), e.g. 9464',
-  health: 'an object with any of "rpcMaxAgeMs", "rpcProbeIntervalMs", "rpcTimeoutMs", "redisTimeoutMs"',
-  'health.rpcMaxAgeMs': "milliseconds (1 or more): /healthz fails when a chain's RPC has not answered for longer, e.g. 30000",
-  'health.rpcProbeIntervalMs': 'milliseconds (1 or more) between RPC probes of each chain, e.g. 5000',
-  'health.rpcTimeoutMs': 'milliseconds (1 or more) an RPC probe may take, e.g. 5000',
-  'health.redisTimeoutMs': 'milliseconds (1 or more) a Redis PING may take, e.g. 1000',
-  shutdown: 'an object with "timeoutMs"',
-  'shutdown.timeoutMs': 'milliseconds (1 or more) in-flight jobs get to finish on SIGTERM before they are handed back, e.g. 20000',
-  heartbeat: 'an object with any of "marginMs", "alertMarginMs", "tickIntervalMs", "maxFeeWei", "budgetRetryMs", "attempts"',
-  'heartbeat.marginMs': "milliseconds (1 or more) before a remote's draw window closes that its HEARTBEAT is sent (covers the message's trip), e.g. 3600000",
-  'heartbeat.alertMarginMs': "milliseconds (1 or more): a remote whose window closes within this logs at alert level, e.g. 1800000",
-  'heartbeat.tickIntervalMs': "milliseconds (1 or more) between reads of every remote's window, e.g. 30000",
-  'heartbeat.maxFeeWei': 'the most one heartbeat may cost on home (LayerZero fee plus gas), a whole number of wei as a string, e.g. "50000000000000000"',
-  'heartbeat.budgetRetryMs': 'milliseconds (1 or more) a heartbeat over its fee budget waits before it looks again, e.g. 60000',
-  'heartbeat.attempts': 'attempts (1 or more) of a failing heartbeat job before it stays failed for an operator, e.g. 1000',
-  keeper: "an object of the keeper's settings (docs/OPERATIONS.md#keeper)",
-  logLevel: `one of ${LOG_LEVELS.map((level) => `"${level}"`).join(', ')}`,
-};
+/** The schema of the field at `path` (list indices and record keys step into the element), or undefined. */
+function schemaAt(path: readonly PropertyKey[]): z.ZodType | undefined {
+  let schema: z.ZodType | undefined = relayerConfigSchema;
+  for (const segment of path) {
+    schema = schema === undefined ? undefined : stepInto(unwrapped(schema), String(segment));
+  }
+  return schema;
+}
 
+/** The schema under defaults, optionals and transforms (a wrapper carries no shape of its own). */
+function unwrapped(schema: z.ZodType): z.ZodType {
+  const def = schema._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType };
+  if (def.innerType !== undefined) return unwrapped(def.innerType);
+  if (def.type === 'pipe' && def.in !== undefined) return unwrapped(def.in);
+  return schema;
+}
+
+function stepInto(schema: z.ZodType, segment: string): z.ZodType | undefined {
+  if (schema instanceof z.ZodObject) return (schema.shape as Record<string, z.ZodType>)[segment];
+  if (schema instanceof z.ZodRecord) return schema._zod.def.valueType as z.ZodType;
+  if (schema instanceof z.ZodArray) return schema._zod.def.element as z.ZodType;
+  return undefined;
+}
+
+/** What to put in a field, as its schema describes it (`.describe(…)`), looked for on the field and under its wrappers. */
+function schemaHint(schema: z.ZodType | undefined): string | undefined {
+  for (let current = schema; current !== undefined; ) {
+    if (current.description !== undefined) return current.description;
+    const def = current._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType };
+    current = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+  }
+  return undefined;
+}
+
+/** What to put at `path`: for an object, its fields (read from the schema) and its description; else the field's description. */
 function hintFor(path: readonly PropertyKey[]): string | undefined {
-  const segments = path.map(String);
-  const pattern = Object.keys(FIELD_HINTS).find((candidate) => {
-    const parts = candidate === '' ? [] : candidate.split('.');
-    return parts.length === segments.length && parts.every((part, index) => part === '*' || part === segments[index]);
-  });
-  return pattern === undefined ? undefined : FIELD_HINTS[pattern];
+  const schema = schemaAt(path);
+  const described = schemaHint(schema);
+  const inner = schema === undefined ? undefined : unwrapped(schema);
+  if (!(inner instanceof z.ZodObject)) return described;
+  const fields = `an object with any of ${Object.keys(inner.shape).map((field) => `"${field}"`).join(', ')}`;
+  return described === undefined ? fields : `${fields} (${described})`;
 }
 
 function fieldPath(path: readonly PropertyKey[]): string {
@@ -492,11 +421,6 @@ export function applyChainOverrides(config: RelayerConfig, deployments: Deployme
       throw invalid(source, [`chains.${index}.eid: ${override.eid} is not a chain of the deployments file ${config.deploymentsPath}; put one of ${eids.join(', ')}`]);
     }
   });
-  for (const eid of Object.keys(config.thresholds.feeBudgets)) {
-    if (!known(Number(eid))) {
-      throw invalid(source, [`thresholds.feeBudgets.${eid}: ${eid} is not a chain of the deployments file ${config.deploymentsPath}; key fee budgets by one of ${eids.join(', ')}`]);
-    }
-  }
   return {
     ...deployments,
     chains: deployments.chains.map((chain) => {

@@ -4,8 +4,9 @@
 // can run either with its own key. In a process that also runs ingest, both follow it: an applied
 // batch re-scores the accounts it touched (patched from its writes, no store read) and a feed's answer
 // the holders of its asset, within ingest's poll of the event; without it they learn of changes at their
-// sweeps (`keeper.sweepIntervalMs`) only. Their settings are the config file's `keeper` object as it is
-// (docs/OPERATIONS.md#keeper); the file's thresholds fill what the keeper settings leave out.
+// sweeps (`keeper.sweepIntervalMs`) only. Their settings are the config file's `keeper` object, checked
+// with the rest of the file before anything starts (docs/OPERATIONS.md#keeper); the keeper reads the
+// vault's own recall and flag lines from the chain, never a copy in the file.
 import { Chains } from '../chains.ts';
 import { privateKeyFromEnv } from '../config.ts';
 import { registerTransactorMetrics } from '../transactor-watch.ts';
@@ -14,9 +15,9 @@ import { KEEPER_ACTIONS, type KeeperSettings, Keeper } from '../keeper/index.ts'
 import { redisOptions } from './redis-connection.ts';
 import type { Service, ServiceContext, ServiceFactory } from './services.ts';
 
-/** The keeper's settings from the config file: its own `keeper` object, the per-message fee budget of the home chain as the default action budget. */
+/** The keeper's settings from the config file's `keeper` object, with the role's actions switched on or off. */
 function keeperSettings(context: ServiceContext, role: 'keeper' | 'liquidator'): KeeperSettings {
-  const settings = { ...(context.config.keeper as KeeperSettings) };
+  const settings: KeeperSettings = { ...context.config.keeper };
   if (role === 'liquidator') {
     settings.actions = { recall: false, flag: false, clear: false, returnParked: false };
     settings.liquidator = { ...settings.liquidator, enabled: true };
