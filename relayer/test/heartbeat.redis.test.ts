@@ -171,6 +171,16 @@ describe('heartbeat role', () => {
     } finally {
       await heartbeats.stop();
     }
+    // A `start` process says so in /healthz's warnings and the gauge (over budget, so it sends nothing meanwhile).
+    const config = writeRelayerConfig(stack.devnet.deploymentsPath, 'heartbeat-margin', { redis: { url: stack.redis.url, prefix: `${stack.prefix}-heartbeat-margin-process` }, roles: ['heartbeat'], heartbeat: { marginMs: PERIOD * 1000, tickIntervalMs: 250, maxFeeWei: '1' } });
+    const relayer = await startRelayerProcess(config, { env: { BALLAST_HEARTBEAT_KEY: devnetKeys.users[1] }, name: 'heartbeat-margin' });
+    try {
+      await until(async () => JSON.parse((await relayer.get('/healthz')).body).warnings.filter((warning: string) => warning.includes('is not shorter than')).length === remotes().length, 20_000, '/healthz margin warnings');
+      const { body } = await relayer.get('/metrics');
+      for (const remote of remotes()) expect(sample(body, `ballast_heartbeat_margin_covers_period{eid="${remote.eid}",chain="${remote.name}"}`)).toBe(1);
+    } finally {
+      await relayer.kill();
+    }
     const { heartbeats: fine, lines: quiet } = role('margin-ok', { marginMs: PERIOD * 1000 - 1 });
     try {
       await fine.tick();
