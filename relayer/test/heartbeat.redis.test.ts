@@ -3,6 +3,9 @@
 // in-process courier carries the messages. Left alone for three periods, every remote stays open for draws
 // the whole time and a borrow succeeds on each at the end; the two processes send one HEARTBEAT per remote
 // per window between them (no two sent for one window), and their metrics count each sent heartbeat once.
+// Then the role in this process: a margin not shorter than the period warns; a budget below the fee leaves
+// the job waiting until a role with a higher one sends it once; a heartbeat the stopped courier never
+// delivers is re-sent once its window closed and a margin passed, and the restarted courier delivers them all.
 import { collateralVaultAbi, creditMirrorAbi } from '@ballast/abi';
 import { BALLAST_CONTRACTS, deployBallast, devnetKeys, liveChildren } from '@ballast/devnet';
 import { type Deployments, contractAddress, homeChain } from '@ballast/protocol';
@@ -13,24 +16,29 @@ import { type RelayerProcess, liveRelayerProcesses, startRelayerProcess, stopRel
 import { type Stack, startStack } from '../../test/support/stack.ts';
 import { StallingRpcProxy } from '../../test/support/stalling-rpc-proxy.ts';
 import { Chains, chainPublicClient } from '../src/chains.ts';
-import { Heartbeats } from '../src/heartbeat/heartbeat.ts';
+import { type HeartbeatSettings, Heartbeats, heartbeatJobId } from '../src/heartbeat/heartbeat.ts';
 import { keeperSdk } from '../src/keeper/actions.ts';
-import { silentLogger } from '../src/logging.ts';
+import { createLogger, silentLogger } from '../src/logging.ts';
+import type { Courier } from '../src/courier/courier.ts';
 
 /** The devnet's heartbeat period, seconds (production: a day). */
 const PERIOD = 8;
 /** The role sends this long before a window closes: the devnet's trip is under a second. */
 const MARGIN_MS = 4_000;
+/** The lost-heartbeat test's margin: re-sends a margin apart leave the restarted courier that long to deliver. */
+const LOST_MARGIN_MS = 7_000;
 
 let stack: Stack;
 let deployments: Deployments;
+let courier: Courier;
 const relayers: RelayerProcess[] = [];
 
 beforeAll(async () => {
   stack = await startStack();
   await deployBallast(stack.devnet, { heartbeatPeriod: PERIOD });
   deployments = stack.devnet.deployments;
-  stack.courier().start();
+  courier = stack.courier();
+  courier.start();
 }, 120_000);
 
 afterAll(async () => {
@@ -150,4 +158,157 @@ describe('heartbeat role', () => {
       for (const proxy of proxies.values()) await proxy.close();
     }
   }, 60_000);
+
+  test('marginMs not shorter than a remote period: one warning per remote at its first read, and the set the metric and /healthz read', async () => {
+    const { heartbeats, lines } = role('margin', { marginMs: PERIOD * 1000 });
+    try {
+      await heartbeats.tick();
+      await heartbeats.tick();
+      expect([...heartbeats.metrics.marginCoversPeriod].sort(([a], [b]) => a - b)).toEqual(remotes().map((remote) => [remote.eid, PERIOD]).sort(([a], [b]) => (a as number) - (b as number)));
+      const warnings = lines.filter((line) => line.level === 40 && String(line.msg).includes('is not shorter than'));
+      expect(warnings.map((line) => line.eid as number).sort()).toEqual(remotes().map((remote) => remote.eid).sort());
+      expect(String(warnings[0]?.msg)).toContain('Lower heartbeat.marginMs');
+    } finally {
+      await heartbeats.stop();
+    }
+    // A `start` process says so in /healthz's warnings and the gauge (over budget, so it sends nothing meanwhile).
+    const config = writeRelayerConfig(stack.devnet.deploymentsPath, 'heartbeat-margin', { redis: { url: stack.redis.url, prefix: `${stack.prefix}-heartbeat-margin-process` }, roles: ['heartbeat'], heartbeat: { marginMs: PERIOD * 1000, tickIntervalMs: 250, maxFeeWei: '1' } });
+    const relayer = await startRelayerProcess(config, { env: { BALLAST_HEARTBEAT_KEY: devnetKeys.users[1] }, name: 'heartbeat-margin' });
+    try {
+      await until(async () => JSON.parse((await relayer.get('/healthz')).body).warnings.filter((warning: string) => warning.includes('is not shorter than')).length === remotes().length, 20_000, '/healthz margin warnings');
+      const { body } = await relayer.get('/metrics');
+      for (const remote of remotes()) expect(sample(body, `ballast_heartbeat_margin_covers_period{eid="${remote.eid}",chain="${remote.name}"}`)).toBe(1);
+    } finally {
+      await relayer.kill();
+    }
+    const { heartbeats: fine, lines: quiet } = role('margin-ok', { marginMs: PERIOD * 1000 - 1 });
+    try {
+      await fine.tick();
+      expect(fine.metrics.marginCoversPeriod.size).toBe(0);
+      expect(quiet.filter((line) => String(line.msg).includes('is not shorter than'))).toEqual([]);
+    } finally {
+      await fine.stop();
+    }
+  }, 60_000);
+
+  test('over budget: the job waits (not failed, not sent), logged and counted; a process with a higher budget sends that window once', async () => {
+    await stopRelayerProcesses();
+    await new Promise((wait) => setTimeout(wait, 1_500));
+    const home = homeChain(deployments);
+    const fromBlock = (await chainPublicClient(home).getBlockNumber()) + 1n;
+    const windows = await lastHeartbeats();
+    const poor = role('budget', { maxFeeWei: 1n, marginMs: 6_000 });
+    poor.heartbeats.start();
+    try {
+      await until(() => remotes().every((remote) => (poor.heartbeats.metrics.budgetExceeded.get(remote.eid) ?? 0) >= 2), 30_000, 'budget waits');
+      for (const remote of remotes()) {
+        const job = await poor.heartbeats.queue.getJob(heartbeatJobId(remote.eid, windows.get(remote.eid) as number));
+        expect(await job?.getState()).toBe('delayed');
+        expect(job?.attemptsMade).toBe(0);
+      }
+      expect(poor.heartbeats.metrics.sent.size).toBe(0);
+      expect(poor.lines.filter((line) => line.msg === 'heartbeat waits: over its fee budget').length).toBeGreaterThanOrEqual(2 * remotes().length);
+      expect(await heartbeatsSent(fromBlock)).toEqual([]);
+    } finally {
+      await poor.heartbeats.stop();
+    }
+
+    const funded = role('budget', { maxFeeWei: 10n ** 18n, marginMs: 6_000 });
+    funded.heartbeats.start();
+    const reopened = new Map<number, number>();
+    try {
+      await until(async () => {
+        for (const [eid, last] of await lastHeartbeats()) if (!reopened.has(eid) && last > (windows.get(eid) as number)) reopened.set(eid, last);
+        return reopened.size === remotes().length;
+      }, 30_000, 'remotes reopened');
+      for (const remote of remotes()) expect((await funded.heartbeats.queue.getJob(heartbeatJobId(remote.eid, windows.get(remote.eid) as number)))?.returnvalue?.kind).toBe('sent');
+    } finally {
+      await funded.heartbeats.stop();
+    }
+    const sent = await heartbeatsSent(fromBlock);
+    for (const remote of remotes()) {
+      // The waiting window's heartbeat, once: any second one for it would be stamped no later than the one that reopened the remote.
+      expect(sent.filter((log) => log.dstEid === remote.eid && log.timestamp <= (reopened.get(remote.eid) as number))).toHaveLength(1);
+    }
+  }, 120_000);
+
+  test('a lost heartbeat is sent again once its window closed, then a margin apart until one arrives; the late ones arrive too and the remote keeps the newest', async () => {
+    await stopRelayerProcesses();
+    await new Promise((wait) => setTimeout(wait, 1_500));
+    await courier.stop();
+    const home = homeChain(deployments);
+    const fromBlock = (await chainPublicClient(home).getBlockNumber()) + 1n;
+    const windows = await lastHeartbeats();
+    const { heartbeats } = role('lost', { marginMs: LOST_MARGIN_MS });
+    heartbeats.start();
+    let sent: Awaited<ReturnType<typeof heartbeatsSent>> = [];
+    try {
+      // No courier: the first heartbeat never arrives; the window is queued again only after it closed and a margin passed.
+      await until(async () => {
+        sent = await heartbeatsSent(fromBlock);
+        return remotes().every((remote) => sent.filter((log) => log.dstEid === remote.eid).length >= 2);
+      }, 40_000, 'a second heartbeat per remote');
+      courier = stack.courier();
+      courier.start();
+      const restarted = Date.now();
+      await until(async () => (await windowsRemaining()).every((remaining) => remaining > 0), 20_000, 'remotes reopened');
+      console.log(`lost heartbeat: remotes reopened ${((Date.now() - restarted) / 1000).toFixed(1)} s after the courier restarted`);
+    } finally {
+      await heartbeats.stop();
+    }
+    const last = await lastHeartbeats();
+    sent = await heartbeatsSent(fromBlock);
+    for (const remote of remotes()) {
+      const window = windows.get(remote.eid) as number;
+      const stamps = sent.filter((log) => log.dstEid === remote.eid && log.timestamp <= (last.get(remote.eid) as number)).map((log) => log.timestamp);
+      // The lost one, then re-sends each a whole margin after the one before, the first only once the window closed.
+      expect(stamps.length).toBeGreaterThanOrEqual(2);
+      expect(stamps[1]).toBeGreaterThanOrEqual(window + PERIOD);
+      for (let index = 1; index < stamps.length; index++) expect((stamps[index] as number) - (stamps[index - 1] as number)).toBeGreaterThanOrEqual(LOST_MARGIN_MS / 1000 - 1);
+      console.log(`lost heartbeat: ${stamps.length} sent to ${remote.eid} for the window of ${window} (stamps ${stamps.join(', ')})`);
+      const newest = stamps.at(-1) as number;
+      // Every one arrived once the courier was back (the late first one too); the mirror keeps the newest.
+      expect(last.get(remote.eid)).toBe(newest);
+    }
+  }, 120_000);
 });
+
+/** A `Heartbeats` in this process over its own prefix, with its JSON log lines kept. */
+function role(name: string, overrides: Partial<HeartbeatSettings>) {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger('info', { destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+  const chains = new Chains(deployments, { transactorKey: devnetKeys.couriers[1] });
+  const heartbeats = new Heartbeats({
+    deployments,
+    chains,
+    sdk: keeperSdk(deployments, chains, homeChain(deployments).eid),
+    redisUrl: stack.redis.url,
+    prefix: `${stack.prefix}-heartbeat-${name}`,
+    settings: { marginMs: MARGIN_MS, alertMarginMs: 2_000, tickIntervalMs: 250, maxFeeWei: 10n ** 18n, budgetRetryMs: 500, insufficientFundsRetryMs: 1_000, attempts: 3, ...overrides },
+    logger,
+  });
+  return { heartbeats, lines };
+}
+
+/** Each remote's `lastHeartbeat`. */
+async function lastHeartbeats(): Promise<Map<number, number>> {
+  const entries = await Promise.all(remotes().map(async (remote) => [remote.eid, Number(await chainPublicClient(remote).readContract({ address: contractAddress(remote, BALLAST_CONTRACTS.mirror), abi: creditMirrorAbi, functionName: 'lastHeartbeat' }))] as const));
+  return new Map(entries);
+}
+
+/** HEARTBEATs home sent from a block on, oldest first. */
+async function heartbeatsSent(fromBlock: bigint): Promise<{ dstEid: number; timestamp: number }[]> {
+  const home = homeChain(deployments);
+  // anvil refuses a range that starts past its head: nothing was sent yet.
+  if (fromBlock > (await chainPublicClient(home).getBlockNumber())) return [];
+  const logs = await chainPublicClient(home).getContractEvents({ address: contractAddress(home, BALLAST_CONTRACTS.vault), abi: collateralVaultAbi, eventName: 'HeartbeatSent', fromBlock, strict: true });
+  return logs.map((log) => ({ dstEid: Number(log.args.dstEid), timestamp: Number(log.args.timestamp) }));
+}
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((wait) => setTimeout(wait, 200));
+  }
+}

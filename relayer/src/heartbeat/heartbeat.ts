@@ -80,6 +80,8 @@ export type HeartbeatMetrics = {
   budgetExceeded: Map<number, number>;
   failed: Map<number, number>;
   windows: Map<number, RemoteWindow>;
+  /** Remotes whose heartbeat period is not longer than `marginMs` (each arrival is already within the margin: a heartbeat goes out on every arrival), with that period, seconds. */
+  marginCoversPeriod: Map<number, number>;
 };
 
 function bump(map: Map<number, number>, eid: number): void {
@@ -88,7 +90,7 @@ function bump(map: Map<number, number>, eid: number): void {
 
 export class Heartbeats {
   readonly queue: Queue<HeartbeatJob, HeartbeatResult>;
-  readonly metrics: HeartbeatMetrics = { sent: new Map(), feesWei: new Map(), budgetExceeded: new Map(), failed: new Map(), windows: new Map() };
+  readonly metrics: HeartbeatMetrics = { sent: new Map(), feesWei: new Map(), budgetExceeded: new Map(), failed: new Map(), windows: new Map(), marginCoversPeriod: new Map() };
   readonly #options: HeartbeatsOptions;
   readonly #redis: Redis;
   readonly #vault: Address;
@@ -168,6 +170,7 @@ export class Heartbeats {
       this.remotes.map(async (eid) => {
         const window = await this.readWindow(eid);
         this.metrics.windows.set(eid, window);
+        this.#checkMargin(window);
         const closesIn = (window.lastHeartbeat + window.period - window.chainNow) * 1000;
         if (closesIn <= settings.alertMarginMs) {
           logger.error({ alert: true, eid, lastHeartbeat: window.lastHeartbeat, period: window.period, closesInMs: closesIn }, closesIn <= 0 ? 'remote refuses draws: its last heartbeat is older than its period' : 'remote close to refusing draws: no newer heartbeat has arrived');
@@ -175,6 +178,21 @@ export class Heartbeats {
         if (closesIn > settings.marginMs) return;
         await this.#queueWindow(window);
       }),
+    );
+  }
+
+  /** Warns once per remote (and on each change of its period) when `marginMs` ≥ its period: it would be sent a heartbeat on every arrival. */
+  #checkMargin({ eid, period }: RemoteWindow): void {
+    const { marginMs } = this.#options.settings;
+    if (marginMs < period * 1000) {
+      this.metrics.marginCoversPeriod.delete(eid);
+      return;
+    }
+    if (this.metrics.marginCoversPeriod.get(eid) === period) return;
+    this.metrics.marginCoversPeriod.set(eid, period);
+    this.#options.logger.warn(
+      { eid, marginMs, periodSeconds: period },
+      `heartbeat.marginMs (${marginMs} ms) is not shorter than chain ${eid}'s heartbeat period (${period} s): every heartbeat that arrives opens a window already within the margin, so another is sent at once. Lower heartbeat.marginMs well under the period.`,
     );
   }
 

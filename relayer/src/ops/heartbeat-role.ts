@@ -35,6 +35,7 @@ export const heartbeatService: ServiceFactory = ({ config, deployments, env, log
   const fees = metrics.counter({ name: 'ballast_heartbeat_fees_wei_total', help: 'What those heartbeats cost on home, wei: the LayerZero fee plus gas.', labelNames: labels });
   const overBudget = metrics.counter({ name: 'ballast_heartbeat_budget_exceeded_total', help: 'Heartbeat jobs that waited because the heartbeat cost more than heartbeat.maxFeeWei.', labelNames: labels });
   const failed = metrics.counter({ name: 'ballast_heartbeat_failures_total', help: 'Heartbeat job attempts that failed in this process (retried with backoff, or waiting for funds).', labelNames: labels });
+  const marginCovers = metrics.gauge({ name: 'ballast_heartbeat_margin_covers_period', help: "1 when heartbeat.marginMs is not shorter than the remote's heartbeat period (a heartbeat is sent on every arrival), else 0.", labelNames: labels });
   metrics.collect('heartbeat', () => {
     for (const eid of heartbeats.remotes) {
       const at = { eid, chain: names.get(eid) ?? String(eid) };
@@ -47,6 +48,7 @@ export const heartbeatService: ServiceFactory = ({ config, deployments, env, log
       fees.setTotal(at, Number(heartbeats.metrics.feesWei.get(eid) ?? 0n));
       overBudget.setTotal(at, heartbeats.metrics.budgetExceeded.get(eid) ?? 0);
       failed.setTotal(at, heartbeats.metrics.failed.get(eid) ?? 0);
+      if (window) marginCovers.set(at, heartbeats.metrics.marginCoversPeriod.has(eid) ? 1 : 0);
     }
   });
   const transactors = transactorWatchFor(config, 'heartbeat', chains, logger);
@@ -61,6 +63,9 @@ export const heartbeatService: ServiceFactory = ({ config, deployments, env, log
       transactors.stop();
       await heartbeats.stop({ graceMs: Math.max(0, deadline - Date.now()) });
     },
-    warnings: () => transactors.warnings(),
+    warnings: () => [
+      ...transactors.warnings(),
+      ...[...heartbeats.metrics.marginCoversPeriod].map(([eid, period]) => `heartbeat.marginMs (${config.heartbeat.marginMs} ms) is not shorter than ${names.get(eid) ?? eid}'s heartbeat period (${period} s): a heartbeat goes out on every arrival`),
+    ],
   };
 };
